@@ -1,0 +1,18 @@
+"""Settings for the test suite: the same as base, with fast password hashing and tasks in-process.
+
+DATABASE_URL still decides the database, so `make test` runs on SQLite or PostgreSQL alike.
+"""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import REDIS_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Unit tests run tasks in-process; the worker integration test talks to a real worker through REDIS_URL.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

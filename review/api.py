@@ -1,0 +1,210 @@
+"""REST API for reviews, members and API tokens. Same services and access function as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from review import selectors, services
+from review.access import review_for_user
+from review.models import ApiToken, Membership, Review, Role
+
+
+class ReviewOut(serializers.ModelSerializer):
+    my_role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = [
+            "slug",
+            "title",
+            "description",
+            "inclusion_criteria",
+            "exclusion_criteria",
+            "votes_required_title_abstract",
+            "votes_required_full_text",
+            "blinded",
+            "created_at",
+            "my_role",
+        ]
+
+    def get_my_role(self, review: Review) -> str | None:
+        return getattr(review, "my_role", None) or self.context.get("role")
+
+
+class ReviewIn(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True)
+    inclusion_criteria = serializers.CharField(required=False, allow_blank=True)
+    exclusion_criteria = serializers.CharField(required=False, allow_blank=True)
+    votes_required_title_abstract = serializers.IntegerField(required=False, min_value=1, max_value=10)
+    votes_required_full_text = serializers.IntegerField(required=False, min_value=1, max_value=10)
+    blinded = serializers.BooleanField(required=False)
+
+
+class ReviewListCreate(GenericAPIView):
+    serializer_class = ReviewOut
+
+    def get_queryset(self) -> Any:
+        return selectors.reviews_for_user(user=self.request.user)
+
+    @extend_schema(responses=ReviewOut(many=True), summary="Reviews I am a member of")
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ReviewOut(page, many=True).data)
+
+    @extend_schema(
+        request=ReviewIn,
+        responses={201: ReviewOut},
+        summary="Create a review (you become its lead)",
+        examples=[OpenApiExample("New review", value={"title": "Transfer learning in medical imaging"})],
+    )
+    def post(self, request: Request) -> Response:
+        data = ReviewIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = services.review_create(by=request.user, **data.validated_data)
+        return Response(ReviewOut(review, context={"role": Role.LEAD.value}).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewDetail(APIView):
+    @extend_schema(responses=ReviewOut, summary="A review")
+    def get(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=request.user, slug=review)
+        return Response(ReviewOut(access.review, context={"role": access.role.value}).data)
+
+    @extend_schema(request=ReviewIn(partial=True), responses=ReviewOut, summary="Change a review's settings (lead)")
+    def patch(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        data = ReviewIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        updated = services.review_update(review=access.review, by=request.user, **data.validated_data)
+        return Response(ReviewOut(updated, context={"role": access.role.value}).data)
+
+
+class MemberOut(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    email = serializers.EmailField(source="user.email")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "email", "role", "added_at"]
+
+
+class MemberIn(serializers.Serializer):
+    identifier = serializers.CharField(
+        max_length=254, help_text="An existing username or e-mail; a new e-mail address receives an invitation"
+    )
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationOut(serializers.Serializer):
+    invited = serializers.EmailField()
+    role = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class RoleIn(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MemberListCreate(APIView):
+    @extend_schema(responses=MemberOut(many=True), summary="Members of a review")
+    def get(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=request.user, slug=review)
+        return Response(MemberOut(selectors.review_members(review=access.review), many=True).data)
+
+    @extend_schema(
+        request=MemberIn,
+        responses={201: MemberOut, 202: InvitationOut},
+        summary="Add an existing account, or invite a new person by e-mail (lead)",
+        examples=[OpenApiExample("Add a reviewer", value={"identifier": "alice", "role": "reviewer"})],
+    )
+    def post(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        data = MemberIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership, invitation, _token = services.member_invite(
+            review=access.review,
+            by=request.user,
+            identifier=data.validated_data["identifier"],
+            role=Role(data.validated_data["role"]),
+        )
+        if membership is not None:
+            return Response(MemberOut(membership).data, status=status.HTTP_201_CREATED)
+        assert invitation is not None
+        body = {"invited": invitation.email, "role": invitation.role, "expires_at": invitation.expires_at}
+        return Response(InvitationOut(body).data, status=status.HTTP_202_ACCEPTED)
+
+
+class MemberDetail(APIView):
+    @extend_schema(request=RoleIn, responses=MemberOut, summary="Change a member's role (lead)")
+    def patch(self, request: Request, review: str, member_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        membership = get_object_or_404(Membership, pk=member_id, review=access.review)
+        data = RoleIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.member_change_role(
+            review=access.review, by=request.user, membership=membership, role=Role(data.validated_data["role"])
+        )
+        return Response(MemberOut(membership).data)
+
+    @extend_schema(responses={204: None}, summary="Remove a member (lead)")
+    def delete(self, request: Request, review: str, member_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        membership = get_object_or_404(Membership, pk=member_id, review=access.review)
+        services.member_remove(review=access.review, by=request.user, membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenOut(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class TokenCreatedOut(TokenOut):
+    key = serializers.CharField(help_text="Shown once; store it now")
+
+    class Meta(TokenOut.Meta):
+        fields = [*TokenOut.Meta.fields, "key"]
+
+
+class TokenIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+
+
+class TokenCreateThrottle(UserRateThrottle):
+    scope = "token-create"
+    rate = "20/hour"
+
+
+class TokenListCreate(APIView):
+    def get_throttles(self) -> list[Any]:
+        return [TokenCreateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(responses=TokenOut(many=True), summary="My API tokens")
+    def get(self, request: Request) -> Response:
+        return Response(TokenOut(selectors.user_api_tokens(user=request.user), many=True).data)
+
+    @extend_schema(request=TokenIn, responses={201: TokenCreatedOut}, summary="Create an API token")
+    def post(self, request: Request) -> Response:
+        data = TokenIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, key = services.api_token_create(user=request.user, name=data.validated_data["name"])
+        body = TokenOut(token).data | {"key": key}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenRevoke(APIView):
+    @extend_schema(responses={204: None}, summary="Revoke an API token; it fails at once")
+    def delete(self, request: Request, token_id: int) -> Response:
+        services.api_token_revoke(user=request.user, token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

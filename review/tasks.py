@@ -1,0 +1,15 @@
+"""Celery tasks: thin wrappers that take ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from review import services
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
+def invitation_send(self, invitation_id: int, token: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        services.invitation_mark_sent(invitation_id=invitation_id, token=token)
+    except OSError as error:  # the mail server is down: try again later
+        raise self.retry(exc=error) from error

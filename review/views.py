@@ -1,0 +1,164 @@
+"""Review pages: my reviews, review home, members and settings. Thin: forms in, services and selectors out."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from review import selectors, services
+from review.access import review_for_user
+from review.errors import ServiceError
+from review.forms import InviteForm, ReviewCreateForm, ReviewForm, RoleForm
+from review.models import Invitation, Membership, Review, Role
+
+
+@login_required
+@require_http_methods(["GET"])
+def review_list(request: HttpRequest) -> HttpResponse:
+    reviews = selectors.reviews_for_user(user=request.user)
+    return render(request, "review/list.html", {"reviews": reviews})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_create(request: HttpRequest) -> HttpResponse:
+    form = ReviewCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        review = services.review_create(by=request.user, **form.cleaned_data)
+        messages.success(request, "Review created. Invite your team from the Members page.")
+        return redirect("review:home", slug=review.slug)
+    return render(request, "review/create.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def review_home(request: HttpRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    return render(
+        request,
+        "review/home.html",
+        {
+            "access": access,
+            "review": access.review,
+            "members": selectors.review_members(review=access.review),
+            "counts": selectors.review_counts(review=access.review),
+        },
+    )
+
+
+def _members_context(request: HttpRequest, slug: str) -> dict[str, object]:
+    access = review_for_user(user=request.user, slug=slug)
+    return {
+        "access": access,
+        "review": access.review,
+        "members": selectors.review_members(review=access.review),
+        "invitations": selectors.review_pending_invitations(review=access.review) if access.is_lead else [],
+        "roles": Role.choices,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_members(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method == "GET":
+        context = _members_context(request, slug)
+        context["form"] = InviteForm()
+        return render(request, "review/members.html", context)
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            membership, invitation, _token = services.member_invite(
+                review=access.review,
+                by=request.user,
+                identifier=form.cleaned_data["identifier"],
+                role=Role(form.cleaned_data["role"]),
+            )
+        except ServiceError as error:
+            form.add_error("identifier", error.message)
+        else:
+            if membership is not None:
+                messages.success(request, f"{membership.user.get_username()} was added to the review.")
+            elif invitation is not None:
+                messages.success(request, f"An invitation was sent to {invitation.email}.")
+            return redirect("review:members", slug=slug)
+    context = _members_context(request, slug)
+    context["form"] = form
+    return render(request, "review/members.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    membership = get_object_or_404(Membership, pk=membership_id, review=access.review)
+    form = RoleForm(request.POST)
+    status = 200
+    if not form.is_valid():
+        messages.error(request, "Choose a role: lead, reviewer or viewer.")
+        status = 400
+    else:
+        try:
+            services.member_change_role(
+                review=access.review, by=request.user, membership=membership, role=Role(form.cleaned_data["role"])
+            )
+            messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
+        except ServiceError as error:
+            messages.error(request, error.message)
+            status = 400
+    return _members_after_change(request, slug, status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    membership = get_object_or_404(Membership, pk=membership_id, review=access.review)
+    status = 200
+    try:
+        services.member_remove(review=access.review, by=request.user, membership=membership)
+        messages.success(request, f"{membership.user.get_username()} was removed from the review.")
+    except ServiceError as error:
+        messages.error(request, error.message)
+        status = 400
+    if membership.user_id == request.user.pk and status == 200:
+        return redirect("review:list")
+    return _members_after_change(request, slug, status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, review=access.review)
+    services.invitation_revoke(review=access.review, by=request.user, invitation=invitation)
+    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    return _members_after_change(request, slug, 200)
+
+
+def _members_after_change(request: HttpRequest, slug: str, status: int) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        context = _members_context(request, slug)
+        return render(request, "review/members.html#member-list", context, status=status)
+    return redirect("review:members", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    # The form gets its own copy: validating a ModelForm writes into its instance, and the service must see
+    # the stored values to audit what changed.
+    form = ReviewForm(request.POST or None, instance=Review.objects.get(pk=access.review.pk))
+    if request.method == "POST":
+        if form.is_valid():
+            # Hand the cleaned values to the service, not form.save(): the service audits what changed.
+            services.review_update(review=access.review, by=request.user, **form.cleaned_data)
+            messages.success(request, "Settings saved.")
+            return redirect("review:settings", slug=slug)
+        context = {"access": access, "review": access.review, "form": form}
+        return render(request, "review/settings.html", context, status=400)
+    return render(request, "review/settings.html", {"access": access, "review": access.review, "form": form})
