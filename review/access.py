@@ -32,14 +32,10 @@ class ReviewAccess:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-def review_for_user(
-    *, user: AbstractBaseUser | AnonymousUser, slug: str, min_role: Role = Role.VIEWER
-) -> ReviewAccess:
+def review_for_user(*, user: AbstractBaseUser | AnonymousUser, slug: str, min_role: Role = Role.VIEWER) -> ReviewAccess:
     if not user.is_authenticated:
         raise Http404("No such review")
-    membership = (
-        Membership.objects.select_related("review").filter(review__slug=slug, user_id=user.pk).first()
-    )
+    membership = Membership.objects.select_related("review").filter(review__slug=slug, user_id=user.pk).first()
     if membership is None:
         raise Http404("No such review")
     role = Role(membership.role)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from review import selectors, services
 from review.access import review_for_user
+from review.http import api_user
 from review.models import ApiToken, Membership, Review, Role
 
 
@@ -54,7 +55,7 @@ class ReviewListCreate(GenericAPIView):
     serializer_class = ReviewOut
 
     def get_queryset(self) -> Any:
-        return selectors.reviews_for_user(user=self.request.user)
+        return selectors.reviews_for_user(user=api_user(self.request))
 
     @extend_schema(responses=ReviewOut(many=True), summary="Reviews I am a member of")
     def get(self, request: Request) -> Response:
@@ -70,22 +71,22 @@ class ReviewListCreate(GenericAPIView):
     def post(self, request: Request) -> Response:
         data = ReviewIn(data=request.data)
         data.is_valid(raise_exception=True)
-        review = services.review_create(by=request.user, **data.validated_data)
+        review = services.review_create(by=api_user(request), **data.validated_data)
         return Response(ReviewOut(review, context={"role": Role.LEAD.value}).data, status=status.HTTP_201_CREATED)
 
 
 class ReviewDetail(APIView):
     @extend_schema(responses=ReviewOut, summary="A review")
     def get(self, request: Request, review: str) -> Response:
-        access = review_for_user(user=request.user, slug=review)
+        access = review_for_user(user=api_user(request), slug=review)
         return Response(ReviewOut(access.review, context={"role": access.role.value}).data)
 
     @extend_schema(request=ReviewIn(partial=True), responses=ReviewOut, summary="Change a review's settings (lead)")
     def patch(self, request: Request, review: str) -> Response:
-        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
         data = ReviewIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        updated = services.review_update(review=access.review, by=request.user, **data.validated_data)
+        updated = services.review_update(review=access.review, by=api_user(request), **data.validated_data)
         return Response(ReviewOut(updated, context={"role": access.role.value}).data)
 
 
@@ -100,7 +101,8 @@ class MemberOut(serializers.ModelSerializer):
 
 class MemberIn(serializers.Serializer):
     identifier = serializers.CharField(
-        max_length=254, help_text="An existing username or e-mail; a new e-mail address receives an invitation"
+        max_length=254,
+        help_text="An existing username or e-mail; a new e-mail address receives an invitation",
     )
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -118,7 +120,7 @@ class RoleIn(serializers.Serializer):
 class MemberListCreate(APIView):
     @extend_schema(responses=MemberOut(many=True), summary="Members of a review")
     def get(self, request: Request, review: str) -> Response:
-        access = review_for_user(user=request.user, slug=review)
+        access = review_for_user(user=api_user(request), slug=review)
         return Response(MemberOut(selectors.review_members(review=access.review), many=True).data)
 
     @extend_schema(
@@ -128,12 +130,12 @@ class MemberListCreate(APIView):
         examples=[OpenApiExample("Add a reviewer", value={"identifier": "alice", "role": "reviewer"})],
     )
     def post(self, request: Request, review: str) -> Response:
-        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
         data = MemberIn(data=request.data)
         data.is_valid(raise_exception=True)
         membership, invitation, _token = services.member_invite(
             review=access.review,
-            by=request.user,
+            by=api_user(request),
             identifier=data.validated_data["identifier"],
             role=Role(data.validated_data["role"]),
         )
@@ -147,20 +149,23 @@ class MemberListCreate(APIView):
 class MemberDetail(APIView):
     @extend_schema(request=RoleIn, responses=MemberOut, summary="Change a member's role (lead)")
     def patch(self, request: Request, review: str, member_id: int) -> Response:
-        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
         membership = get_object_or_404(Membership, pk=member_id, review=access.review)
         data = RoleIn(data=request.data)
         data.is_valid(raise_exception=True)
         services.member_change_role(
-            review=access.review, by=request.user, membership=membership, role=Role(data.validated_data["role"])
+            review=access.review,
+            by=api_user(request),
+            membership=membership,
+            role=Role(data.validated_data["role"]),
         )
         return Response(MemberOut(membership).data)
 
     @extend_schema(responses={204: None}, summary="Remove a member (lead)")
     def delete(self, request: Request, review: str, member_id: int) -> Response:
-        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
         membership = get_object_or_404(Membership, pk=member_id, review=access.review)
-        services.member_remove(review=access.review, by=request.user, membership=membership)
+        services.member_remove(review=access.review, by=api_user(request), membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -192,13 +197,13 @@ class TokenListCreate(APIView):
 
     @extend_schema(responses=TokenOut(many=True), summary="My API tokens")
     def get(self, request: Request) -> Response:
-        return Response(TokenOut(selectors.user_api_tokens(user=request.user), many=True).data)
+        return Response(TokenOut(selectors.user_api_tokens(user=api_user(request)), many=True).data)
 
     @extend_schema(request=TokenIn, responses={201: TokenCreatedOut}, summary="Create an API token")
     def post(self, request: Request) -> Response:
         data = TokenIn(data=request.data)
         data.is_valid(raise_exception=True)
-        token, key = services.api_token_create(user=request.user, name=data.validated_data["name"])
+        token, key = services.api_token_create(user=api_user(request), name=data.validated_data["name"])
         body = TokenOut(token).data | {"key": key}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -206,5 +211,5 @@ class TokenListCreate(APIView):
 class TokenRevoke(APIView):
     @extend_schema(responses={204: None}, summary="Revoke an API token; it fails at once")
     def delete(self, request: Request, token_id: int) -> Response:
-        services.api_token_revoke(user=request.user, token_id=token_id)
+        services.api_token_revoke(user=api_user(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -82,6 +82,9 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"invitation of {self.email} to {self.review_id}"
+
 
 class ApiToken(models.Model):
     """A per-user API token. The key is shown once; only its SHA-256 is stored."""
@@ -96,6 +99,9 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
 
 
 class AuditEvent(models.Model):
@@ -112,6 +118,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["review", "action"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Job(models.Model):
@@ -139,6 +148,9 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} job {self.pk} ({self.state})"
 
     @property
     def finished(self) -> bool:

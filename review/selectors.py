@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from review.models import ApiToken, Invitation, Job, Membership, Review
 
 
-def reviews_for_user(*, user: AbstractBaseUser) -> QuerySet[Review]:
+def reviews_for_user(*, user: User) -> QuerySet[Review]:
     my_role = Membership.objects.filter(review=OuterRef("pk"), user_id=user.pk).values("role")[:1]
     return (
         Review.objects.filter(memberships__user_id=user.pk)
@@ -27,7 +27,7 @@ def review_pending_invitations(*, review: Review) -> QuerySet[Invitation]:
     )
 
 
-def user_api_tokens(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+def user_api_tokens(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=user.pk).order_by("revoked_at", "-created_at")
 
 

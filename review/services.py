@@ -8,8 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,8 +18,6 @@ from django.utils.text import slugify
 
 from review.errors import ServiceError
 from review.models import ApiToken, AuditEvent, Invitation, Membership, Review, Role
-
-User = get_user_model()
 
 REVIEW_SETTING_FIELDS = (
     "title",
@@ -33,7 +30,7 @@ REVIEW_SETTING_FIELDS = (
 )
 
 
-def audit(*, review: Review, actor: AbstractBaseUser | None, action: str, **detail: Any) -> AuditEvent:
+def audit(*, review: Review, actor: User | None, action: str, **detail: Any) -> AuditEvent:
     return AuditEvent.objects.create(review=review, actor=actor, action=action, detail=detail)
 
 
@@ -56,7 +53,7 @@ def _validate_votes(value: Any, field: str) -> int:
 
 
 @transaction.atomic
-def review_create(*, by: AbstractBaseUser, title: str, **fields: Any) -> Review:
+def review_create(*, by: User, title: str, **fields: Any) -> Review:
     title = title.strip()
     if not title:
         raise ServiceError("A review needs a title", field="title")
@@ -73,7 +70,7 @@ def review_create(*, by: AbstractBaseUser, title: str, **fields: Any) -> Review:
 
 
 @transaction.atomic
-def review_update(*, review: Review, by: AbstractBaseUser, **fields: Any) -> Review:
+def review_update(*, review: Review, by: User, **fields: Any) -> Review:
     unknown = set(fields) - set(REVIEW_SETTING_FIELDS)
     if unknown:
         raise ServiceError(f"Unknown review settings: {', '.join(sorted(unknown))}")
@@ -102,7 +99,7 @@ def _lock_leads(review: Review) -> list[Membership]:
 
 
 @transaction.atomic
-def member_add(*, review: Review, by: AbstractBaseUser, user: AbstractBaseUser, role: Role) -> Membership:
+def member_add(*, review: Review, by: User, user: User, role: Role) -> Membership:
     role = Role(role)
     if Membership.objects.filter(review=review, user=user).exists():
         raise ServiceError(f"{user.get_username()} is already a member of this review", field="user")
@@ -116,7 +113,7 @@ def member_add(*, review: Review, by: AbstractBaseUser, user: AbstractBaseUser, 
 
 
 @transaction.atomic
-def member_change_role(*, review: Review, by: AbstractBaseUser, membership: Membership, role: Role) -> Membership:
+def member_change_role(*, review: Review, by: User, membership: Membership, role: Role) -> Membership:
     role = Role(role)
     leads = _lock_leads(review)
     membership.refresh_from_db()
@@ -139,7 +136,7 @@ def member_change_role(*, review: Review, by: AbstractBaseUser, membership: Memb
 
 
 @transaction.atomic
-def member_remove(*, review: Review, by: AbstractBaseUser, membership: Membership) -> None:
+def member_remove(*, review: Review, by: User, membership: Membership) -> None:
     leads = _lock_leads(review)
     membership.refresh_from_db()
     if membership.role == Role.LEAD and len(leads) <= 1:
@@ -155,7 +152,7 @@ def _hash(token: str) -> str:
 
 @transaction.atomic
 def member_invite(
-    *, review: Review, by: AbstractBaseUser, identifier: str, role: Role
+    *, review: Review, by: User, identifier: str, role: Role
 ) -> tuple[Membership | None, Invitation | None, str | None]:
     """Add an existing account at once, or invite a new person by e-mail.
 
@@ -235,7 +232,7 @@ def invitation_accept(*, token: str, username: str, password: str) -> Membership
 
 
 @transaction.atomic
-def invitation_revoke(*, review: Review, by: AbstractBaseUser, invitation: Invitation) -> None:
+def invitation_revoke(*, review: Review, by: User, invitation: Invitation) -> None:
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -264,17 +261,17 @@ def invitation_mark_sent(*, invitation_id: int, token: str) -> None:
     Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now())
 
 
-API_TOKEN_PREFIX = "lrv_"
+API_TOKEN_PREFIX = "lrv_"  # noqa: S105 (a public marker that makes leaked tokens recognisable)
 
 
-def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     name = name.strip() or "API token"
     key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name[:100], prefix=key[:12], key_hash=_hash(key))
     return token, key
 
 
-def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
         raise ServiceError("No such token", code="not_found")
@@ -284,7 +281,7 @@ def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
     return token
 
 
-def api_token_user(*, key: str) -> tuple[AbstractBaseUser, ApiToken] | None:
+def api_token_user(*, key: str) -> tuple[User, ApiToken] | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at__isnull=True).first()
     if token is None or not token.user.is_active:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -12,19 +12,20 @@ from review import selectors, services
 from review.access import review_for_user
 from review.errors import ServiceError
 from review.forms import InviteForm, ReviewCreateForm, ReviewForm, RoleForm
+from review.http import AuthedRequest
 from review.models import Invitation, Membership, Review, Role
 
 
 @login_required
 @require_http_methods(["GET"])
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthedRequest) -> HttpResponse:
     reviews = selectors.reviews_for_user(user=request.user)
     return render(request, "review/list.html", {"reviews": reviews})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_create(request: HttpRequest) -> HttpResponse:
+def review_create(request: AuthedRequest) -> HttpResponse:
     form = ReviewCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         review = services.review_create(by=request.user, **form.cleaned_data)
@@ -35,7 +36,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def review_home(request: HttpRequest, slug: str) -> HttpResponse:
+def review_home(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
     return render(
         request,
@@ -49,7 +50,7 @@ def review_home(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _members_context(request: HttpRequest, slug: str) -> dict[str, object]:
+def _members_context(request: AuthedRequest, slug: str) -> dict[str, object]:
     access = review_for_user(user=request.user, slug=slug)
     return {
         "access": access,
@@ -62,7 +63,7 @@ def _members_context(request: HttpRequest, slug: str) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_members(request: HttpRequest, slug: str) -> HttpResponse:
+def review_members(request: AuthedRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         context = _members_context(request, slug)
         context["form"] = InviteForm()
@@ -92,7 +93,7 @@ def review_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+def member_role(request: AuthedRequest, slug: str, membership_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     membership = get_object_or_404(Membership, pk=membership_id, review=access.review)
     form = RoleForm(request.POST)
@@ -103,7 +104,10 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
     else:
         try:
             services.member_change_role(
-                review=access.review, by=request.user, membership=membership, role=Role(form.cleaned_data["role"])
+                review=access.review,
+                by=request.user,
+                membership=membership,
+                role=Role(form.cleaned_data["role"]),
             )
             messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
         except ServiceError as error:
@@ -114,7 +118,7 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
 
 @login_required
 @require_http_methods(["POST"])
-def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+def member_remove(request: AuthedRequest, slug: str, membership_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     membership = get_object_or_404(Membership, pk=membership_id, review=access.review)
     status = 200
@@ -131,7 +135,7 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 
 @login_required
 @require_http_methods(["POST"])
-def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+def invitation_revoke(request: AuthedRequest, slug: str, invitation_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     invitation = get_object_or_404(Invitation, pk=invitation_id, review=access.review)
     services.invitation_revoke(review=access.review, by=request.user, invitation=invitation)
@@ -139,8 +143,8 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     return _members_after_change(request, slug, 200)
 
 
-def _members_after_change(request: HttpRequest, slug: str, status: int) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def _members_after_change(request: AuthedRequest, slug: str, status: int) -> HttpResponse:
+    if request.htmx:
         context = _members_context(request, slug)
         return render(request, "review/members.html#member-list", context, status=status)
     return redirect("review:members", slug=slug)
@@ -148,7 +152,7 @@ def _members_after_change(request: HttpRequest, slug: str, status: int) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_settings(request: HttpRequest, slug: str) -> HttpResponse:
+def review_settings(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     # The form gets its own copy: validating a ModelForm writes into its instance, and the service must see
     # the stored values to audit what changed.

@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from review import selectors, services
 from review.errors import ServiceError
 from review.forms import ApiTokenForm, InvitationAcceptForm
+from review.http import AuthedRequest
 
 LOGIN_ATTEMPTS_PER_WINDOW = 10
 LOGIN_WINDOW_SECONDS = 300
@@ -23,7 +25,7 @@ def _client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
-def login_view(request: HttpRequest) -> HttpResponse:
+def login_view(request: HttpRequest) -> HttpResponseBase:
     if request.method == "POST":
         # Count failed attempts per client address and per username; the cache is shared by all web workers.
         keys = [
@@ -31,14 +33,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             f"login-fail:user:{request.POST.get('username', '')[:150].lower()}",
         ]
         if any((cache.get(key) or 0) >= LOGIN_ATTEMPTS_PER_WINDOW for key in keys):
-            response = render(
+            refused = render(
                 request,
                 "accounts/login.html",
-                {"locked": True, "form": auth_views.AuthenticationForm(request)},
+                {"locked": True, "form": AuthenticationForm(request)},
                 status=429,
             )
-            response["Retry-After"] = str(LOGIN_WINDOW_SECONDS)
-            return response
+            refused["Retry-After"] = str(LOGIN_WINDOW_SECONDS)
+            return refused
         response = auth_views.LoginView.as_view(template_name="accounts/login.html")(request)
         if response.status_code != 302:
             for key in keys:
@@ -75,7 +77,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_key = None
     status = 200
@@ -91,7 +93,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     try:
         token = services.api_token_revoke(user=request.user, token_id=token_id)
     except ServiceError:

@@ -39,7 +39,11 @@ def test_password_change(client, lead):
     client.force_login(lead)
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "another-long-phrase", "new_password2": "another-long-phrase"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-phrase",
+            "new_password2": "another-long-phrase",
+        },
     )
     assert response.status_code == 302
     lead.refresh_from_db()
@@ -62,7 +66,7 @@ def test_profile_creates_and_revokes_tokens(as_lead, lead):
 def test_cannot_revoke_someone_elses_token(as_outsider, lead):
     from review.services import api_token_create
 
-    token, key = api_token_create(user=lead, name="x")
+    token, _key = api_token_create(user=lead, name="x")
     assert as_outsider.post(reverse("accounts:token-revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None

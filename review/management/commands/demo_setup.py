@@ -24,9 +24,13 @@ class Command(BaseCommand):
             return
         User = get_user_model()
         created: list[tuple[str, str, str]] = []
+        accounts: dict[str, tuple[Any, Role]] = {}
         with transaction.atomic():
-            accounts = {}
-            for username, role in (("lead", Role.LEAD), ("reviewer1", Role.REVIEWER), ("reviewer2", Role.REVIEWER)):
+            for username, role in (
+                ("lead", Role.LEAD),
+                ("reviewer1", Role.REVIEWER),
+                ("reviewer2", Role.REVIEWER),
+            ):
                 password = secrets.token_urlsafe(9)
                 user, fresh = User.objects.get_or_create(
                     username=username, defaults={"email": f"{username}@example.org"}
@@ -34,7 +38,7 @@ class Command(BaseCommand):
                 if fresh:
                     user.set_password(password)
                     user.save()
-                    created.append((username, password, role.value))
+                    created.append((username, password, str(role.value)))
                 accounts[username] = (user, role)
             lead = accounts["lead"][0]
             review = services.review_create(
@@ -58,7 +62,7 @@ class Command(BaseCommand):
                 user, role = accounts[username]
                 services.member_add(review=review, by=lead, user=user, role=role)
         self.stdout.write(self.style.SUCCESS(f"Demo review created: /reviews/{DEMO_SLUG}/"))
-        for username, password, role in created:
-            self.stdout.write(f"  {role:9s} username: {username:10s} password: {password}")
+        for username, password, role_name in created:
+            self.stdout.write(f"  {role_name:9s} username: {username:10s} password: {password}")
         if created:
             self.stdout.write("These passwords are shown only now.")
