@@ -161,3 +161,171 @@ class Job(models.Model):
         if self.state == self.State.SUCCEEDED:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class Search(models.Model):
+    """One database search (with its date and query) or one other-methods source; PRISMA's two branches."""
+
+    class Kind(models.TextChoices):
+        DATABASE = "database", "Database or register search"
+        OTHER = "other", "Other methods"
+
+    class OtherMethod(models.TextChoices):
+        CITATION = "citation", "Citation searching"
+        WEBSITE = "website", "Websites"
+        ORGANISATION = "organisation", "Organisations"
+        REGISTER = "register", "Registers"
+        HAND = "hand", "Hand search"
+        OTHER = "other", "Other"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="searches")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DATABASE)
+    database = models.CharField(max_length=120, blank=True, help_text="PubMed, Embase, CINAHL, ... or free text")
+    is_register = models.BooleanField(default=False, help_text="A trials register (PRISMA counts registers apart)")
+    other_method = models.CharField(max_length=20, choices=OtherMethod.choices, blank=True)
+    platform = models.CharField(max_length=120, blank=True, help_text="e.g. Ovid, embase.com, EBSCOhost")
+    date_searched = models.DateField(null=True, blank=True)
+    query = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="other") | ~Q(database=""), name="search_database_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.OTHER:
+            return self.get_other_method_display() or "Other methods"
+        when = f" ({self.date_searched:%Y-%m-%d})" if self.date_searched else ""
+        via = f" via {self.platform}" if self.platform else ""
+        return f"{self.database}{via}{when}"
+
+
+def search_file_path(instance: SearchFile, filename: str) -> str:
+    # The stored name is ours; the person's file name is kept in original_name and never used as a path.
+    return f"reviews/{instance.review_id}/searches/{instance.search_id}/{instance.sha256[:16]}.bin"
+
+
+class SearchFile(models.Model):
+    """An uploaded export file; its original bytes are kept for the record and the review bundle."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        PREVIEWED = "previewed", "Ready to import"
+        UNREADABLE = "unreadable", "Could not be read"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Import failed"
+        DISCARDED = "discarded", "Discarded"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="search_files")
+    search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=search_file_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    requested_format = models.CharField(max_length=20, default="auto")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    format = models.CharField(max_length=20, blank=True)
+    encoding = models.CharField(max_length=40, blank=True)
+    detected_database = models.CharField(max_length=120, blank=True)
+    record_count = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=list, blank=True)  # the first records, for the confirmation page
+    problems = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="An earlier file of this review with the same bytes",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["review", "sha256"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Record(models.Model):
+    """One bibliographic record as imported (or added by hand), with its provenance.
+
+    Records are never deleted by deduplication: a duplicate points at the primary record of its group through
+    `merged_into`, and screening sees only records that are not merged into another.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="records")
+    search = models.ForeignKey(Search, on_delete=models.PROTECT, related_name="records")
+    search_file = models.ForeignKey(SearchFile, on_delete=models.PROTECT, null=True, blank=True, related_name="records")
+    position = models.PositiveIntegerField(help_text="1-based position in its file (or order of hand entry)")
+    line = models.PositiveIntegerField(null=True, blank=True)
+    title = models.TextField(blank=True)
+    abstract = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    journal = models.TextField(blank=True)
+    journal_abbrev = models.CharField(max_length=300, blank=True)
+    volume = models.CharField(max_length=60, blank=True)
+    issue = models.CharField(max_length=60, blank=True)
+    pages = models.CharField(max_length=60, blank=True)
+    doi = models.CharField(max_length=300, blank=True, db_index=True)
+    pmid = models.CharField(max_length=20, blank=True, db_index=True)
+    pmcid = models.CharField(max_length=20, blank=True)
+    accession_numbers = models.JSONField(default=list, blank=True)
+    issn = models.JSONField(default=list, blank=True)
+    isbn = models.JSONField(default=list, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    mesh = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=60, blank=True)
+    publication_type = models.CharField(max_length=200, blank=True)
+    url = models.TextField(blank=True)
+    source_database = models.CharField(max_length=120, blank=True)
+    raw = models.JSONField(default=list, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates")
+    removed_reason = models.CharField(
+        max_length=300, blank=True, help_text="Removed before screening for another reason (PRISMA)"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["search_file", "position"],
+                condition=Q(search_file__isnull=False),
+                name="record_unique_position_in_file",
+            ),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("pk")), name="record_not_merged_into_itself"),
+        ]
+        indexes = [
+            models.Index(fields=["review", "merged_into"]),
+            models.Index(fields=["review", "search"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:80] or f"record {self.pk}"
+
+    @property
+    def first_author(self) -> str:
+        return self.authors[0] if self.authors else ""
