@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review import api
+from review import api, api_imports
 
 urlpatterns = [
     path("reviews/", api.ReviewListCreate.as_view(), name="api-reviews"),
@@ -9,4 +9,23 @@ urlpatterns = [
     path("reviews/<slug:review>/members/<int:member_id>/", api.MemberDetail.as_view(), name="api-member"),
     path("tokens/", api.TokenListCreate.as_view(), name="api-tokens"),
     path("tokens/<int:token_id>/", api.TokenRevoke.as_view(), name="api-token"),
+]
+
+urlpatterns += [
+    path("reviews/<slug:review>/searches/", api_imports.SearchListCreate.as_view(), name="api-searches"),
+    path("reviews/<slug:review>/searches/<int:search_id>/", api_imports.SearchDetail.as_view(), name="api-search"),
+    path(
+        "reviews/<slug:review>/searches/<int:search_id>/files/",
+        api_imports.SearchFileUpload.as_view(),
+        name="api-search-files",
+    ),
+    path("reviews/<slug:review>/files/<int:file_id>/", api_imports.SearchFileDetail.as_view(), name="api-file"),
+    path(
+        "reviews/<slug:review>/files/<int:file_id>/import/",
+        api_imports.SearchFileConfirm.as_view(),
+        name="api-file-import",
+    ),
+    path("reviews/<slug:review>/jobs/<int:job_id>/", api_imports.JobDetail.as_view(), name="api-job"),
+    path("reviews/<slug:review>/records/", api_imports.RecordListCreate.as_view(), name="api-records"),
+    path("reviews/<slug:review>/records/<int:record_id>/", api_imports.RecordDetail.as_view(), name="api-record"),
 ]

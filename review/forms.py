@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from review.models import Review, Role
+from review.importers import FORMATS
+from review.models import Review, Role, Search
 
 
 class ReviewForm(forms.ModelForm):
@@ -60,3 +63,54 @@ class InvitationAcceptForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, initial="script")
+
+
+class SearchForm(forms.ModelForm):
+    class Meta:
+        model = Search
+        fields = ["kind", "database", "is_register", "other_method", "platform", "date_searched", "query", "notes"]
+        labels = {"database": "Database", "is_register": "This is a trials register", "date_searched": "Date searched"}
+        widgets = {
+            "date_searched": forms.DateInput(attrs={"type": "date"}),
+            "query": forms.Textarea(attrs={"rows": 4, "placeholder": "The search string as run"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "database": forms.TextInput(attrs={"list": "known-databases"}),
+            "platform": forms.TextInput(attrs={"list": "known-platforms"}),
+        }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label="Export files")
+    format = forms.ChoiceField(
+        choices=[("auto", "Detect from the content"), *[(f, f) for f in FORMATS]], initial="auto", required=False
+    )
+
+
+class RecordAddForm(forms.Form):
+    title = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    authors = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="One per line")
+    year = forms.IntegerField(required=False, min_value=1000, max_value=2100)
+    journal = forms.CharField(required=False)
+    volume = forms.CharField(required=False, max_length=60)
+    issue = forms.CharField(required=False, max_length=60)
+    pages = forms.CharField(required=False, max_length=60)
+    doi = forms.CharField(required=False, label="DOI")
+    pmid = forms.CharField(required=False, label="PMID")
+    url = forms.URLField(required=False, label="URL")
+    abstract = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))

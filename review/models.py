@@ -234,13 +234,17 @@ class SearchFile(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     requested_format = models.CharField(max_length=20, default="auto")
+    import_when_previewed = models.BooleanField(
+        default=False, help_text="Import as soon as the preview finds the file readable (scripts ask for this)"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)
     format = models.CharField(max_length=20, blank=True)
     encoding = models.CharField(max_length=40, blank=True)
     detected_database = models.CharField(max_length=120, blank=True)
     record_count = models.PositiveIntegerField(default=0)
     preview = models.JSONField(default=list, blank=True)  # the first records, for the confirmation page
-    problems = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(default=list, blank=True)  # the first MAX_STORED_PROBLEMS of problem_count
+    problem_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     duplicate_of = models.ForeignKey(
         "self",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from review.models import ApiToken, Invitation, Job, Membership, Review
+from review.models import ApiToken, Invitation, Job, Membership, Record, Review, Search, SearchFile
 
 
 def reviews_for_user(*, user: User) -> QuerySet[Review]:
@@ -46,3 +46,55 @@ def review_counts(*, review: Review) -> dict[str, object]:
     for provider in COUNT_PROVIDERS:
         counts.update(provider(review))
     return counts
+
+
+def searches_for_review(*, review: Review) -> QuerySet[Search]:
+    return (
+        Search.objects.filter(review=review)
+        .annotate(record_count=Count("records", distinct=True))
+        .prefetch_related("files")
+        .order_by("kind", "created_at", "id")
+    )
+
+
+def records_for_review(
+    *, review: Review, q: str = "", search_id: int | None = None, database: str = "", include_merged: bool = True
+) -> QuerySet[Record]:
+    """Records of a review, searchable by title, author, DOI and PMID, filterable by search and database."""
+    records = Record.objects.filter(review=review).select_related("search")
+    if not include_merged:
+        records = records.filter(merged_into__isnull=True)
+    if search_id:
+        records = records.filter(search_id=search_id)
+    if database:
+        records = records.filter(Q(search__database__iexact=database) | Q(source_database__iexact=database))
+    q = q.strip()
+    if q:
+        digits = q.removeprefix("PMID:").strip()
+        if digits.isdigit():
+            records = records.filter(pmid=digits)
+        elif q.lower().startswith("10.") or "doi.org/" in q.lower():
+            records = records.filter(doi=q.lower().split("doi.org/")[-1])
+        else:
+            # Authors are a JSON list; matching its text form finds a surname anywhere in it on SQLite and PostgreSQL.
+            records = records.filter(Q(title__icontains=q) | Q(authors__icontains=q))
+    return records.order_by("id")
+
+
+def record_databases(*, review: Review) -> list[str]:
+    names = set(Search.objects.filter(review=review).exclude(database="").values_list("database", flat=True))
+    return sorted(names, key=str.lower)
+
+
+def search_files_pending(*, review: Review) -> QuerySet[SearchFile]:
+    return SearchFile.objects.filter(
+        review=review,
+        status__in=[SearchFile.Status.UPLOADED, SearchFile.Status.PREVIEWED, SearchFile.Status.IMPORTING],
+    )
+
+
+def _import_counts(review: Review) -> dict[str, object]:
+    return {"records": Record.objects.filter(review=review).count()}
+
+
+COUNT_PROVIDERS.append(_import_counts)

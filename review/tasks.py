@@ -13,3 +13,17 @@ def invitation_send(self, invitation_id: int, token: str) -> None:  # type: igno
         services.invitation_mark_sent(invitation_id=invitation_id, token=token)
     except OSError as error:  # the mail server is down: try again later
         raise self.retry(exc=error) from error
+
+
+@shared_task(acks_late=True)
+def search_file_preview_task(search_file_id: int, job_id: int) -> None:
+    from review.services.imports import search_file_preview
+
+    search_file_preview(search_file_id=search_file_id, job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def search_file_import_task(search_file_id: int, job_id: int) -> None:
+    from review.services.imports import search_file_import
+
+    search_file_import(search_file_id=search_file_id, job_id=job_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from review import views
+from review.views import imports as import_views
+from review.views import reviews as views
 
 app_name = "review"
 
@@ -17,4 +18,18 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("reviews/<slug:slug>/settings/", views.review_settings, name="settings"),
+    path("reviews/<slug:slug>/searches/", import_views.search_list, name="searches"),
+    path("reviews/<slug:slug>/searches/<int:search_id>/", import_views.search_detail, name="search"),
+    path("reviews/<slug:slug>/searches/<int:search_id>/add-record/", import_views.record_add, name="record-add"),
+    path("reviews/<slug:slug>/files/<int:file_id>/", import_views.search_file_detail, name="search-file"),
+    path(
+        "reviews/<slug:slug>/files/<int:file_id>/import/", import_views.search_file_confirm, name="search-file-confirm"
+    ),
+    path(
+        "reviews/<slug:slug>/files/<int:file_id>/discard/",
+        import_views.search_file_discard,
+        name="search-file-discard",
+    ),
+    path("reviews/<slug:slug>/records/", import_views.record_list, name="records"),
+    path("reviews/<slug:slug>/records/<int:record_id>/", import_views.record_detail, name="record"),
 ]

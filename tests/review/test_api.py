@@ -31,7 +31,9 @@ def test_reviews_list_anonymous_is_refused_with_error_shape(api_client, db):
 
 
 def test_review_create(api_as, outsider):
-    response = api_as(outsider).post("/api/v1/reviews/", {"title": "API review", "votes_required_full_text": 3}, format="json")
+    response = api_as(outsider).post(
+        "/api/v1/reviews/", {"title": "API review", "votes_required_full_text": 3}, format="json"
+    )
     assert response.status_code == 201
     review = Review.objects.get(slug=response.json()["slug"])
     assert review.votes_required_full_text == 3
@@ -75,11 +77,15 @@ def test_members_list_add_change_remove(api_as, lead, review, outsider):
     client = api_as(lead)
     assert [m["username"] for m in client.get(f"/api/v1/reviews/{review.slug}/members/").json()] == ["lead"]
     response = client.post(
-        f"/api/v1/reviews/{review.slug}/members/", {"identifier": "outsider@example.org", "role": "reviewer"}, format="json"
+        f"/api/v1/reviews/{review.slug}/members/",
+        {"identifier": "outsider@example.org", "role": "reviewer"},
+        format="json",
     )
     assert response.status_code == 201
     member_id = response.json()["id"]
-    response = client.patch(f"/api/v1/reviews/{review.slug}/members/{member_id}/", {"role": "viewer"}, format="json")
+    response = client.patch(
+        f"/api/v1/reviews/{review.slug}/members/{member_id}/", {"role": "viewer"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["role"] == "viewer"
     assert client.delete(f"/api/v1/reviews/{review.slug}/members/{member_id}/").status_code == 204
     assert not Membership.objects.filter(review=review, user=outsider).exists()
@@ -87,7 +93,9 @@ def test_members_list_add_change_remove(api_as, lead, review, outsider):
 
 def test_members_invite_new_email_returns_202(api_as, lead, review):
     response = api_as(lead).post(
-        f"/api/v1/reviews/{review.slug}/members/", {"identifier": "new@example.org", "role": "viewer"}, format="json"
+        f"/api/v1/reviews/{review.slug}/members/",
+        {"identifier": "new@example.org", "role": "viewer"},
+        format="json",
     )
     assert response.status_code == 202 and response.json()["invited"] == "new@example.org"
 
@@ -110,7 +118,9 @@ def test_members_wrong_method(api_as, lead, review):
 
 def test_last_lead_cannot_be_demoted_via_api(api_as, lead, review):
     membership = Membership.objects.get(review=review, user=lead)
-    response = api_as(lead).patch(f"/api/v1/reviews/{review.slug}/members/{membership.pk}/", {"role": "viewer"}, format="json")
+    response = api_as(lead).patch(
+        f"/api/v1/reviews/{review.slug}/members/{membership.pk}/", {"role": "viewer"}, format="json"
+    )
     assert response.status_code == 400
     assert "at least one lead" in response.json()["error"]["message"]
     membership.refresh_from_db()

@@ -29,7 +29,12 @@ def test_review_list_wrong_method(as_lead, review):
 def test_review_create_makes_creator_lead(as_lead, lead):
     response = as_lead.post(
         reverse("review:create"),
-        {"title": "Nudging and health", "description": "d", "inclusion_criteria": "", "exclusion_criteria": ""},
+        {
+            "title": "Nudging and health",
+            "description": "d",
+            "inclusion_criteria": "",
+            "exclusion_criteria": "",
+        },
     )
     review = Review.objects.get(title="Nudging and health")
     assert response.status_code == 302 and response["Location"] == reverse("review:home", args=[review.slug])
@@ -148,14 +153,18 @@ def test_invite_new_email_sends_single_use_link(as_lead, review, client, django_
     path = link[link.index("/accounts/") :]
 
     assert client.get(path).status_code == 200
-    response = client.post(path, {"username": "newperson", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"})
+    response = client.post(
+        path, {"username": "newperson", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+    )
     assert response.status_code == 302
     membership = Membership.objects.get(review=review, user__username="newperson")
     assert membership.role == Role.REVIEWER and membership.user.email == "new.person@example.org"
     # Single use: the same link does not work again.
     client.logout()
     assert client.get(path).status_code == 404
-    response = client.post(path, {"username": "another", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"})
+    response = client.post(
+        path, {"username": "another", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+    )
     assert response.status_code == 404
     assert not Membership.objects.filter(user__username="another").exists()
 
@@ -163,7 +172,8 @@ def test_invite_new_email_sends_single_use_link(as_lead, review, client, django_
 def test_expired_invitation_is_refused(as_lead, review, client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         as_lead.post(
-            reverse("review:members", args=[review.slug]), {"identifier": "late@example.org", "role": "viewer"}
+            reverse("review:members", args=[review.slug]),
+            {"identifier": "late@example.org", "role": "viewer"},
         )
     from datetime import timedelta
 
@@ -176,7 +186,9 @@ def test_expired_invitation_is_refused(as_lead, review, client, django_capture_o
 
 
 def test_invite_unknown_username_explains(as_lead, review):
-    response = as_lead.post(reverse("review:members", args=[review.slug]), {"identifier": "nobody", "role": "viewer"})
+    response = as_lead.post(
+        reverse("review:members", args=[review.slug]), {"identifier": "nobody", "role": "viewer"}
+    )
     assert response.status_code == 400
     assert b"No account is called" in response.content
     assert Membership.objects.filter(review=review).count() == 1
@@ -192,7 +204,9 @@ def test_invite_forbidden_for_reviewer(as_reviewer, review, outsider):
 
 def test_change_role_and_remove(as_lead, review, reviewer):
     membership = Membership.objects.get(review=review, user=reviewer)
-    response = as_lead.post(reverse("review:member-role", args=[review.slug, membership.pk]), {"role": "lead"})
+    response = as_lead.post(
+        reverse("review:member-role", args=[review.slug, membership.pk]), {"role": "lead"}
+    )
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == Role.LEAD
@@ -204,7 +218,9 @@ def test_change_role_and_remove(as_lead, review, reviewer):
 def test_change_role_htmx_returns_fragment(as_lead, review, reviewer):
     membership = Membership.objects.get(review=review, user=reviewer)
     response = as_lead.post(
-        reverse("review:member-role", args=[review.slug, membership.pk]), {"role": "viewer"}, HTTP_HX_REQUEST="true"
+        reverse("review:member-role", args=[review.slug, membership.pk]),
+        {"role": "viewer"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert response.content.lstrip().startswith(b'<div id="member-list">')
@@ -213,7 +229,9 @@ def test_change_role_htmx_returns_fragment(as_lead, review, reviewer):
 
 def test_last_lead_cannot_be_demoted_or_removed(as_lead, review, lead):
     membership = Membership.objects.get(review=review, user=lead)
-    response = as_lead.post(reverse("review:member-role", args=[review.slug, membership.pk]), {"role": "viewer"})
+    response = as_lead.post(
+        reverse("review:member-role", args=[review.slug, membership.pk]), {"role": "viewer"}
+    )
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == Role.LEAD
@@ -235,7 +253,9 @@ def test_member_role_wrong_method(as_lead, review, reviewer):
 
 def test_member_remove_forbidden_for_viewer(as_viewer, review, reviewer):
     membership = Membership.objects.get(review=review, user=reviewer)
-    assert as_viewer.post(reverse("review:member-remove", args=[review.slug, membership.pk])).status_code == 403
+    assert (
+        as_viewer.post(reverse("review:member-remove", args=[review.slug, membership.pk])).status_code == 403
+    )
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 

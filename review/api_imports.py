@@ -1,0 +1,230 @@
+"""API for searches, file uploads and their jobs, and records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from review import selectors
+from review.access import review_for_user
+from review.errors import ServiceError
+from review.http import api_user
+from review.importers import FORMATS
+from review.models import Job, Record, Role, Search, SearchFile
+from review.services import imports
+from review.services.jobs import job_live
+
+
+class SearchOut(serializers.ModelSerializer):
+    record_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Search
+        fields = [
+            "id", "kind", "database", "is_register", "other_method", "platform", "date_searched", "query", "notes",
+            "created_at", "record_count",
+        ]  # fmt: skip
+
+
+class SearchIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Search.Kind.choices, default=Search.Kind.DATABASE)
+    database = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    is_register = serializers.BooleanField(required=False, default=False)
+    other_method = serializers.ChoiceField(choices=Search.OtherMethod.choices, required=False, allow_blank=True)
+    platform = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    date_searched = serializers.DateField(required=False, allow_null=True)
+    query = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class JobOut(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "state", "done", "total", "percent", "message", "result", "created_at", "finished_at"]
+
+
+class SearchFileOut(serializers.ModelSerializer):
+    job = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SearchFile
+        fields = [
+            "id", "search", "original_name", "size", "sha256", "status", "format", "encoding", "detected_database",
+            "record_count", "preview", "problem_count", "problems", "error", "duplicate_of", "uploaded_at",
+            "imported_at", "job",
+        ]  # fmt: skip
+
+    def get_job(self, search_file: SearchFile) -> dict[str, Any] | None:
+        return JobOut(job_live(search_file.job)).data if search_file.job else None
+
+
+class UploadIn(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=["auto", *FORMATS], default="auto")
+    confirm = serializers.BooleanField(
+        default=False, help_text="Import as soon as the preview has read the file, without a separate import call"
+    )
+
+
+class RecordOut(serializers.ModelSerializer):
+    search_label = serializers.CharField(source="search.label", read_only=True)
+
+    class Meta:
+        model = Record
+        fields = [
+            "id", "search", "search_label", "search_file", "position", "line", "title", "abstract", "authors", "year",
+            "journal", "journal_abbrev", "volume", "issue", "pages", "doi", "pmid", "pmcid", "accession_numbers",
+            "issn", "isbn", "keywords", "mesh", "language", "publication_type", "url", "source_database",
+            "merged_into", "removed_reason", "created_at",
+        ]  # fmt: skip
+
+
+class RecordDetailOut(RecordOut):
+    class Meta(RecordOut.Meta):
+        fields = [*RecordOut.Meta.fields, "raw"]
+
+
+class RecordIn(serializers.Serializer):
+    search = serializers.IntegerField(help_text="The search (usually an other-methods source) it came from")
+    title = serializers.CharField()
+    abstract = serializers.CharField(required=False, allow_blank=True)
+    authors = serializers.ListField(child=serializers.CharField(), required=False)
+    year = serializers.IntegerField(required=False, min_value=1000, max_value=2100, allow_null=True)
+    journal = serializers.CharField(required=False, allow_blank=True)
+    volume = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    issue = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    pages = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    doi = serializers.CharField(required=False, allow_blank=True)
+    pmid = serializers.CharField(required=False, allow_blank=True)
+    url = serializers.URLField(required=False, allow_blank=True)
+
+
+class SearchListCreate(APIView):
+    @extend_schema(responses=SearchOut(many=True), summary="Searches and other-methods sources of a review")
+    def get(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=request.user, slug=review)
+        return Response(SearchOut(selectors.searches_for_review(review=access.review), many=True).data)
+
+    @extend_schema(request=SearchIn, responses={201: SearchOut}, summary="Record a search (lead)")
+    def post(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        data = SearchIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        search = imports.search_create(review=access.review, by=api_user(request), **data.validated_data)
+        return Response(SearchOut(search).data, status=status.HTTP_201_CREATED)
+
+
+class SearchDetail(APIView):
+    @extend_schema(responses=SearchOut, summary="A search")
+    def get(self, request: Request, review: str, search_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review)
+        search = get_object_or_404(selectors.searches_for_review(review=access.review), pk=search_id)
+        return Response(SearchOut(search).data)
+
+
+class SearchFileUpload(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": UploadIn},
+        responses={202: SearchFileOut},
+        summary="Upload an export file to a search; starts its preview job (lead)",
+    )
+    def post(self, request: Request, review: str, search_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        search = get_object_or_404(Search, pk=search_id, review=access.review)
+        data = UploadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        search_file = imports.search_file_upload(
+            review=access.review,
+            search=search,
+            by=api_user(request),
+            name=upload.name,
+            data=upload.read(),
+            requested_format=data.validated_data["format"],
+            import_when_previewed=data.validated_data["confirm"],
+        )
+        search_file.refresh_from_db()
+        return Response(SearchFileOut(search_file).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SearchFileDetail(APIView):
+    @extend_schema(responses=SearchFileOut, summary="An uploaded file: preview, problems, import state")
+    def get(self, request: Request, review: str, file_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review)
+        search_file = get_object_or_404(SearchFile.objects.select_related("job"), pk=file_id, review=access.review)
+        return Response(SearchFileOut(search_file).data)
+
+
+class SearchFileConfirm(APIView):
+    @extend_schema(request=None, responses={202: SearchFileOut}, summary="Import a previewed file (lead)")
+    def post(self, request: Request, review: str, file_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        search_file = get_object_or_404(SearchFile, pk=file_id, review=access.review)
+        imports.search_file_confirm(review=access.review, search_file=search_file, by=api_user(request))
+        search_file.refresh_from_db()
+        return Response(SearchFileOut(search_file).data, status=status.HTTP_202_ACCEPTED)
+
+
+class JobDetail(APIView):
+    @extend_schema(responses=JobOut, summary="A background job's state and progress")
+    def get(self, request: Request, review: str, job_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review)
+        job = get_object_or_404(Job, pk=job_id, review=access.review)
+        return Response(JobOut(job_live(job)).data)
+
+
+class RecordListCreate(GenericAPIView):
+    serializer_class = RecordOut
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Words of the title or an author, a DOI, or a PMID"),
+            OpenApiParameter("search", int, description="Only records of this search"),
+            OpenApiParameter("database", str, description="Only records from this database"),
+        ],
+        responses=RecordOut(many=True),
+        summary="Records of a review (paginated)",
+    )
+    def get(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=request.user, slug=review)
+        search = request.query_params.get("search", "")
+        records = selectors.records_for_review(
+            review=access.review,
+            q=request.query_params.get("q", "")[:200],
+            search_id=int(search) if search.isdigit() else None,
+            database=request.query_params.get("database", "")[:120],
+        )
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(RecordOut(page, many=True).data)
+
+    @extend_schema(request=RecordIn, responses={201: RecordDetailOut}, summary="Add a record by hand (lead)")
+    def post(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        data = RecordIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        search = Search.objects.filter(pk=fields.pop("search"), review=access.review).first()
+        if search is None:
+            raise ServiceError("No such search in this review", field="search")
+        record = imports.record_add(review=access.review, search=search, by=api_user(request), **fields)
+        return Response(RecordDetailOut(record).data, status=status.HTTP_201_CREATED)
+
+
+class RecordDetail(APIView):
+    @extend_schema(responses=RecordDetailOut, summary="A record with every original tag")
+    def get(self, request: Request, review: str, record_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review)
+        record = get_object_or_404(Record.objects.select_related("search"), pk=record_id, review=access.review)
+        return Response(RecordDetailOut(record).data)

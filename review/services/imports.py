@@ -1,0 +1,409 @@
+"""Searches, uploaded export files and their import into records.
+
+The flow: upload (bytes kept) -> preview job (parse, count, problems) -> the person confirms -> import job (parse
+again and store every record in one transaction). A file is imported wholly or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from review.errors import ServiceError
+from review.importers import FORMATS, ImportFileError, ParsedRecord, ParseResult, Problem, parse
+from review.models import Job, Record, Review, Search, SearchFile
+from review.services.jobs import job_create, job_fail, job_progress, job_start, job_succeed
+from review.services.reviews import audit
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_RECORDS = 5
+MAX_STORED_PROBLEMS = 1000
+BATCH_SIZE = 2000
+
+# Functions run after a file's records are committed (e.g. start deduplication). Other code registers here so that
+# this module does not import it.
+AFTER_IMPORT_HOOKS: list[Callable[[Review, SearchFile, User | None], None]] = []
+
+SEARCH_FIELDS = ("kind", "database", "is_register", "other_method", "platform", "date_searched", "query", "notes")
+
+
+def search_create(*, review: Review, by: User, **fields: Any) -> Search:
+    unknown = set(fields) - set(SEARCH_FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown search fields: {', '.join(sorted(unknown))}")
+    kind = fields.get("kind") or Search.Kind.DATABASE
+    if kind not in Search.Kind.values:
+        raise ServiceError(f"kind must be one of {', '.join(Search.Kind.values)}", field="kind")
+    fields["kind"] = kind
+    fields["database"] = (fields.get("database") or "").strip()
+    if kind == Search.Kind.DATABASE and not fields["database"]:
+        raise ServiceError("Name the database that was searched (e.g. PubMed, Embase)", field="database")
+    if kind == Search.Kind.OTHER:
+        method = fields.get("other_method") or Search.OtherMethod.OTHER
+        if method not in Search.OtherMethod.values:
+            raise ServiceError(
+                f"other_method must be one of {', '.join(Search.OtherMethod.values)}", field="other_method"
+            )
+        fields["other_method"] = method
+    else:
+        fields["other_method"] = ""
+    when = fields.get("date_searched")
+    if isinstance(when, date) and when > timezone.localdate():
+        raise ServiceError("The search date is in the future", field="date_searched")
+    with transaction.atomic():
+        search = Search.objects.create(review=review, created_by=by, **fields)
+        audit(review=review, actor=by, action="search.created", search=search.pk, label=search.label)
+    return search
+
+
+def _problem_dicts(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    return [asdict(problem) for problem in problems]
+
+
+def search_file_upload(
+    *,
+    review: Review,
+    search: Search,
+    by: User | None,
+    name: str,
+    data: bytes,
+    requested_format: str = "auto",
+    import_when_previewed: bool = False,
+) -> SearchFile:
+    """Keep the uploaded bytes and start the preview job. Nothing is imported until the person confirms."""
+    if search.review_id != review.pk:
+        raise ServiceError("No such search", code="not_found")
+    if requested_format not in ("auto", *FORMATS):
+        raise ServiceError(f"format must be auto or one of {', '.join(FORMATS)}", field="format")
+    limit = settings.MAX_IMPORT_FILE_MB * 1024 * 1024
+    if len(data) > limit:
+        raise ServiceError(
+            f"{name}: the file is {len(data) / 1048576:.0f} MB; the limit is {settings.MAX_IMPORT_FILE_MB} MB",
+            field="file",
+        )
+    if not data:
+        raise ServiceError(f"{name}: the file is empty", field="file")
+    digest = hashlib.sha256(data).hexdigest()
+    earlier = (
+        SearchFile.objects.filter(review=review, sha256=digest, status=SearchFile.Status.IMPORTED)
+        .order_by("pk")
+        .first()
+    )
+    with transaction.atomic():
+        search_file = SearchFile(
+            review=review,
+            search=search,
+            original_name=name[:255],
+            size=len(data),
+            sha256=digest,
+            requested_format=requested_format,
+            import_when_previewed=import_when_previewed,
+            uploaded_by=by,
+            duplicate_of=earlier,
+        )
+        search_file.file.save("upload.bin", ContentFile(data), save=False)
+        job = job_create(review=review, kind="import-preview", by=by)
+        search_file.job = job
+        search_file.save()
+        audit(review=review, actor=by, action="import.uploaded", file=search_file.pk, name=search_file.original_name)
+        from review.tasks import search_file_preview_task
+
+        transaction.on_commit(lambda: search_file_preview_task.delay(search_file.pk, job.pk))
+    return search_file
+
+
+def _read(search_file: SearchFile) -> bytes:
+    with search_file.file.open("rb") as handle:
+        return handle.read()
+
+
+def _parse_file(search_file: SearchFile) -> ParseResult:
+    return parse(_read(search_file), format=search_file.requested_format, filename=search_file.original_name)
+
+
+def _preview_dict(record: ParsedRecord) -> dict[str, Any]:
+    return {
+        "position": record.position,
+        "title": record.title,
+        "authors": record.authors[:3],
+        "more_authors": max(0, len(record.authors) - 3),
+        "year": record.year,
+        "journal": record.journal or record.journal_abbrev,
+        "doi": record.doi,
+        "pmid": record.pmid,
+        "source_database": record.source_database,
+    }
+
+
+def search_file_preview(*, search_file_id: int, job_id: int) -> None:
+    """Parse the stored file and keep what the person needs to decide: format, count, first records, problems."""
+    search_file = SearchFile.objects.select_related("search").get(pk=search_file_id)
+    job = Job.objects.get(pk=job_id)
+    if job.finished:
+        return  # a redelivered task after success or failure changes nothing
+    job_start(job=job, message="Reading the file")
+    try:
+        result = _parse_file(search_file)
+    except ImportFileError as error:
+        message = f"{search_file.original_name}: {error}"
+        SearchFile.objects.filter(pk=search_file.pk).update(status=SearchFile.Status.UNREADABLE, error=message)
+        job_fail(job=job, message=message)
+        return
+    problems = _problem_dicts(result.problems)
+    database = search_file.search.database
+    if result.database and database and not _same_database(result.database, database):
+        problems.insert(
+            0,
+            {
+                "severity": "warning",
+                "message": f"The file looks like an export from {result.database}, "
+                f"but the search says {database}. Check that it was uploaded to the right search.",
+                "record": None,
+                "line": None,
+            },
+        )
+    SearchFile.objects.filter(pk=search_file.pk).update(
+        status=SearchFile.Status.PREVIEWED,
+        format=result.format,
+        encoding=result.encoding,
+        detected_database=result.database,
+        record_count=len(result.records),
+        preview=[_preview_dict(record) for record in result.records[:PREVIEW_RECORDS]],
+        problems=problems[:MAX_STORED_PROBLEMS],
+        problem_count=len(problems),
+        error="",
+    )
+    job_succeed(job=job, result={"records": len(result.records), "problems": len(problems)})
+    if search_file.import_when_previewed and result.records:
+        search_file.refresh_from_db()
+        if search_file.uploaded_by is not None:
+            search_file_confirm(review=search_file.review, search_file=search_file, by=search_file.uploaded_by)
+
+
+def _same_database(detected: str, declared: str) -> bool:
+    a, b = detected.lower(), declared.lower()
+    return a in b or b in a or {a, b} <= {"pubmed", "medline"}
+
+
+def search_file_confirm(*, review: Review, search_file: SearchFile, by: User) -> Job:
+    """Start importing a previewed file (or one whose import failed: a retry)."""
+    with transaction.atomic():
+        locked = SearchFile.objects.select_for_update().get(pk=search_file.pk, review=review)
+        if locked.status not in (SearchFile.Status.PREVIEWED, SearchFile.Status.FAILED):
+            raise ServiceError(
+                f"{locked.original_name} cannot be imported now: it is {locked.get_status_display().lower()}",
+                code="conflict",
+            )
+        job = job_create(review=review, kind="import", by=by, total=locked.record_count)
+        locked.status = SearchFile.Status.IMPORTING
+        locked.job = job
+        locked.save(update_fields=["status", "job"])
+        audit(review=review, actor=by, action="import.confirmed", file=locked.pk, name=locked.original_name)
+        from review.tasks import search_file_import_task
+
+        transaction.on_commit(lambda: search_file_import_task.delay(locked.pk, job.pk))
+    search_file.refresh_from_db()
+    return job
+
+
+def search_file_discard(*, review: Review, search_file: SearchFile, by: User) -> None:
+    with transaction.atomic():
+        locked = SearchFile.objects.select_for_update().get(pk=search_file.pk, review=review)
+        if locked.status in (SearchFile.Status.IMPORTED, SearchFile.Status.IMPORTING):
+            raise ServiceError("An imported file cannot be discarded", code="conflict")
+        locked.status = SearchFile.Status.DISCARDED
+        locked.save(update_fields=["status"])
+        audit(review=review, actor=by, action="import.discarded", file=locked.pk, name=locked.original_name)
+
+
+def _record_row(review: Review, search: Search, search_file: SearchFile | None, parsed: ParsedRecord) -> Record:
+    return Record(
+        review=review,
+        search=search,
+        search_file=search_file,
+        position=parsed.position,
+        line=parsed.line,
+        title=parsed.title,
+        abstract=parsed.abstract,
+        authors=parsed.authors,
+        year=parsed.year if parsed.year and 0 < parsed.year < 32767 else None,
+        journal=parsed.journal,
+        journal_abbrev=parsed.journal_abbrev[:300],
+        volume=parsed.volume[:60],
+        issue=parsed.issue[:60],
+        pages=parsed.pages[:60],
+        doi=parsed.doi[:300],
+        pmid=parsed.pmid[:20],
+        pmcid=parsed.pmcid[:20],
+        accession_numbers=parsed.accession_numbers,
+        issn=parsed.issn,
+        isbn=parsed.isbn,
+        keywords=parsed.keywords,
+        mesh=parsed.mesh,
+        language=parsed.language[:60],
+        publication_type=parsed.publication_type[:200],
+        url=parsed.url,
+        source_database=parsed.source_database[:120],
+        raw=[list(pair) for pair in parsed.raw],
+    )
+
+
+def records_store(
+    *,
+    review: Review,
+    search: Search,
+    search_file: SearchFile | None,
+    records: list[ParsedRecord],
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Bulk-insert parsed records. The caller holds the transaction that makes the file all-or-nothing."""
+    total = len(records)
+    for start in range(0, total, BATCH_SIZE):
+        chunk = records[start : start + BATCH_SIZE]
+        Record.objects.bulk_create([_record_row(review, search, search_file, parsed) for parsed in chunk])
+        if progress is not None:
+            progress(min(start + BATCH_SIZE, total), total)
+    return total
+
+
+def search_file_import(*, search_file_id: int, job_id: int) -> None:
+    """Store every record of the file in one transaction; on any failure nothing is written."""
+    search_file = SearchFile.objects.select_related("search", "review").get(pk=search_file_id)
+    job = Job.objects.get(pk=job_id)
+    if search_file.status == SearchFile.Status.IMPORTED or job.finished:
+        return  # a redelivered task: the file is already in (or this attempt is over)
+    job_start(job=job, total=search_file.record_count, message="Reading the file")
+    try:
+        result = _parse_file(search_file)
+    except ImportFileError as error:
+        message = f"{search_file.original_name}: {error}"
+        SearchFile.objects.filter(pk=search_file.pk).update(status=SearchFile.Status.FAILED, error=message)
+        job_fail(job=job, message=message)
+        return
+
+    def progress(done: int, total: int) -> None:
+        job_progress(job_id=job.pk, done=done, total=total, message="Storing records")
+
+    try:
+        with transaction.atomic():
+            # The row lock makes a second delivery of this task wait, then see IMPORTED and stop.
+            locked = SearchFile.objects.select_for_update().get(pk=search_file.pk)
+            if locked.status == SearchFile.Status.IMPORTED:
+                return
+            stored = records_store(
+                review=search_file.review,
+                search=search_file.search,
+                search_file=search_file,
+                records=result.records,
+                progress=progress,
+            )
+            SearchFile.objects.filter(pk=search_file.pk).update(
+                status=SearchFile.Status.IMPORTED,
+                record_count=stored,
+                imported_at=timezone.now(),
+                error="",
+            )
+            audit(
+                review=search_file.review,
+                actor=job.created_by,
+                action="import.completed",
+                file=search_file.pk,
+                name=search_file.original_name,
+                records=stored,
+            )
+    except Exception as error:
+        # Whatever went wrong, the transaction is rolled back: record it for the person, then let it surface.
+        message = f"{search_file.original_name}: the import failed and nothing was stored ({error.__class__.__name__})"
+        SearchFile.objects.filter(pk=search_file.pk).update(status=SearchFile.Status.FAILED, error=message)
+        job_fail(job=job, message=message)
+        raise
+    job.total = stored
+    job_succeed(job=job, result={"records": stored}, message=f"{stored} records imported")
+    for hook in AFTER_IMPORT_HOOKS:
+        hook(search_file.review, search_file, job.created_by)
+
+
+def record_add(*, review: Review, search: Search, by: User, **fields: Any) -> Record:
+    """Add one record by hand, e.g. from a reference list or a website (an other-methods source)."""
+    if search.review_id != review.pk:
+        raise ServiceError("No such search", code="not_found")
+    title = str(fields.get("title") or "").strip()
+    if not title:
+        raise ServiceError("A record needs at least a title", field="title")
+    allowed = {"title", "abstract", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "url"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ServiceError(f"Unknown record fields: {', '.join(sorted(unknown))}")
+    from review.importers.normalise import doi_from, pmid_from
+
+    doi = doi_from(str(fields.get("doi") or ""))
+    if fields.get("doi") and not doi:
+        raise ServiceError("That is not a DOI (expected 10.xxxx/...)", field="doi")
+    with transaction.atomic():
+        position = Record.objects.filter(search=search, search_file__isnull=True).count() + 1
+        record = Record.objects.create(
+            review=review,
+            search=search,
+            position=position,
+            title=title,
+            abstract=str(fields.get("abstract") or ""),
+            authors=[a.strip() for a in fields.get("authors") or [] if a.strip()],
+            year=fields.get("year") or None,
+            journal=str(fields.get("journal") or ""),
+            volume=str(fields.get("volume") or "")[:60],
+            issue=str(fields.get("issue") or "")[:60],
+            pages=str(fields.get("pages") or "")[:60],
+            doi=doi,
+            pmid=pmid_from(str(fields.get("pmid") or "")),
+            url=str(fields.get("url") or ""),
+            source_database=search.database or search.get_other_method_display(),
+            added_by=by,
+        )
+        audit(review=review, actor=by, action="record.added", record=record.pk, title=title[:200])
+    return record
+
+
+def search_file_record_parsed(
+    *, review: Review, search: Search, by: User | None, name: str, data: bytes, result: ParseResult
+) -> SearchFile:
+    """Keep a file and store its already parsed records at once (the command line's synchronous path).
+
+    The caller holds the transaction, so several files go in together or not at all.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    search_file = SearchFile(
+        review=review,
+        search=search,
+        original_name=name[:255],
+        size=len(data),
+        sha256=digest,
+        uploaded_by=by,
+        status=SearchFile.Status.IMPORTED,
+        format=result.format,
+        encoding=result.encoding,
+        detected_database=result.database,
+        record_count=len(result.records),
+        problems=_problem_dicts(result.problems[:MAX_STORED_PROBLEMS]),
+        problem_count=len(result.problems),
+        imported_at=timezone.now(),
+    )
+    search_file.file.save("upload.bin", ContentFile(data), save=False)
+    search_file.save()
+    records_store(review=review, search=search, search_file=search_file, records=result.records)
+    audit(
+        review=review, actor=by, action="import.completed", file=search_file.pk, name=name, records=len(result.records)
+    )
+    for hook in AFTER_IMPORT_HOOKS:
+        transaction.on_commit(lambda hook=hook: hook(review, search_file, by))  # type: ignore[misc]
+    return search_file

@@ -1,0 +1,68 @@
+"""Background jobs: state in the Job row, live progress in the shared cache.
+
+An import stores its records inside one transaction, so progress written to the Job row there would stay
+invisible until the end. Progress therefore goes to the cache (Redis in production, shared by web and workers),
+and the row gets the final figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.utils import timezone
+
+from review.models import Job, Review
+
+PROGRESS_TTL_SECONDS = 6 * 3600
+
+
+def _key(job_id: int) -> str:
+    return f"job-progress:{job_id}"
+
+
+def job_create(*, review: Review, kind: str, by: User | None, total: int = 0) -> Job:
+    return Job.objects.create(review=review, kind=kind, created_by=by, total=total)
+
+
+def job_start(*, job: Job, total: int = 0, message: str = "") -> None:
+    job.state = Job.State.RUNNING
+    job.started_at = timezone.now()
+    job.total = total
+    job.done = 0
+    job.message = message
+    Job.objects.filter(pk=job.pk).update(
+        state=job.state, started_at=job.started_at, total=total, done=0, message=message
+    )
+    cache.set(_key(job.pk), {"done": 0, "total": total, "message": message}, PROGRESS_TTL_SECONDS)
+
+
+def job_progress(*, job_id: int, done: int, total: int, message: str = "") -> None:
+    cache.set(_key(job_id), {"done": done, "total": total, "message": message}, PROGRESS_TTL_SECONDS)
+
+
+def job_succeed(*, job: Job, result: dict[str, Any] | None = None, message: str = "") -> None:
+    job.state = Job.State.SUCCEEDED
+    job.finished_at = timezone.now()
+    job.done = job.total
+    job.result = result or {}
+    job.message = message
+    job.save(update_fields=["state", "finished_at", "done", "result", "message"])
+    cache.delete(_key(job.pk))
+
+
+def job_fail(*, job: Job, message: str) -> None:
+    Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, finished_at=timezone.now(), message=message)
+    job.state, job.message = Job.State.FAILED, message
+    cache.delete(_key(job.pk))
+
+
+def job_live(job: Job) -> Job:
+    """The job with its live progress merged in, for pages and the API."""
+    if job.state == Job.State.RUNNING:
+        live = cache.get(_key(job.pk))
+        if live:
+            job.done, job.total = live["done"], live["total"]
+            job.message = live.get("message") or job.message
+    return job

@@ -1,0 +1,201 @@
+"""Searches, uploads with preview and progress, records list and record pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from review import selectors
+from review.access import review_for_user
+from review.errors import ServiceError
+from review.forms import RecordAddForm, SearchForm, UploadForm
+from review.http import AuthedRequest
+from review.models import Record, Role, Search, SearchFile
+from review.services import imports
+from review.services.jobs import job_live
+
+KNOWN_DATABASES = [
+    "PubMed", "MEDLINE", "Embase", "CINAHL", "Scopus", "Web of Science", "Cochrane CENTRAL", "PsycINFO",
+    "ERIC", "Google Scholar", "ClinicalTrials.gov", "WHO ICTRP",
+]  # fmt: skip
+KNOWN_PLATFORMS = ["PubMed", "Ovid", "embase.com", "EBSCOhost", "ProQuest", "Web of Science", "Cochrane Library"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_list(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    form = SearchForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+        if form.is_valid():
+            try:
+                search = imports.search_create(review=access.review, by=request.user, **form.cleaned_data)
+            except ServiceError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, f"Search “{search.label}” added. Upload its export files now.")
+                return redirect("review:search", slug=slug, search_id=search.pk)
+        status = 400
+    context = {
+        "access": access,
+        "review": access.review,
+        "searches": selectors.searches_for_review(review=access.review),
+        "form": form,
+        "known_databases": KNOWN_DATABASES,
+        "known_platforms": KNOWN_PLATFORMS,
+    }
+    return render(request, "review/searches.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_detail(request: AuthedRequest, slug: str, search_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    search = get_object_or_404(Search, pk=search_id, review=access.review)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+        if form.is_valid():
+            uploaded = []
+            for upload in form.cleaned_data["files"]:
+                try:
+                    uploaded.append(
+                        imports.search_file_upload(
+                            review=access.review,
+                            search=search,
+                            by=request.user,
+                            name=upload.name,
+                            data=upload.read(),
+                            requested_format=form.cleaned_data.get("format") or "auto",
+                        )
+                    )
+                except ServiceError as error:
+                    form.add_error("files", error.message)
+            if uploaded and not form.errors:
+                if len(uploaded) == 1:
+                    return redirect("review:search-file", slug=slug, file_id=uploaded[0].pk)
+                messages.success(request, f"{len(uploaded)} files uploaded; check each preview and import it.")
+                return redirect("review:search", slug=slug, search_id=search.pk)
+        status = 400
+    files = SearchFile.objects.filter(search=search).exclude(status=SearchFile.Status.DISCARDED).order_by("pk")
+    context = {"access": access, "review": access.review, "search": search, "files": files, "form": form}
+    return render(request, "review/search.html", context, status=status)
+
+
+def _file_context(access: object, search_file: SearchFile) -> dict[str, object]:
+    job = job_live(search_file.job) if search_file.job else None
+    return {
+        "access": access,
+        "review": search_file.review,
+        "file": search_file,
+        "job": job,
+        "polling": job is not None and not job.finished,
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def search_file_detail(request: AuthedRequest, slug: str, file_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    search_file = get_object_or_404(
+        SearchFile.objects.select_related("search", "job", "review", "duplicate_of"), pk=file_id, review=access.review
+    )
+    context = _file_context(access, search_file)
+    if request.htmx:
+        response = render(request, "review/search_file.html#import-status", context)
+        # 286 tells htmx to stop polling once the job is over; the fragment then shows the outcome.
+        if not context["polling"]:
+            response.status_code = 286
+        return response
+    return render(request, "review/search_file.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def search_file_confirm(request: AuthedRequest, slug: str, file_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    search_file = get_object_or_404(SearchFile, pk=file_id, review=access.review)
+    try:
+        imports.search_file_confirm(review=access.review, search_file=search_file, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("review:search-file", slug=slug, file_id=search_file.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def search_file_discard(request: AuthedRequest, slug: str, file_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    search_file = get_object_or_404(SearchFile, pk=file_id, review=access.review)
+    try:
+        imports.search_file_discard(review=access.review, search_file=search_file, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("review:search-file", slug=slug, file_id=search_file.pk)
+    messages.success(request, f"{search_file.original_name} was discarded; nothing was imported from it.")
+    return redirect("review:search", slug=slug, search_id=search_file.search_id)
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_list(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    q = request.GET.get("q", "")[:200]
+    search_id = request.GET.get("search", "")
+    database = request.GET.get("database", "")[:120]
+    records = selectors.records_for_review(
+        review=access.review, q=q, search_id=int(search_id) if search_id.isdigit() else None, database=database
+    )
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    context = {
+        "access": access,
+        "review": access.review,
+        "page": page,
+        "q": q,
+        "search_id": search_id,
+        "database": database,
+        "searches": Search.objects.filter(review=access.review),
+        "databases": selectors.record_databases(review=access.review),
+    }
+    template = "review/records.html#record-table" if request.htmx else "review/records.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_detail(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    record = get_object_or_404(
+        Record.objects.select_related("search", "search_file", "merged_into"), pk=record_id, review=access.review
+    )
+    duplicates = record.duplicates.select_related("search").order_by("pk")
+    context = {"access": access, "review": access.review, "record": record, "duplicates": duplicates}
+    return render(request, "review/record.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_add(request: AuthedRequest, slug: str, search_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    search = get_object_or_404(Search, pk=search_id, review=access.review)
+    form = RecordAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["authors"] = [line for line in (data.get("authors") or "").splitlines() if line.strip()]
+        try:
+            record = imports.record_add(review=access.review, search=search, by=request.user, **data)
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Record added.")
+            return redirect("review:record", slug=slug, record_id=record.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"access": access, "review": access.review, "search": search, "form": form}
+    return render(request, "review/record_add.html", context, status=status)
