@@ -1,0 +1,104 @@
+"""Reads that feed the summaries and exports: the charted studies with their final values, and their status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from charting import selectors
+from charting.fieldtypes import CATEGORICAL_TYPES, NUMERIC_TYPES
+from charting.models import Extraction, Field, Form
+from charting.summaries import (
+    CategoricalSummary,
+    NumericSummary,
+    Study,
+    categorical_summary,
+    month_from_raw,
+    numeric_summary,
+    other_answers,
+)
+from review.models import Record
+
+
+def study_label(record: Record) -> str:
+    author = record.first_author.split(",")[0].strip() if record.first_author else ""
+    author = author or (record.title[:30] if record.title else f"Record {record.pk}")
+    return f"{author} {record.year}" if record.year else author
+
+
+class StudyStatus:
+    IN_PROGRESS = "in_progress"
+    AWAITING_CONSENSUS = "awaiting_consensus"
+    FINAL = "final"
+
+
+@dataclass(slots=True)
+class ChartedData:
+    form: Form
+    fields: list[Field]
+    records: list[Record]
+    studies: list[Study]
+    status: dict[int, str]
+    extractions: dict[int, list[Extraction]]  # main round, per record, submitted or not
+    extraction_values: dict[int, dict[str, Any]]  # per extraction id
+
+
+def charted_data(*, form: Form) -> ChartedData:
+    """Every main-round study with its final values and whether charting of it is finished (five queries)."""
+    fields = selectors.version_fields(version=selectors.form_current_version(form=form))
+    records = list(selectors.charted_records(form=form))
+    final = selectors.final_values(form=form)
+    extractions: dict[int, list[Extraction]] = {}
+    for extraction in (
+        Extraction.objects.filter(form=form, round=Extraction.Round.MAIN)
+        .exclude(status=Extraction.Status.WITHDRAWN)
+        .select_related("extractor", "version")
+        .order_by("record_id", "id")
+    ):
+        extractions.setdefault(extraction.record_id, []).append(extraction)
+    values = selectors.latest_values(e.pk for group in extractions.values() for e in group)
+    status = {}
+    for record in records:
+        group = extractions.get(record.pk, [])
+        if not selectors.all_submitted(group):
+            status[record.pk] = StudyStatus.IN_PROGRESS
+            continue
+        decided = final.get(record.pk, {})
+        pending = any(
+            f.key not in decided and len({repr(values.get(e.pk, {}).get(f.key)) for e in group}) > 1 for f in fields
+        )
+        status[record.pk] = StudyStatus.AWAITING_CONSENSUS if pending else StudyStatus.FINAL
+    studies = [Study(record_id=r.pk, label=study_label(r), values=final.get(r.pk, {})) for r in records]
+    return ChartedData(form, fields, records, studies, status, extractions, values)
+
+
+@dataclass(slots=True)
+class TextSummary:
+    key: str
+    label: str
+    answered: int
+    missing: int
+
+
+FieldSummary = CategoricalSummary | NumericSummary | TextSummary
+
+
+def field_summaries(*, data: ChartedData) -> list[tuple[Field, FieldSummary, list[str]]]:
+    """One summary per field of the form, with the 'other' free texts of choice fields."""
+    result: list[tuple[Field, FieldSummary, list[str]]] = []
+    for spec in data.fields:
+        values = [study.values.get(spec.key) for study in data.studies]
+        summary: FieldSummary
+        if spec.type in CATEGORICAL_TYPES:
+            summary = categorical_summary(spec, values)
+        elif spec.type in NUMERIC_TYPES:
+            summary = numeric_summary(spec, values)
+        else:
+            answered = sum(1 for v in values if v is not None)
+            summary = TextSummary(spec.key, spec.label, answered, len(values) - answered)
+        result.append((spec, summary, other_answers(spec, values)))
+    return result
+
+
+def publication_dates(*, data: ChartedData) -> list[tuple[int | None, int | None]]:
+    return [(record.year, month_from_raw(record.raw)) for record in data.records]

@@ -1,0 +1,51 @@
+"""Writes for charting: forms and their versions, extractions, consensus."""
+
+from charting.services.consensus import can_decide, consensus_seed_agreements, consensus_set
+from charting.services.extraction import (
+    ExtractionIncomplete,
+    SaveResult,
+    extraction_assign,
+    extraction_reassign,
+    extraction_reopen,
+    extraction_save_draft,
+    extraction_submit,
+    extractions_assign_pending,
+    pilot_assign,
+)
+from charting.services.forms import (
+    field_add,
+    field_delete,
+    field_move,
+    field_update,
+    form_create,
+    form_definition,
+    form_update_settings,
+    section_add,
+    section_delete,
+    section_update,
+)
+
+__all__ = [
+    "ExtractionIncomplete",
+    "SaveResult",
+    "can_decide",
+    "consensus_seed_agreements",
+    "consensus_set",
+    "extraction_assign",
+    "extraction_reassign",
+    "extraction_reopen",
+    "extraction_save_draft",
+    "extraction_submit",
+    "extractions_assign_pending",
+    "field_add",
+    "field_delete",
+    "field_move",
+    "field_update",
+    "form_create",
+    "form_definition",
+    "form_update_settings",
+    "pilot_assign",
+    "section_add",
+    "section_delete",
+    "section_update",
+]
