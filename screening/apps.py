@@ -3,3 +3,33 @@ from django.apps import AppConfig
 
 class ScreeningConfig(AppConfig):
     name = "screening"
+    verbose_name = "Screening"
+
+    def ready(self) -> None:
+        from review.models import Role
+        from review.navigation import NavItem, register
+        from review.selectors import COUNT_PROVIDERS
+        from screening.selectors import review_home_counts
+
+        register(NavItem(key="screening", label="Screening", url_name="screening:overview", order=30))
+        register(
+            NavItem(
+                key="conflicts",
+                label="Conflicts",
+                url_name="screening:conflicts-home",
+                order=32,
+                min_role=Role.REVIEWER,
+            )
+        )
+        register(NavItem(key="progress", label="Progress", url_name="screening:progress", order=34))
+        register(
+            NavItem(
+                key="screening-settings",
+                label="Screening settings",
+                url_name="screening:settings",
+                order=36,
+                min_role=Role.LEAD,
+            )
+        )
+        if review_home_counts not in COUNT_PROVIDERS:
+            COUNT_PROVIDERS.append(review_home_counts)

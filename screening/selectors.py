@@ -1,0 +1,225 @@
+"""Reads of the screening app. Blinding lives here: every view and API route reads votes through these functions.
+
+Blinding rule (Review.blinded): until a record's outcome at a stage is final, a person sees only their own vote
+on it. Two exceptions, both after every required vote is in: a record in conflict shows all its votes to the
+lead and to the reviewers who voted on it (they must discuss it). An unblinded review shows every vote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from review.access import ReviewAccess
+from review.models import Record, Review
+from screening.models import (
+    FINAL_STATUSES,
+    ConflictComment,
+    ExclusionReason,
+    FullText,
+    PilotRound,
+    QueueOrder,
+    Resolution,
+    ScreeningSettings,
+    Stage,
+    StageOutcome,
+    Status,
+    Vote,
+)
+
+
+def screenable_records(*, review: Review) -> QuerySet[Record]:
+    """The records that enter screening: not merged into another record and not removed before screening."""
+    return Record.objects.filter(review=review, merged_into__isnull=True, removed_reason="")
+
+
+# ---- queue order -------------------------------------------------------------------------------------------
+
+
+def queue_key_for(
+    *, settings: ScreeningSettings, stage: str, record_id: int, year: int | None, score: float | None = None
+) -> float:
+    """The one place that decides queue order: a sort key per record, smallest first.
+
+    The key is stored on the record's outcome row (and indexed), so serving the next record never sorts the
+    whole stage. A relevance ranker plugs in by passing `score` (higher = more likely relevant), which wins over
+    the review's order when given; `queue_reorder` recomputes the stored keys.
+    """
+    if score is not None:
+        return -float(score)
+    order = settings.order_for(stage)
+    if order == QueueOrder.RANDOM:
+        digest = hashlib.blake2b(f"{settings.random_seed}:{record_id}".encode(), digest_size=6).digest()
+        return float(int.from_bytes(digest, "big"))
+    if order == QueueOrder.YEAR:
+        # Newest first, records without a year last; the record id breaks ties in import order.
+        return float((3000 - year) * 10**10 + record_id) if year else float(3000 * 10**10 + record_id)
+    return float(record_id)
+
+
+QUEUE_ORDERING = ("queue_key", "record_id")
+
+
+# ---- outcomes and votes ------------------------------------------------------------------------------------
+
+
+def open_pilot(*, review: Review, stage: str) -> PilotRound | None:
+    return PilotRound.objects.filter(review=review, stage=stage, closed_at__isnull=True).first()
+
+
+def outcome_of(*, record: Record, stage: str) -> StageOutcome | None:
+    return StageOutcome.objects.filter(record=record, stage=stage).first()
+
+
+def votes_visible_to(
+    *, access: ReviewAccess, user: User, record: Record, stage: str, outcome: StageOutcome | None
+) -> list[Vote]:
+    """The votes on a record at a stage that this person may see (see the module's blinding rule)."""
+    votes = Vote.objects.filter(record=record, stage=stage).select_related("reviewer", "reason").order_by("cast_at")
+    if unblinded_for(access=access, user=user, outcome=outcome):
+        return list(votes)
+    return [vote for vote in votes if vote.reviewer_id == user.pk]
+
+
+def unblinded_for(*, access: ReviewAccess, user: User, outcome: StageOutcome | None) -> bool:
+    if not access.review.blinded:
+        return True
+    if outcome is None:
+        return False
+    if outcome.status in FINAL_STATUSES:
+        return True
+    if outcome.status == Status.CONFLICT:
+        if access.is_lead:
+            return True
+        return Vote.objects.filter(record_id=outcome.record_id, stage=outcome.stage, reviewer=user).exists()
+    return False
+
+
+def my_vote(*, user: User, record: Record, stage: str) -> Vote | None:
+    return Vote.objects.filter(record=record, stage=stage, reviewer=user).select_related("reason").first()
+
+
+def my_votes(*, review: Review, user: User, stage: str) -> QuerySet[Vote]:
+    return (
+        Vote.objects.filter(review=review, stage=stage, reviewer=user)
+        .select_related("record", "reason")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def exclusion_reasons(*, review: Review, include_archived: bool = False) -> QuerySet[ExclusionReason]:
+    reasons = ExclusionReason.objects.filter(review=review)
+    return reasons if include_archived else reasons.filter(archived=False)
+
+
+def current_fulltext(*, record: Record) -> FullText | None:
+    return FullText.objects.filter(record=record, replaced_at__isnull=True).first()
+
+
+def fulltext_history(*, record: Record) -> QuerySet[FullText]:
+    return FullText.objects.filter(record=record).select_related("uploaded_by").order_by("-uploaded_at", "-id")
+
+
+# ---- conflicts ---------------------------------------------------------------------------------------------
+
+
+def conflicts_for(
+    *,
+    access: ReviewAccess,
+    user: User,
+    stage: str,
+    state: str = "open",
+    query: str = "",
+    reviewer_id: int | None = None,
+) -> QuerySet[StageOutcome]:
+    """Conflicts at a stage: open ones (awaiting a decision) or resolved ones (settled by the lead or by a changed
+    vote). The lead sees all; a reviewer sees those they voted on, since nobody else may see those votes."""
+    outcomes = StageOutcome.objects.filter(review=access.review, stage=stage).select_related("record")
+    resolved_ids = Resolution.objects.filter(review=access.review, stage=stage).values("record_id")
+    if state == "resolved":
+        outcomes = outcomes.filter(record_id__in=resolved_ids)
+    else:
+        outcomes = outcomes.filter(status=Status.CONFLICT)
+    if not access.is_lead:
+        outcomes = outcomes.filter(Exists(Vote.objects.filter(record=OuterRef("record"), stage=stage, reviewer=user)))
+    if reviewer_id is not None and access.is_lead:
+        voted = Vote.objects.filter(record=OuterRef("record"), stage=stage, reviewer_id=reviewer_id)
+        outcomes = outcomes.filter(Exists(voted))
+    if query:
+        outcomes = outcomes.filter(record__title__icontains=query)
+    return outcomes.order_by("updated_at", "record_id")
+
+
+def conflict_thread(*, record: Record, stage: str) -> QuerySet[ConflictComment]:
+    return ConflictComment.objects.filter(record=record, stage=stage).select_related("author")
+
+
+def resolutions_of(*, record: Record, stage: str) -> QuerySet[Resolution]:
+    return Resolution.objects.filter(record=record, stage=stage).select_related("decided_by", "reason")
+
+
+# ---- contracts for other apps --------------------------------------------------------------------------------
+
+
+def records_included_at_full_text(*, review: Review) -> QuerySet[Record]:
+    """The studies to chart: records whose full-text outcome is included (by votes or by the lead)."""
+    return Record.objects.filter(
+        review=review,
+        stage_outcomes__stage=Stage.FULL_TEXT,
+        stage_outcomes__status=Status.INCLUDED,
+    ).order_by("id")
+
+
+def stage_counts(*, review: Review) -> dict[str, dict[str, Any]]:
+    """Per stage: total (records that entered the stage), screened (final outcome), included, excluded,
+    conflicts, awaiting; at full text also not_retrieved and excluded_by_reason ({label: n}, a record excluded
+    with two different reasons is counted under each, so the reasons may sum to more than `excluded`).
+
+    Title/abstract `total` counts screenable records, including those nobody has opened yet.
+    """
+    rows = (
+        StageOutcome.objects.filter(review=review, record__merged_into__isnull=True, record__removed_reason="")
+        .values("stage", "status")
+        .annotate(n=Count("id"))
+    )
+    by_stage: dict[str, Counter[str]] = {Stage.TITLE_ABSTRACT: Counter(), Stage.FULL_TEXT: Counter()}
+    for row in rows:
+        by_stage[row["stage"]][row["status"]] += row["n"]
+    result: dict[str, dict[str, Any]] = {}
+    for stage, counter in by_stage.items():
+        total = sum(counter.values())
+        if stage == Stage.TITLE_ABSTRACT:
+            total = screenable_records(review=review).count()
+        decided = sum(counter[s] for s in FINAL_STATUSES)
+        result[stage] = {
+            "total": total,
+            "screened": decided,
+            "included": counter[Status.INCLUDED],
+            "excluded": counter[Status.EXCLUDED],
+            "conflicts": counter[Status.CONFLICT],
+            "awaiting": total - decided - counter[Status.CONFLICT],
+        }
+    reasons: Counter[str] = Counter()
+    for labels in StageOutcome.objects.filter(review=review, stage=Stage.FULL_TEXT, status=Status.EXCLUDED).values_list(
+        "reasons", flat=True
+    ):
+        reasons.update(set(labels or ["(no reason recorded)"]))
+    result[Stage.FULL_TEXT]["not_retrieved"] = by_stage[Stage.FULL_TEXT][Status.NOT_RETRIEVED]
+    result[Stage.FULL_TEXT]["excluded_by_reason"] = dict(reasons.most_common())
+    return result
+
+
+def review_home_counts(review: Review) -> dict[str, int]:
+    """Figures for the review's home page (registered in COUNT_PROVIDERS)."""
+    counts = stage_counts(review=review)
+    ta, ft = counts[Stage.TITLE_ABSTRACT], counts[Stage.FULL_TEXT]
+    return {
+        "to screen (title/abstract)": ta["awaiting"],
+        "conflicts": ta["conflicts"] + ft["conflicts"],
+        "at full text": ft["total"],
+        "included": ft["included"],
+    }

@@ -1,0 +1,1 @@
+"""Writes of the screening app, split by subject: votes, queue, conflicts, full texts, configuration."""

@@ -1,0 +1,177 @@
+"""Serving records to reviewers: fair under concurrency, with skipping, and stage rows kept in step with records.
+
+A record handed to a reviewer is *claimed* for a while (QueueClaim): the claim holds one of its vote slots, so
+while reviewer A looks at the record's last free slot, reviewer B is handed another record. Claims are created
+only while holding the record's outcome row lock and after re-reading the slots, so two requests at the same
+instant cannot both take the last slot. A claim expires after CLAIM_TTL so an abandoned screen frees its slot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from review.errors import ServiceError
+from review.models import Record, Review
+from screening.models import QueueClaim, QueueSkip, Stage, StageOutcome, Status, Vote
+from screening.selectors import QUEUE_ORDERING, open_pilot, queue_key_for, screenable_records
+from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
+
+CLAIM_TTL = timedelta(minutes=15)
+CANDIDATES_PER_TRY = 8
+
+
+def _held_by_others(*, stage: str, reviewer: User, since: datetime) -> Subquery:
+    claims = (
+        QueueClaim.objects.filter(record=OuterRef("record"), stage=stage, claimed_at__gte=since)
+        .exclude(reviewer=reviewer)
+        .values("record")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Subquery(claims, output_field=IntegerField())
+
+
+def _candidates(*, review: Review, stage: str, reviewer: User, skipped: bool, since: datetime) -> QuerySet:
+    required = votes_required(review=review, stage=stage)
+    outcomes = StageOutcome.objects.filter(
+        review=review,
+        stage=stage,
+        status=Status.AWAITING,
+        record__merged_into__isnull=True,
+        record__removed_reason="",
+    )
+    pilot = open_pilot(review=review, stage=stage)
+    if pilot is not None:
+        # While a pilot round is open, everyone screens its sample and nothing else.
+        outcomes = outcomes.filter(pilot=pilot)
+    mine = Vote.objects.filter(record=OuterRef("record"), stage=stage, reviewer=reviewer)
+    skip = QueueSkip.objects.filter(record=OuterRef("record"), stage=stage, reviewer=reviewer)
+    outcomes = outcomes.exclude(Exists(mine))
+    outcomes = outcomes.filter(Exists(skip)) if skipped else outcomes.exclude(Exists(skip))
+    held = Coalesce(_held_by_others(stage=stage, reviewer=reviewer, since=since), Value(0))
+    free = Coalesce(F("votes_required"), Value(required)) - F("vote_count") - held
+    return outcomes.annotate(free=free).filter(free__gt=0).order_by(*QUEUE_ORDERING)
+
+
+def _has_free_slot(*, review: Review, outcome: StageOutcome, reviewer: User, since: datetime) -> bool:
+    if outcome.status != Status.AWAITING:
+        return False
+    if Vote.objects.filter(record_id=outcome.record_id, stage=outcome.stage, reviewer=reviewer).exists():
+        return False
+    held = (
+        QueueClaim.objects.filter(record_id=outcome.record_id, stage=outcome.stage, claimed_at__gte=since)
+        .exclude(reviewer=reviewer)
+        .count()
+    )
+    return outcome.vote_count + held < votes_required(review=review, stage=outcome.stage, outcome=outcome)
+
+
+def queue_next_for(*, review: Review, stage: str, reviewer: User) -> Record | None:
+    """The record this reviewer should screen next at the stage, claimed for them; None when nothing is left.
+
+    The reviewer's live claim is returned again (a reload shows the same record). Otherwise records they have
+    not skipped come first, in the review's order, then the ones they skipped.
+    """
+    stage = parse_stage(stage)
+    now = timezone.now()
+    since = now - CLAIM_TTL
+    claim = (
+        QueueClaim.objects.filter(reviewer=reviewer, stage=stage, record__review=review, claimed_at__gte=since)
+        .select_related("record")
+        .first()
+    )
+    if claim is not None:
+        still_open = StageOutcome.objects.filter(record=claim.record, stage=stage, status=Status.AWAITING).exists()
+        if still_open and not Vote.objects.filter(record=claim.record, stage=stage, reviewer=reviewer).exists():
+            return claim.record
+    for attempt in range(2):
+        for skipped in (False, True):
+            ids = list(
+                _candidates(review=review, stage=stage, reviewer=reviewer, skipped=skipped, since=since).values_list(
+                    "pk", flat=True
+                )[:CANDIDATES_PER_TRY]
+            )
+            for outcome_id in ids:
+                record = _try_claim(review=review, outcome_id=outcome_id, reviewer=reviewer, now=now, since=since)
+                if record is not None:
+                    return record
+        # Nothing to serve: records imported since the stage rows were made may be missing; add them once.
+        if attempt == 0 and not (stage == Stage.TITLE_ABSTRACT and outcomes_sync(review=review)):
+            break
+    return None
+
+
+@transaction.atomic
+def _try_claim(*, review: Review, outcome_id: int, reviewer: User, now: datetime, since: datetime) -> Record | None:
+    # skip_locked: a record another request is voting on or claiming right now is passed over, not waited for.
+    outcome = StageOutcome.objects.select_for_update(skip_locked=True).filter(pk=outcome_id).first()
+    if outcome is None or not _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=since):
+        return None
+    QueueClaim.objects.filter(reviewer=reviewer, stage=outcome.stage, record__review=review).delete()
+    QueueClaim.objects.create(record_id=outcome.record_id, stage=outcome.stage, reviewer=reviewer, claimed_at=now)
+    return Record.objects.get(pk=outcome.record_id)
+
+
+@transaction.atomic
+def queue_skip(*, review: Review, record: Record, stage: str, reviewer: User) -> None:
+    """Put a record at the back of this reviewer's queue and free its slot for others."""
+    stage = parse_stage(stage)
+    lock_outcome(review=review, record=record, stage=stage)
+    QueueClaim.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
+    QueueSkip.objects.update_or_create(record=record, stage=stage, reviewer=reviewer, defaults={"at": timezone.now()})
+
+
+@transaction.atomic
+def queue_claim(*, review: Review, record: Record, stage: str, reviewer: User) -> None:
+    """Claim a specific record for the reviewer (going back to a record, or undoing a vote on it)."""
+    stage = parse_stage(stage)
+    outcome = lock_outcome(review=review, record=record, stage=stage)
+    if not _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=timezone.now() - CLAIM_TTL):
+        raise ServiceError("This record does not need your vote now", code="conflict")
+    QueueClaim.objects.filter(reviewer=reviewer, stage=stage, record__review=review).delete()
+    QueueClaim.objects.create(record=record, stage=stage, reviewer=reviewer, claimed_at=timezone.now())
+
+
+def outcomes_sync(*, review: Review) -> int:
+    """Create the missing title/abstract rows for screenable records; returns how many were added.
+
+    Importers and deduplication do not know about screening, so screening catches up when it is opened.
+    """
+    config = settings_for(review)
+    have = StageOutcome.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT).values("record_id")
+    missing = screenable_records(review=review).exclude(pk__in=have).values_list("pk", "year")
+    rows = [
+        StageOutcome(
+            review=review,
+            record_id=pk,
+            stage=Stage.TITLE_ABSTRACT,
+            queue_key=queue_key_for(settings=config, stage=Stage.TITLE_ABSTRACT, record_id=pk, year=year),
+        )
+        for pk, year in missing.iterator(chunk_size=5000)
+    ]
+    StageOutcome.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
+def queue_reorder(*, review: Review, stage: str, scores: dict[int, float] | None = None) -> int:
+    """Recompute the stored queue keys of a stage (after the order or seed changed, or with ranker scores:
+    {record id: score}, higher first; records without a score keep the review's order after the scored ones)."""
+    stage = parse_stage(stage)
+    config = settings_for(review)
+    changed: list[StageOutcome] = []
+    rows = StageOutcome.objects.filter(review=review, stage=stage).values_list("pk", "record_id", "record__year")
+    offset = 0.0
+    if scores:
+        offset = 1e16  # unscored records go after every scored one
+    for pk, record_id, year in rows.iterator(chunk_size=5000):
+        score = scores.get(record_id) if scores else None
+        key = queue_key_for(settings=config, stage=stage, record_id=record_id, year=year, score=score)
+        changed.append(StageOutcome(pk=pk, queue_key=key if score is not None else key + offset))
+    StageOutcome.objects.bulk_update(changed, ["queue_key"], batch_size=2000)
+    return len(changed)

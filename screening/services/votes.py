@@ -1,0 +1,192 @@
+"""Casting, changing and withdrawing votes, and working out the record's outcome after each.
+
+Every function here runs in one transaction and first locks the record's outcome row (`lock_outcome`), so two
+votes on the same record at the same instant are applied one after the other: no vote is lost, the vote count
+never passes the number required, and the unique constraints guarantee one current vote per reviewer and one
+outcome row per record and stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from review.errors import ServiceError
+from review.models import Record, Review
+from review.services import audit
+from screening.models import (
+    Choice,
+    ExclusionReason,
+    QueueClaim,
+    Stage,
+    StageOutcome,
+    Status,
+    Vote,
+    VoteEvent,
+)
+from screening.rules import CastVote, allowed_choices, outcome_for
+from screening.selectors import queue_key_for
+from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
+
+
+@dataclass(frozen=True, slots=True)
+class VoteInput:
+    choice: str
+    reason_id: int | None = None
+    reason_other: str = ""
+    note: str = ""
+
+
+def _clean(*, review: Review, stage: Stage, data: VoteInput) -> tuple[str, ExclusionReason | None, str, str]:
+    if data.choice not in allowed_choices(stage):
+        allowed = ", ".join(allowed_choices(stage))
+        raise ServiceError(f"At {stage.label.lower()} a vote is one of: {allowed}", field="choice")
+    note = data.note.strip()
+    if stage != Stage.FULL_TEXT or data.choice != Choice.EXCLUDE:
+        return data.choice, None, "", note
+    other = data.reason_other.strip()[:300]
+    if data.reason_id is not None:
+        reason = ExclusionReason.objects.filter(review=review, pk=data.reason_id, archived=False).first()
+        if reason is None:
+            raise ServiceError("Choose a reason from this review's list", field="reason")
+        return data.choice, reason, "", note
+    if not other:
+        raise ServiceError(
+            "Excluding a full text needs a reason: pick one, or choose other and say why", field="reason"
+        )
+    return data.choice, None, other, note
+
+
+@transaction.atomic
+def vote_cast(*, review: Review, record: Record, stage: str, reviewer: User, data: VoteInput) -> StageOutcome:
+    """Cast a vote, or change the reviewer's current one. Refused once the outcome is final, and refused for a
+    new voter once the record has all the votes it needs."""
+    stage = parse_stage(stage)
+    choice, reason, reason_other, note = _clean(review=review, stage=stage, data=data)
+    outcome = lock_outcome(review=review, record=record, stage=stage)
+    if outcome.is_final:
+        raise ServiceError("This record is already decided at this stage; votes can no longer change", code="conflict")
+    current = Vote.objects.filter(record=record, stage=stage, reviewer=reviewer).first()
+    if current is None:
+        if outcome.vote_count >= votes_required(review=review, stage=stage, outcome=outcome):
+            raise ServiceError("This record already has all the votes it needs", code="conflict")
+        Vote.objects.create(
+            review=review,
+            record=record,
+            stage=stage,
+            reviewer=reviewer,
+            choice=choice,
+            reason=reason,
+            reason_other=reason_other,
+            note=note,
+        )
+        action = VoteEvent.Action.CAST
+    else:
+        unchanged = (current.choice, current.reason_id, current.reason_other, current.note) == (
+            choice,
+            reason.pk if reason else None,
+            reason_other,
+            note,
+        )
+        if unchanged:
+            QueueClaim.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
+            return outcome
+        current.choice, current.reason, current.reason_other, current.note = choice, reason, reason_other, note
+        current.save(update_fields=["choice", "reason", "reason_other", "note", "updated_at"])
+        action = VoteEvent.Action.CHANGE
+    VoteEvent.objects.create(
+        review=review,
+        record=record,
+        stage=stage,
+        reviewer=reviewer,
+        action=action,
+        choice=choice,
+        reason=reason,
+        reason_other=reason_other,
+        note=note,
+    )
+    QueueClaim.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
+    return outcome_reevaluate(review=review, record=record, outcome=outcome, actor=reviewer)
+
+
+@transaction.atomic
+def vote_withdraw(*, review: Review, record: Record, stage: str, reviewer: User) -> StageOutcome:
+    stage = parse_stage(stage)
+    outcome = lock_outcome(review=review, record=record, stage=stage)
+    if outcome.is_final:
+        raise ServiceError("This record is already decided at this stage; votes can no longer change", code="conflict")
+    current = Vote.objects.filter(record=record, stage=stage, reviewer=reviewer).first()
+    if current is None:
+        raise ServiceError("You have not voted on this record", code="not_found")
+    current.delete()
+    VoteEvent.objects.create(
+        review=review, record=record, stage=stage, reviewer=reviewer, action=VoteEvent.Action.WITHDRAW
+    )
+    return outcome_reevaluate(review=review, record=record, outcome=outcome, actor=reviewer)
+
+
+def vote_undo_last(*, review: Review, stage: str, reviewer: User) -> Record:
+    """Withdraw the reviewer's most recent vote at the stage (key U) and return its record to show again."""
+    stage = parse_stage(stage)
+    last = (
+        VoteEvent.objects.filter(review=review, stage=stage, reviewer=reviewer)
+        .exclude(action=VoteEvent.Action.WITHDRAW)
+        .order_by("-at", "-id")
+        .select_related("record")
+        .first()
+    )
+    if last is None or not Vote.objects.filter(record=last.record, stage=stage, reviewer=reviewer).exists():
+        raise ServiceError("There is no vote of yours to undo", code="not_found")
+    vote_withdraw(review=review, record=last.record, stage=stage, reviewer=reviewer)
+    return last.record
+
+
+def outcome_reevaluate(*, review: Review, record: Record, outcome: StageOutcome, actor: User) -> StageOutcome:
+    """Recompute the outcome from the current votes; the caller holds the outcome's row lock."""
+    votes = list(Vote.objects.filter(record=record, stage=outcome.stage).select_related("reason"))
+    config = settings_for(review)
+    result = outcome_for(
+        stage=outcome.stage,
+        votes=[CastVote(v.choice, v.reason_label) for v in votes],
+        required=votes_required(review=review, stage=outcome.stage, outcome=outcome),
+        maybe_goes_to_full_text=config.maybe_goes_to_full_text,
+        reason_mismatch_is_conflict=config.reason_mismatch_is_conflict,
+    )
+    if result.status != Status.AWAITING:
+        # The votes are complete: freeze each one's independent choice (used by the agreement statistics).
+        Vote.objects.filter(record=record, stage=outcome.stage, independent_choice="").update(
+            independent_choice=F("choice")
+        )
+    previous = outcome.status
+    outcome.vote_count = len(votes)
+    outcome.status = result.status
+    outcome.reasons = result.reasons
+    if outcome.is_final:
+        outcome.decided_by = "votes"
+        outcome.decided_at = timezone.now()
+    outcome.save(update_fields=["vote_count", "status", "reasons", "decided_by", "decided_at", "updated_at"])
+    if previous == Status.CONFLICT and outcome.is_final:
+        audit(
+            review=review,
+            actor=actor,
+            action="screening.conflict_settled_by_votes",
+            record=record.pk,
+            stage=outcome.stage,
+            status=outcome.status,
+        )
+    if outcome.stage == Stage.TITLE_ABSTRACT and outcome.status == Status.INCLUDED:
+        enter_full_text(review=review, record=record)
+    return outcome
+
+
+def enter_full_text(*, review: Review, record: Record) -> StageOutcome:
+    """Put a record included at title/abstract into the full-text stage (once)."""
+    key = queue_key_for(settings=settings_for(review), stage=Stage.FULL_TEXT, record_id=record.pk, year=record.year)
+    outcome, _ = StageOutcome.objects.get_or_create(
+        record=record, stage=Stage.FULL_TEXT, defaults={"review": review, "queue_key": key}
+    )
+    return outcome
