@@ -16,8 +16,8 @@ from review.dedup.prepare import Prepared
 
 __all__ = ["candidate_pairs"]
 
-WINDOW = 6
-BLOCK_CAP = 40
+WINDOW = 4
+BLOCK_CAP = 8
 RARE_TOKENS = 3
 MIN_TOKEN = 4
 
@@ -34,9 +34,9 @@ def _pairs_in_block(members: list[int], titles: Sequence[str], out: set[tuple[in
     _window(sorted(members, key=lambda m: (titles[m], m)), out)
 
 
-def _window(ordered: Sequence[int], out: set[tuple[int, int]]) -> None:
+def _window(ordered: Sequence[int], out: set[tuple[int, int]], width: int = WINDOW) -> None:
     for i, x in enumerate(ordered):
-        for y in ordered[i + 1 : i + 1 + WINDOW]:
+        for y in ordered[i + 1 : i + 1 + width]:
             out.add((x, y) if x < y else (y, x))
 
 

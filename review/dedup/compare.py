@@ -33,7 +33,7 @@ class Features:
 
 
 def _title_similarity(a: Prepared, b: Prepared) -> float:
-    best = Indel.normalized_similarity(a.title_ns, b.title_ns) * 100
+    best = Indel.normalized_similarity(a.title_ns, b.title_ns, score_cutoff=0.5) * 100
     if best < 97 and (len(a.titles) > 1 or len(b.titles) > 1):
         for ta in a.titles:
             for tb in b.titles:
@@ -124,17 +124,24 @@ def _within(a: Prepared, b: Prepared) -> bool:
     return start <= page <= end
 
 
-def features(a: Prepared, b: Prepared) -> Features:
+def _volume(a: Prepared, b: Prepared) -> int:
+    found = _eq(a.volume, b.volume)
+    if found == -1 and (a.volume in b.issue_numbers or b.volume in a.issue_numbers):
+        return 0  # "59 (Suppl 1)" exported as volume "1": the supplement number took the volume's place
+    return found
+
+
+def features(a: Prepared, b: Prepared, *, title: float | None = None) -> Features:
     authors, first = _authors(a, b)
     abstract = None
     if len(a.abstract) >= 100 and len(b.abstract) >= 100:
         abstract = ratio(a.abstract, b.abstract)
     return Features(
-        title=_title_similarity(a, b),
+        title=_title_similarity(a, b) if title is None else title,
         doi=_eq(a.doi, b.doi),
         pmid=_eq(a.pmid, b.pmid),
         year_gap=abs(a.year - b.year) if a.year is not None and b.year is not None else None,
-        volume=_eq(a.volume, b.volume),
+        volume=_volume(a, b),
         pages=_pages(a, b),
         journal=_journal(a, b),
         authors=authors,
@@ -147,7 +154,11 @@ def compare(a: Prepared, b: Prepared) -> tuple[Outcome, float, str]:
     """Outcome, a 0..1 score for ordering, and the rule that decided."""
     if a.kind != b.kind:
         return "distinct", 0.0, "kind-differs"  # erratum / reply / comment vs the item it concerns
-    f = features(a, b)
+    title = _title_similarity(a, b)
+    same_id = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
+    if title < 70 and not same_id:
+        return "distinct", title / 100, "title-differs"  # most candidate pairs end here, cheaply
+    f = features(a, b, title=title)
     score = f.title / 100
     if f.pmid == -1:
         return "distinct", score * 0.5, "pmid-conflict"
@@ -173,6 +184,7 @@ def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok
     abstract_same = f.abstract is not None and f.abstract >= 90
     abstract_differs = f.abstract is not None and f.abstract < 50
     abstract_ok = f.abstract is None or f.abstract >= 90
+    abstract_pins = f.abstract is not None and f.abstract >= 95
     hard = []
     if f.doi == -1:
         hard.append("doi")
@@ -184,8 +196,10 @@ def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok
         hard.append("volume")
     if f.authors == -1:
         hard.append("authors")
-    if f.journal == -1 and a.conference != b.conference:
-        hard.append("conference-vs-article")  # an abstract and the later paper are counted as two works
+    if a.conference != b.conference and f.pages != 1 and f.volume != 1 and not abstract_pins:
+        # A meeting abstract and the paper that followed are counted as two works; databases disagree on
+        # flagging the supplement, so the flag counts only when no page or volume ties the two together.
+        hard.append("conference-vs-article")
     # The year agrees for most different works by one team; it supports only what the venue already does.
     venue = (f.pages == 1) + (f.volume == 1) + (f.journal == 1) + abstract_same
     support = venue + (f.year_gap == 0 and venue > 0)
@@ -198,7 +212,6 @@ def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok
         if f.title >= 95 and len(hard) == 1 and hard[0] in ("doi", "volume", "authors") and support >= 3:
             return "possible", score * 0.9, f"title-match-{hard[0]}-conflict"
         return "distinct", score * 0.5, "conflict-" + "-".join(hard)
-    abstract_pins = f.abstract is not None and f.abstract >= 95
     if f.journal == -1 and f.pages != 1 and f.volume != 1:
         # Same title and team in two journals with nothing else in common: often one abstract presented at
         # two meetings, which the reviews count as two records. A person decides.

@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Author",
@@ -31,6 +32,7 @@ YEAR_RE = re.compile(r"(1[89]\d\d|20\d\d|2100)")
 TAG_RE = re.compile(r"<[^>]{0,40}>")
 NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 SPACES_RE = re.compile(r"\s+")
+COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 # A trailing "[Chinese]" or "[Article in German]" says which language the original is in, not what it says.
 LANG_TAG_RE = re.compile(
     r"\s*[\[(](?:article in |text in )?[a-z ,]*(?:chinese|german|french|spanish|japanese|russian|italian|"
@@ -40,8 +42,8 @@ LANG_TAG_RE = re.compile(
 # MEDLINE appends notes about the record to its title: "[Erratum appears in ...]", "[Review] [33 refs]",
 # "[Comment in ...]". They describe the database entry, not the work, so they are cut before comparing.
 ANNOTATION_RE = re.compile(
-    r"\s*\.?\s*\[(?:erratum|comment|review|\d+\s*refs?|corrected|retracted|see |published|update|reprint|"
-    r"retraction|expression of concern|summary for patients)[^\n]*$",
+    r"\[(?:erratum|comment|review|\d+\s*refs?|corrected|retracted|see |published|update|reprint|"
+    r"retraction|expression of concern|summary for patients)",
     re.IGNORECASE,
 )
 BRACKET_RE = re.compile(r"\[([^\[\]]+)\]")
@@ -65,16 +67,18 @@ SPECIAL = {
     "\N{LATIN SMALL LETTER ETH}": "d", "\N{LATIN SMALL LETTER THORN}": "th",
     "\N{LATIN SMALL LETTER DOTLESS I}": "i",
 }  # fmt: skip
-_FOLD_TABLE = str.maketrans({**GREEK, **SPECIAL})
+_FOLD_MAP = {**GREEK, **SPECIAL}
+_SPECIAL_RE = re.compile("|".join(map(re.escape, _FOLD_MAP)))
 
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish form: diacritics dropped, Greek letters spelt out (databases do both)."""
-    text = text.casefold().translate(_FOLD_TABLE)
+    if text.isascii():
+        return text.lower()
+    text = COMBINING_RE.sub("", unicodedata.normalize("NFKD", text.casefold()))
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPECIAL_RE.sub(lambda m: _FOLD_MAP[m.group(0)], text)
 
 
 def _clean_markup(text: str) -> str:
@@ -91,6 +95,7 @@ def _title_core(text: str) -> str:
     return LEADING_ARTICLE_RE.sub("", text)
 
 
+@lru_cache(maxsize=65536)
 def title_variants(raw: str) -> tuple[str, ...]:
     """Normalised forms of one title: the main one first, then alternatives worth comparing.
 
@@ -98,8 +103,12 @@ def title_variants(raw: str) -> tuple[str, ...]:
     give it bare, some give "Original title [English title]"; comparing each form lets any of them meet.
     """
     text = _clean_markup(raw).strip()
-    text = ANNOTATION_RE.sub("", text)
-    text = LANG_TAG_RE.sub("", text).strip()
+    if "[" in text:
+        note = ANNOTATION_RE.search(text)
+        if note and note.start() > 0:
+            text = text[: note.start()].rstrip(" .")
+    if text.endswith(("]", ")", "].", ").")):
+        text = LANG_TAG_RE.sub("", text).strip()
     forms: list[str] = []
     inner = BRACKET_RE.findall(text)
     outside = BRACKET_RE.sub(" ", text).strip(" .")
@@ -111,7 +120,11 @@ def title_variants(raw: str) -> tuple[str, ...]:
     whole = _title_core(text.replace("[", " ").replace("]", " "))
     if whole not in forms:
         forms.append(whole)
-    return tuple(dict.fromkeys(f for f in forms if f)) or ("",)
+    unique: list[str] = []
+    for form in forms:
+        if form and form not in unique:
+            unique.append(form)
+    return tuple(unique) or ("",)
 
 
 def norm_title(raw: str) -> str:
@@ -237,6 +250,7 @@ NOT_A_PERSON_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=262144)
 def _parse_author(text: str) -> Author | None:
     text = _clean_markup(text).strip(" .,")
     if not text or NOT_A_PERSON_RE.search(text):

@@ -55,6 +55,7 @@ class Prepared:
     pmid: str
     year: int | None
     volume: str
+    issue_numbers: frozenset[str]
     first_page: str
     last_page: str
     journal: str
@@ -76,7 +77,7 @@ def _kind(title: str) -> str:
 
 
 def _abstract(raw: str) -> str:
-    text = re.sub(r"[^0-9a-z]+", " ", fold(raw[: ABSTRACT_CHARS * 2])).strip()
+    text = re.sub(r"[^0-9a-z]+", " ", fold(raw[: ABSTRACT_CHARS + 100])).strip()
     # Structured-abstract labels differ between databases ("BACKGROUND:" vs "Background"); skip them.
     text = re.sub(r"^(?:background|objective|objectives|aims?|purpose|introduction|context)\s+", "", text)
     return text[:ABSTRACT_CHARS]
@@ -106,6 +107,7 @@ def prepare(record: DedupRecord, index: int) -> Prepared:
         pmid=pmid,
         year=norm_year(record.year),
         volume=norm_volume(record.volume),
+        issue_numbers=frozenset(n.lstrip("0") for n in re.findall(r"\d+", record.issue or "")),
         first_page=first,
         last_page=last,
         journal=journal,
