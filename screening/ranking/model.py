@@ -1,6 +1,6 @@
 """Screening prioritisation: rank unscreened records so that relevant ones come first.
 
-NOTES_PLACEHOLDER
+The model and the figures that chose it are described below.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Ranker:
             # Nothing to contrast yet: a reproducible random order is the honest ranking.
             self._scores = rng.random(n)
             return self
-        self._scores = _svm_scores(matrix, labels)
+        self._scores = _svm_scores(matrix, labels, self.seed)
         return self
 
     def scores(self) -> np.ndarray:
@@ -92,10 +92,10 @@ def rank_order(texts: Sequence[str], labels: Mapping[int, int], *, seed: int = 0
     return [int(i) for i in unlabelled[np.argsort(-scores[unlabelled], kind="stable")]]
 
 
-def _svm_scores(matrix: Features, labels: Mapping[int, int]) -> np.ndarray:
+def _svm_scores(matrix: Features, labels: Mapping[int, int], seed: int) -> np.ndarray:
     idx = np.fromiter(labels.keys(), dtype=int, count=len(labels))
     y = np.fromiter(labels.values(), dtype=int, count=len(labels))
-    clf = LinearSVC(C=0.11)
+    clf = LinearSVC(C=0.11, random_state=seed)
     clf.fit(matrix[idx], y)
     margin = clf.decision_function(matrix)
     return 1.0 / (1.0 + np.exp(-margin))

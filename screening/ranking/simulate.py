@@ -15,7 +15,6 @@ either metric.
 from __future__ import annotations
 
 import csv
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -108,45 +107,58 @@ def simulate(
     features = vectorise(texts)
     ranker = Ranker(seed=seed)
     labels: dict[int, int] = {i: int(truth[i]) for i in priors}
-    screened = list(priors)
-    found = sum(labels.values())
-    target = math.ceil(0.95 * n_included)
-    n_at_10pct = math.ceil(0.10 * n)
-    n_to_target = len(screened) if found >= target else None
-    found_at_10pct = found if len(screened) >= n_at_10pct else None
+    unscreened = np.ones(n, dtype=bool)
+    unscreened[priors] = False
+    screened = [int(truth[i]) for i in priors]
+    found = sum(screened)
+    n_at_10pct = _percent_of(10, n)
     queue: list[int] = []
-    while len(screened) < n and (found < n_included or len(screened) < n_at_10pct):
+    while unscreened.any() and (found < n_included or len(screened) < n_at_10pct):
         if not queue:
-            queue = _next_batch(ranker, texts, features, labels, batch)
+            ranker.fit(texts, labels, features=features)
+            candidates = np.flatnonzero(unscreened)
+            best = np.argsort(-ranker.scores()[candidates], kind="stable")[:batch]
+            queue = [int(i) for i in candidates[best]]
         record = queue.pop(0)
         labels[record] = int(truth[record])
-        screened.append(record)
+        unscreened[record] = False
+        screened.append(labels[record])
         found += labels[record]
-        if n_to_target is None and found >= target:
-            n_to_target = len(screened)
-        if len(screened) == n_at_10pct:
-            found_at_10pct = found
-    # Every record screened without the loop reaching these counts only happens for tiny sets.
-    if n_to_target is None:
-        n_to_target = len(screened)
-    if found_at_10pct is None:
-        found_at_10pct = found
+    wss95, recall_at_10pct, n_to_target = screening_metrics(
+        screened, n_records=n, n_included=n_included, n_priors=len(priors)
+    )
     return SimulationResult(
-        wss95=(n - n_to_target) / n - 0.05,
-        recall_at_10pct=found_at_10pct / n_included,
+        wss95=wss95,
+        recall_at_10pct=recall_at_10pct,
         n_screened_to_95recall=n_to_target,
         seconds=time.perf_counter() - started,
     )
 
 
-def _next_batch(
-    ranker: Ranker, texts: Sequence[str], features: object, labels: dict[int, int], batch: int
-) -> list[int]:
-    ranker.fit(texts, labels, features=features)
-    scores = ranker.scores()
-    unlabelled = np.array([i for i in range(len(texts)) if i not in labels], dtype=int)
-    best = unlabelled[np.argsort(-scores[unlabelled], kind="stable")[:batch]]
-    return [int(i) for i in best]
+def screening_metrics(
+    screened: Sequence[int], *, n_records: int, n_included: int, n_priors: int = 0
+) -> tuple[float, float, int]:
+    """WSS@95, recall after 10% screened and records screened to reach 95% recall.
+
+    ``screened`` holds the true labels in screening order, the ``n_priors`` prior records first; it may stop
+    once every included record has been found, since later records change none of the figures. The priors are
+    screened together, so 95% recall is never reached before all of them are counted.
+    """
+    if n_included < 1:
+        raise ValueError("no included record: recall is undefined")
+    found = np.cumsum(screened)
+    target = _percent_of(95, n_included)
+    if found[-1] < target:
+        raise ValueError(f"{found[-1]} of {n_included} included records screened: 95% recall not reached")
+    n_to_target = max(int(np.argmax(found >= target)) + 1, n_priors)
+    n_at_10pct = _percent_of(10, n_records)
+    found_at_10pct = int(found[min(n_at_10pct, len(found)) - 1])
+    return (n_records - n_to_target) / n_records - 0.05, found_at_10pct / n_included, n_to_target
+
+
+def _percent_of(percent: int, total: int) -> int:
+    """ceil(percent% of total) in whole numbers: 0.95 * 20 in floating point must not become 19.000000001."""
+    return -(-percent * total // 100)
 
 
 def _priors(

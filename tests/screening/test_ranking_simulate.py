@@ -1,0 +1,146 @@
+"""Screening simulation and its metrics, on a small invented set (12 of 120 records included)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from screening.ranking.simulate import SimulationResult, read_dataset, screening_metrics, simulate
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "screening" / "exercise_depression.csv"
+
+
+@pytest.fixture(scope="module")
+def fixture_set() -> tuple[list[str], list[str], list[int]]:
+    return read_dataset(FIXTURE)
+
+
+def _without_time(result: SimulationResult) -> dict[str, object]:
+    figures = dataclasses.asdict(result)
+    del figures["seconds"]
+    return figures
+
+
+def test_read_dataset_returns_ids_texts_with_keywords_and_labels(fixture_set) -> None:
+    ids, texts, labels = fixture_set
+    assert len(ids) == len(texts) == len(labels) == 120
+    assert ids[0] == "R000"
+    assert sum(labels) == 12
+    with_keywords = [t for t, label in zip(texts, labels, strict=True) if label == 1 and "aged" in t]
+    assert with_keywords and all(t.endswith("exercise; depression; aged") for t in with_keywords)
+
+
+def test_read_dataset_names_the_line_of_a_bad_label(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("record_id,title,abstract,label_included\n1,A,B,1\n2,C,D,yes\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 3: label_included must be 0 or 1"):
+        read_dataset(path)
+
+
+def test_read_dataset_names_missing_columns(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("record_id,title,label_included\n1,A,1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"missing column.*abstract"):
+        read_dataset(path)
+
+
+def test_read_dataset_rejects_duplicate_record_ids(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("record_id,title,abstract,label_included\n7,A,B,1\n7,C,D,0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 3: duplicate record_id '7'"):
+        read_dataset(path)
+
+
+def test_read_dataset_accepts_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_text("\ufeffrecord_id,title,abstract,label_included\n1,A,,1\n", encoding="utf-8")
+    assert read_dataset(path) == (["1"], ["A"], [1])
+
+
+def test_simulation_is_deterministic_for_a_seed(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    first = simulate(texts, labels, seed=4)
+    assert _without_time(first) == _without_time(simulate(texts, labels, seed=4))
+
+
+def test_simulation_saves_work_compared_with_random_order(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    for seed in (0, 1, 2):
+        result = simulate(texts, labels, seed=seed)
+        # Random order screens about 95% of the records to find 95% of the included ones (WSS@95 near 0).
+        assert result.wss95 > 0.6
+        assert result.recall_at_10pct >= 0.75
+        assert result.n_screened_to_95recall <= 30
+
+
+def test_simulation_with_a_batch_schedule_still_finds_the_included_records(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    result = simulate(texts, labels, seed=0, batch=5)
+    assert result.wss95 > 0.5
+    assert _without_time(result) == _without_time(simulate(texts, labels, seed=0, batch=5))
+
+
+def test_metrics_when_the_priors_already_hold_every_included_record(fixture_set) -> None:
+    ids, texts, labels = fixture_set
+    included = [record_id for record_id, label in zip(ids, labels, strict=True) if label == 1]
+    priors = [*included, ids[labels.index(0)]]
+    result = simulate(texts, labels, prior_ids=priors, ids=ids)
+    # The prior records count as screened.
+    assert result.n_screened_to_95recall == 13
+    assert result.wss95 == pytest.approx((120 - 13) / 120 - 0.05)
+    assert result.recall_at_10pct == 1.0
+
+
+def test_ninety_five_percent_recall_is_rounded_up_to_whole_records() -> None:
+    # 21 included records: 95% recall is 19.95, so 20 records are needed; with 20 included, 19 are enough.
+    order = [1] * 19 + [0] * 10 + [1] + [0] * 50 + [1]
+    wss95, _, n_to_target = screening_metrics(order, n_records=200, n_included=21)
+    assert n_to_target == 30
+    assert wss95 == pytest.approx((200 - 30) / 200 - 0.05)
+    assert screening_metrics(order[:19] + [0] * 10 + [1], n_records=200, n_included=20)[2] == 19
+
+
+def test_recall_at_ten_percent_counts_ceil_of_a_tenth_of_the_records() -> None:
+    # 101 records: 10% is 10.1, so the first 11 screened records count.
+    order = [0] * 10 + [1] + [1]
+    assert screening_metrics(order, n_records=101, n_included=2)[1] == 0.5
+    assert screening_metrics(order, n_records=100, n_included=2)[1] == 0.0
+
+
+def test_metrics_refuse_an_order_that_never_reaches_95_percent_recall() -> None:
+    with pytest.raises(ValueError, match="95% recall not reached"):
+        screening_metrics([1, 0, 0], n_records=10, n_included=3)
+
+
+def test_prior_positions_of_one_class_start_from_a_random_order(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    irrelevant = [i for i, label in enumerate(labels) if label == 0][:2]
+    result = simulate(texts, labels, prior_ids=irrelevant, seed=1)
+    assert result.n_screened_to_95recall <= len(texts)
+    assert _without_time(result) == _without_time(simulate(texts, labels, prior_ids=irrelevant, seed=1))
+
+
+def test_unknown_prior_record_ids_are_named(fixture_set) -> None:
+    ids, texts, labels = fixture_set
+    with pytest.raises(ValueError, match=r"unknown prior record id.*NOPE"):
+        simulate(texts, labels, prior_ids=["R000", "NOPE"], ids=ids)
+
+
+def test_more_priors_than_included_records_is_an_error(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    with pytest.raises(ValueError, match="13 included"):
+        simulate(texts, labels, prior_included=13)
+
+
+def test_a_set_without_included_records_cannot_be_simulated() -> None:
+    with pytest.raises(ValueError, match="no included record"):
+        simulate(["a", "b"], [0, 0])
+
+
+def test_a_single_included_record() -> None:
+    result = simulate(["only record"], [1], prior_included=1, prior_excluded=0)
+    assert result.n_screened_to_95recall == 1
+    assert result.recall_at_10pct == 1.0
+    assert result.wss95 == pytest.approx(-0.05)
