@@ -102,3 +102,43 @@ def field_summaries(*, data: ChartedData) -> list[tuple[Field, FieldSummary, lis
 
 def publication_dates(*, data: ChartedData) -> list[tuple[int | None, int | None]]:
     return [(record.year, month_from_raw(record.raw)) for record in data.records]
+
+
+@dataclass(slots=True)
+class FieldAgreement:
+    field: Field
+    compared: int  # pilot studies whose extractors have all submitted
+    agreed: int
+    disagreements: list[str]  # labels of the studies where answers differ
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.agreed / self.compared, 1) if self.compared else None
+
+
+def pilot_agreement(*, form: Form) -> list[FieldAgreement]:
+    """Per field, the share of pilot studies on which every extractor gave the same answer.
+
+    Only studies whose pilot extractors have all submitted count, so the figures never unblind a draft.
+    """
+    groups: dict[int, list[Extraction]] = {}
+    for extraction in (
+        Extraction.objects.filter(form=form, round=Extraction.Round.PILOT)
+        .exclude(status=Extraction.Status.WITHDRAWN)
+        .select_related("record")
+        .order_by("record_id", "id")
+    ):
+        groups.setdefault(extraction.record_id, []).append(extraction)
+    done = {rid: g for rid, g in groups.items() if len(g) >= 2 and selectors.all_submitted(g)}
+    values = selectors.latest_values(e.pk for g in done.values() for e in g)
+    result = []
+    for field in selectors.version_fields(version=selectors.form_current_version(form=form)):
+        agreed, differ = 0, []
+        for group in done.values():
+            answers = [values.get(e.pk, {}).get(field.key) for e in group]
+            if all(a == answers[0] for a in answers[1:]):
+                agreed += 1
+            else:
+                differ.append(study_label(group[0].record))
+        result.append(FieldAgreement(field, len(done), agreed, differ))
+    return result

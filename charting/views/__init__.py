@@ -1,0 +1,1 @@
+"""Charting pages: the form builder, extraction, studies and consensus, summaries and exports."""

@@ -1,0 +1,229 @@
+"""The charting overview (my extractions, every study's progress), assignment, pilot, comparison and consensus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from charting import selectors, services
+from charting.analysis import pilot_agreement
+from charting.fieldtypes import display_value
+from charting.models import Extraction, Form
+from charting.widgets import raw_from_post, widget_for
+from review.access import ReviewAccess, review_for_user
+from review.errors import ServiceError
+from review.http import AuthedRequest
+from review.models import Record, Role
+
+
+def _chosen_extractors(access: ReviewAccess, ids: list[str]) -> list[User]:
+    # Only members who may chart are offered; ids from the form are looked up among them, never trusted.
+    eligible = {str(u.pk): u for u in selectors.eligible_extractors(review=access.review)}
+    return [eligible[i] for i in ids if i in eligible]
+
+
+@login_required
+@require_http_methods(["GET"])
+def charting_home(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    form = selectors.form_for_review(review=access.review)
+    context: dict[str, Any] = {"access": access, "review": access.review, "form": form}
+    if form is not None:
+        progress = selectors.round_progress(review=access.review, round=Extraction.Round.MAIN)
+        context.update(
+            mine=selectors.my_extractions(review=access.review, user=request.user),
+            progress=progress,
+            extractors=selectors.eligible_extractors(review=access.review),
+        )
+        if access.is_lead:
+            unassigned = selectors.unassigned_records(review=access.review, needed=form.extractors_per_study)
+            context.update(unassigned=unassigned[:200], unassigned_count=unassigned.count())
+    return render(request, "charting/home.html", context)
+
+
+def _lead(request: AuthedRequest, slug: str) -> tuple[ReviewAccess, Form]:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    form = selectors.form_for_review(review=access.review)
+    if form is None:
+        raise Http404("Build the charting form first")
+    return access, form
+
+
+@login_required
+@require_http_methods(["POST"])
+def assign_pending(request: AuthedRequest, slug: str) -> HttpResponse:
+    access, _form = _lead(request, slug)
+    people = _chosen_extractors(access, request.POST.getlist("extractors"))
+    try:
+        made = services.extractions_assign_pending(review=access.review, by=request.user, extractors=people)
+        messages.success(request, f"{made} extraction{'s' if made != 1 else ''} assigned.")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("charting:home", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def assign_study(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
+    access, _form = _lead(request, slug)
+    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    people = _chosen_extractors(access, request.POST.getlist("extractors"))
+    try:
+        services.extraction_assign(review=access.review, record=record, extractors=people, by=request.user)
+        messages.success(request, "Study assigned.")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("charting:home", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reassign(request: AuthedRequest, slug: str, extraction_id: int) -> HttpResponse:
+    access, _form = _lead(request, slug)
+    extraction = get_object_or_404(Extraction, pk=extraction_id, review=access.review)
+    people = _chosen_extractors(access, [request.POST.get("extractor", "")])
+    try:
+        if not people:
+            raise ServiceError("Choose a reviewer of this review")
+        services.extraction_reassign(extraction=extraction, to=people[0], by=request.user)
+        messages.success(request, f"Reassigned to {people[0].get_username()}.")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("charting:home", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pilot(request: AuthedRequest, slug: str) -> HttpResponse:
+    if request.method == "POST":
+        access, _form = _lead(request, slug)
+        ids = [int(i) for i in request.POST.getlist("records") if i.isdigit()]
+        records = list(Record.objects.filter(review=access.review, pk__in=ids))
+        people = _chosen_extractors(access, request.POST.getlist("extractors"))
+        try:
+            made = services.pilot_assign(review=access.review, records=records, extractors=people, by=request.user)
+            messages.success(request, f"Pilot: {made} extraction{'s' if made != 1 else ''} assigned.")
+        except ServiceError as error:
+            messages.error(request, error.message)
+        return redirect("charting:pilot", slug=slug)
+    access = review_for_user(user=request.user, slug=slug)
+    form = selectors.form_for_review(review=access.review)
+    context: dict[str, Any] = {"access": access, "review": access.review, "form": form}
+    if form is not None:
+        progress = selectors.round_progress(review=access.review, round=Extraction.Round.PILOT)
+        in_pilot = {p.record.pk for p in progress}
+        context.update(
+            progress=progress,
+            agreement=pilot_agreement(form=form),
+            candidates=selectors.chartable_records(review=access.review).exclude(pk__in=in_pilot)[:200]
+            if access.is_lead
+            else [],
+            extractors=selectors.eligible_extractors(review=access.review),
+        )
+    return render(request, "charting/pilot.html", context)
+
+
+def _compare_context(access: ReviewAccess, form: Form, record: Record, round: str, user: User) -> dict[str, Any]:
+    group = selectors.active_extractions(review=access.review, record=record, round=round)
+    visible = selectors.all_submitted(group)
+    context: dict[str, Any] = {
+        "access": access,
+        "review": access.review,
+        "form": form,
+        "record": record,
+        "round": round,
+        "extractions": group,
+        "visible": visible,
+    }
+    if not visible:
+        return context  # blinded: who has submitted, but no values
+    values = selectors.latest_values(e.pk for e in group)
+    final = selectors.final_values(form=form, record_ids=[record.pk]).get(record.pk, {})
+    history = list(selectors.consensus_history(form=form, record=record))
+    fields = selectors.version_fields(version=selectors.form_current_version(form=form))
+    rows = []
+    for field in fields:
+        answers = [values.get(e.pk, {}).get(field.key) for e in group]
+        rows.append(
+            {
+                "field": field,
+                "answers": [(e, display_value(field, a)) for e, a in zip(group, answers, strict=True)],
+                "differs": any(a != answers[0] for a in answers[1:]),
+                "decided": field.key in final or any(h.field_key == field.key for h in history),
+                "final": display_value(field, final.get(field.key)),
+                "history": [h for h in history if h.field_key == field.key],
+                "widget": widget_for(field, final.get(field.key), prefix="c"),
+            }
+        )
+    context.update(
+        rows=rows,
+        can_decide=round == Extraction.Round.MAIN
+        and services.can_decide(form=form, record=record, user=user, pair=group),
+        open_fields=sum(1 for r in rows if r["differs"] and not r["decided"]),
+    )
+    return context
+
+
+@login_required
+@require_http_methods(["GET"])
+def study_compare(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    form = selectors.form_for_review(review=access.review)
+    if form is None:
+        raise Http404("No charting form")
+    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    round = request.GET.get("round", Extraction.Round.MAIN)
+    if round not in Extraction.Round.values:
+        raise Http404("No such round")
+    return render(request, "charting/compare.html", _compare_context(access, form, record, round, request.user))
+
+
+@login_required
+@require_http_methods(["POST"])
+def study_consensus(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
+    """Set one field's final value: from one extraction (`extraction`) or as entered (the field's widget)."""
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    form = selectors.form_for_review(review=access.review)
+    if form is None:
+        raise Http404("No charting form")
+    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    key = request.POST.get("field", "")
+    field = next(
+        (f for f in selectors.version_fields(version=selectors.form_current_version(form=form)) if f.key == key), None
+    )
+    if field is None:
+        raise Http404("No such field")
+    source = None
+    if request.POST.get("extraction"):
+        source = get_object_or_404(Extraction, pk=request.POST["extraction"], review=access.review, record=record)
+    status = 200
+    try:
+        services.consensus_set(
+            form=form,
+            record=record,
+            by=request.user,
+            field_key=key,
+            value=None if source else raw_from_post(field, request.POST, prefix="c"),
+            from_extraction=source,
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, f"Consensus for “{field.label}” saved.")
+    except ServiceError as error:
+        messages.error(request, f"{field.label}: {error.message}")
+        status = 409 if error.code == "conflict" else 400
+    if request.htmx:
+        context = _compare_context(access, form, record, Extraction.Round.MAIN, request.user)
+        return render(request, "charting/compare.html#comparison", context, status=status)
+    return redirect(f"{_compare_url(slug, record.pk)}#row-{key}")
+
+
+def _compare_url(slug: str, record_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("charting:compare", args=[slug, record_id])

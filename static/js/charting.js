@@ -1,0 +1,68 @@
+// Charting pages. Loaded as a static file: the Content-Security-Policy forbids inline scripts.
+(function () {
+  "use strict";
+
+  // The current answer of a field, as the condition of another field compares it (option codes, yes/no...).
+  function answersOf(form, key) {
+    const wrapper = form.querySelector('.xfield[data-key="' + CSS.escape(key) + '"]');
+    if (!wrapper || wrapper.hidden) return [];
+    const inputs = wrapper.querySelectorAll('[name="f-' + CSS.escape(key) + '"]');
+    const values = [];
+    inputs.forEach(function (input) {
+      if ((input.type === "checkbox" || input.type === "radio") && !input.checked) return;
+      if (input.value) values.push(input.value.trim().toLowerCase());
+    });
+    return values;
+  }
+
+  // Show a conditional field only while the field it depends on has the chosen answer. The server applies
+  // the same rule on submit, so hiding here is only about what the extractor sees.
+  function applyConditions(form) {
+    let changed = true;
+    let rounds = 0;
+    while (changed && rounds < 10) {  // chains of conditions settle in a few rounds
+      changed = false;
+      rounds += 1;
+      form.querySelectorAll(".xfield[data-condition-key]").forEach(function (wrapper) {
+        const wanted = (wrapper.dataset.conditionValue || "").trim().toLowerCase();
+        const show = answersOf(form, wrapper.dataset.conditionKey).indexOf(wanted) !== -1;
+        if (wrapper.hidden === show) {
+          wrapper.hidden = !show;
+          changed = true;
+        }
+      });
+    }
+  }
+
+  // Typing in an "Other, specify" box ticks its "Other" option, so the text is never silently ignored.
+  function tickOther(event) {
+    const box = event.target;
+    if (!box.classList || !box.classList.contains("other-text") || !box.value) return;
+    const wrapper = box.closest(".xfield");
+    const other = wrapper && wrapper.querySelector('input[value="other"]');
+    if (other && !other.checked) other.checked = true;
+  }
+
+  function init(root) {
+    root.querySelectorAll("#extraction-form, .consensus-edit form").forEach(function (form) {
+      if (form.dataset.chartingReady) return;
+      form.dataset.chartingReady = "1";
+      form.addEventListener("input", function (event) {
+        tickOther(event);
+        applyConditions(form);
+      });
+      form.addEventListener("change", function () { applyConditions(form); });
+    });
+    const form = root.querySelector("#extraction-form");
+    if (form) applyConditions(form);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { init(event.detail.target.parentNode || document); });
+
+  // A debounced draft save that fails (network, session expired) must not pass unnoticed.
+  document.addEventListener("htmx:sendError", function () {
+    const status = document.getElementById("save-status");
+    if (status) status.innerHTML = '<span class="error">Not saved: the server could not be reached. Keep this page open and try again.</span>';
+  });
+})();
