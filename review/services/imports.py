@@ -7,6 +7,7 @@ again and store every record in one transaction). A file is imported wholly or n
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -16,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from review.errors import ServiceError
@@ -227,36 +228,38 @@ def search_file_discard(*, review: Review, search_file: SearchFile, by: User) ->
         audit(review=review, actor=by, action="import.discarded", file=locked.pk, name=locked.original_name)
 
 
+def _record_fields(parsed: ParsedRecord) -> dict[str, Any]:
+    """A parsed record's values, cut to the columns' sizes."""
+    return {
+        "position": parsed.position,
+        "line": parsed.line,
+        "title": parsed.title,
+        "abstract": parsed.abstract,
+        "authors": parsed.authors,
+        "year": parsed.year if parsed.year and 0 < parsed.year < 32767 else None,
+        "journal": parsed.journal,
+        "journal_abbrev": parsed.journal_abbrev[:300],
+        "volume": parsed.volume[:60],
+        "issue": parsed.issue[:60],
+        "pages": parsed.pages[:60],
+        "doi": parsed.doi[:300],
+        "pmid": parsed.pmid[:20],
+        "pmcid": parsed.pmcid[:20],
+        "accession_numbers": parsed.accession_numbers,
+        "issn": parsed.issn,
+        "isbn": parsed.isbn,
+        "keywords": parsed.keywords,
+        "mesh": parsed.mesh,
+        "language": parsed.language[:60],
+        "publication_type": parsed.publication_type[:200],
+        "url": parsed.url,
+        "source_database": parsed.source_database[:120],
+        "raw": [list(pair) for pair in parsed.raw],
+    }
+
+
 def _record_row(review: Review, search: Search, search_file: SearchFile | None, parsed: ParsedRecord) -> Record:
-    return Record(
-        review=review,
-        search=search,
-        search_file=search_file,
-        position=parsed.position,
-        line=parsed.line,
-        title=parsed.title,
-        abstract=parsed.abstract,
-        authors=parsed.authors,
-        year=parsed.year if parsed.year and 0 < parsed.year < 32767 else None,
-        journal=parsed.journal,
-        journal_abbrev=parsed.journal_abbrev[:300],
-        volume=parsed.volume[:60],
-        issue=parsed.issue[:60],
-        pages=parsed.pages[:60],
-        doi=parsed.doi[:300],
-        pmid=parsed.pmid[:20],
-        pmcid=parsed.pmcid[:20],
-        accession_numbers=parsed.accession_numbers,
-        issn=parsed.issn,
-        isbn=parsed.isbn,
-        keywords=parsed.keywords,
-        mesh=parsed.mesh,
-        language=parsed.language[:60],
-        publication_type=parsed.publication_type[:200],
-        url=parsed.url,
-        source_database=parsed.source_database[:120],
-        raw=[list(pair) for pair in parsed.raw],
-    )
+    return Record(review=review, search=search, search_file=search_file, **_record_fields(parsed))
 
 
 def records_store(
@@ -267,14 +270,47 @@ def records_store(
     records: list[ParsedRecord],
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Bulk-insert parsed records. The caller holds the transaction that makes the file all-or-nothing."""
+    """Insert parsed records. The caller holds the transaction that makes the file all-or-nothing.
+
+    On PostgreSQL the rows go through COPY straight from the parsed records: for 100,000 records with abstracts it
+    is several times faster than INSERT statements, whose parameters are quoted one by one on the client.
+    """
     total = len(records)
+    use_copy = connection.vendor == "postgresql"
     for start in range(0, total, BATCH_SIZE):
         chunk = records[start : start + BATCH_SIZE]
-        Record.objects.bulk_create([_record_row(review, search, search_file, parsed) for parsed in chunk])
+        if use_copy:
+            _copy_records(review, search, search_file, chunk)
+        else:
+            Record.objects.bulk_create([_record_row(review, search, search_file, parsed) for parsed in chunk])
         if progress is not None:
             progress(min(start + BATCH_SIZE, total), total)
     return total
+
+
+# The COPY columns: every column of Record but the id. A test compares rows stored by COPY and by the ORM.
+_JSON_FIELDS = frozenset({"authors", "accession_numbers", "issn", "isbn", "keywords", "mesh", "raw"})
+
+
+def _copy_records(review: Review, search: Search, search_file: SearchFile | None, chunk: list[ParsedRecord]) -> None:
+    fixed = {
+        "review_id": review.pk,
+        "search_id": search.pk,
+        "search_file_id": search_file.pk if search_file else None,
+        "merged_into_id": None,
+        "removed_reason": "",
+        "added_by_id": None,
+        "created_at": timezone.now(),
+    }
+    columns = [*fixed, *_record_fields(chunk[0])] if chunk else []
+    table = connection.ops.quote_name(Record._meta.db_table)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    fixed_values = list(fixed.values())
+    dumps = json.dumps
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for parsed in chunk:
+            values = [dumps(v) if k in _JSON_FIELDS else v for k, v in _record_fields(parsed).items()]
+            copy.write_row(fixed_values + values)
 
 
 def search_file_import(*, search_file_id: int, job_id: int) -> None:

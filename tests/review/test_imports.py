@@ -92,21 +92,21 @@ def test_failure_mid_file_writes_nothing(review, search, lead, django_capture_on
         search_file = upload(review, search, lead)
     # A batch size of one makes the first record land before the second fails; the transaction must undo it.
     monkeypatch.setattr(imports, "BATCH_SIZE", 1)
-    original = imports._record_row
+    original = imports._record_fields
 
-    def failing_row(review, search, search_file, parsed):
+    def failing_fields(parsed):
         if parsed.position == 2:
             raise ValueError("disk full")
-        return original(review, search, search_file, parsed)
+        return original(parsed)
 
-    monkeypatch.setattr(imports, "_record_row", failing_row)
+    monkeypatch.setattr(imports, "_record_fields", failing_fields)
     with pytest.raises(ValueError), django_capture_on_commit_callbacks(execute=True):
         imports.search_file_confirm(review=review, search_file=search_file, by=lead)
     search_file.refresh_from_db()
     assert Record.objects.count() == 0
     assert search_file.status == SearchFile.Status.FAILED and "nothing was stored" in search_file.error
     # Once the cause is gone, the same file imports on a retry.
-    monkeypatch.setattr(imports, "_record_row", original)
+    monkeypatch.setattr(imports, "_record_fields", original)
     with django_capture_on_commit_callbacks(execute=True):
         imports.search_file_confirm(review=review, search_file=search_file, by=lead)
     assert Record.objects.count() == 2
@@ -353,3 +353,23 @@ def test_cli_requires_review_and_database(tmp_path, db):
     path.write_bytes(RIS)
     with pytest.raises(CommandError, match=r"--review and --database are required"):
         call_command("import_records", str(path))
+
+
+def test_copy_path_stores_the_same_rows_as_the_orm(review, search, lead):
+    """PostgreSQL stores imports with COPY; every column must come out as the ORM would write it."""
+    from django.db import connection
+    from django.forms.models import model_to_dict
+
+    from review.importers import parse
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is the PostgreSQL path")
+    parsed = parse(RIS).records
+    imports.records_store(review=review, search=search, search_file=None, records=parsed)
+    by_copy = list(Record.objects.order_by("position"))
+    Record.objects.all().delete()
+    Record.objects.bulk_create([imports._record_row(review, search, None, p) for p in parsed])
+    by_orm = list(Record.objects.order_by("position"))
+    assert len(by_copy) == len(by_orm) == 2
+    for a, b in zip(by_copy, by_orm, strict=True):
+        assert model_to_dict(a, exclude=["id"]) == model_to_dict(b, exclude=["id"])
