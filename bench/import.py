@@ -15,7 +15,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import django_on, peak_rss_mb
-
 from parse_speed import synthetic_ris
 
 
@@ -33,7 +32,7 @@ def main() -> None:
 
     data = synthetic_ris(args.records).encode("utf-8-sig")
     print(f"file: {args.records:,} records, {len(data) / 1e6:.1f} MB")
-    user = User.objects.create_user("bench", password="bench-password")  # noqa: S106
+    user = User.objects.create_user("bench", password="bench-password")
     review = review_create(by=user, title="Import benchmark")
     search = imports.search_create(review=review, by=user, database="Embase")
 
@@ -52,9 +51,8 @@ def main() -> None:
     print(
         f"total:  {total:6.2f} s  {count / total:,.0f} records/s   target <= 20 s: {'met' if total <= 20 else 'MISSED'}"
     )
-    print(
-        f"peak memory: {peak_rss_mb():,.0f} MB (process RSS)   target < 1024 MB: {'met' if peak_rss_mb() < 1024 else 'MISSED'}"
-    )
+    peak = peak_rss_mb()
+    print(f"peak memory: {peak:,.0f} MB (process RSS)   target < 1024 MB: {'met' if peak < 1024 else 'MISSED'}")
 
     import rispy
 

@@ -344,7 +344,7 @@ def test_cli_imports_into_review(tmp_path, review, lead):
 def test_cli_refuses_unreadable_file_naming_it(tmp_path, db):
     path = tmp_path / "broken.ris"
     path.write_bytes(b"\x00\xff\x00\xfe" * 20)
-    with pytest.raises(CommandError, match="broken.ris"):
+    with pytest.raises(CommandError, match=r"broken\.ris"):
         call_command("import_records", str(path), "--dry-run")
 
 
