@@ -77,12 +77,12 @@ class TagWarnings:
         self.known = known
         self.format_label = format_label
         self.problems: list[Problem] = []
-        self._seen_unknown: set[str] = set()
+        self.reported: set[str] = set()
 
     def tag(self, tag: str, *, record: int, line: int) -> None:
-        if tag in self.known or tag in self._seen_unknown:
+        if tag in self.known or tag in self.reported:
             return
-        self._seen_unknown.add(tag)
+        self.reported.add(tag)
         self.problems.append(
             Problem(
                 "warning",

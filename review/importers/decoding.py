@@ -47,13 +47,14 @@ def decode(data: bytes) -> tuple[str, str]:
     if not data:
         raise ImportFileError("The file is empty: expected a database export with at least one record")
     if data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = _strict(data[3:], "utf-8", "utf-8-sig")
+        # Decoding with the -sig codecs strips the BOM without copying a large input first.
+        text, encoding = _strict(data, "utf-8-sig", "utf-8-sig")
     elif data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         raise ImportFileError("The file is UTF-32 encoded: save it as UTF-8 or UTF-16 and try again")
     elif data.startswith(b"\xff\xfe"):
-        text, encoding = _strict(data[2:], "utf-16-le", "utf-16-le")
+        text, encoding = _strict(data, "utf-16", "utf-16-le")
     elif data.startswith(b"\xfe\xff"):
-        text, encoding = _strict(data[2:], "utf-16-be", "utf-16-be")
+        text, encoding = _strict(data, "utf-16", "utf-16-be")
     else:
         for magic, what in _MAGIC:
             if data.startswith(magic):

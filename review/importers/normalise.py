@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote
 
 from .base import ParsedRecord
@@ -76,7 +77,19 @@ def pages_from(start: str, end: str = "") -> str:
     return start or end
 
 
+@lru_cache(maxsize=4096)
+def _issns_and_isbns(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    issns, isbns = _split_issns_and_isbns(value)
+    return tuple(issns), tuple(isbns)
+
+
 def issns_and_isbns(value: str) -> tuple[list[str], list[str]]:
+    """Split an SN/IS field: ISSNs ('1759-8486 (Electronic)'), ISBNs ('978-1-303-52924-5')."""
+    issns, isbns = _issns_and_isbns(value)  # journals repeat across a file: cache the parse
+    return list(issns), list(isbns)
+
+
+def _split_issns_and_isbns(value: str) -> tuple[list[str], list[str]]:
     """Split an SN/IS field: ISSNs ('1759-8486 (Electronic)'), ISBNs ('978-1-303-52924-5')."""
     issns: list[str] = []
     isbns: list[str] = []
@@ -102,7 +115,9 @@ def add_unique(target: list[str], value: str) -> None:
 
 
 def collapse_space(value: str) -> str:
-    return _HTML_SPACE_RE.sub(" ", value).strip()
+    if "  " in value or "\n" in value or "\t" in value or "\r" in value:
+        return _HTML_SPACE_RE.sub(" ", value).strip()
+    return value.strip()
 
 
 _INITIALS_AUTHOR_RE = re.compile(r"^[^\W\d][\w'\u2019\-. ]*\s[A-Z][A-Za-z.\-]{0,6}\.?$")
@@ -183,6 +198,7 @@ _DATABASE_NAMES = (
 )
 
 
+@lru_cache(maxsize=1024)
 def database_name(value: str) -> str:
     """A canonical database name for a DB/DP value ('psyh', 'APA PsycInfo <2021>', 'Ovid MEDLINE(R)')."""
     value = re.sub(r"<[^>]*>", "", value).strip()

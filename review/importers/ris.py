@@ -7,7 +7,9 @@ record or a problem starts. This tokenizer keeps every (tag, value) in order and
 
 from __future__ import annotations
 
+import itertools
 import re
+import sys
 
 from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, tag_set
 from .normalise import (
@@ -43,73 +45,100 @@ _CROSS_REFERENCE_RE = re.compile(r"\b(PUBMED|EMBASE|CINAHL)\s+(\d+)")
 _PREAMBLE_RE = re.compile(r"^(Provider|Database)\s*:\s*(.+)$")
 
 
+# One field: its tag line plus any untagged continuation lines that follow it.
+FIELD_RE = re.compile(
+    r"^([A-Z][A-Z0-9]{1,3}) {1,2}-(?:[ \t]([^\n]*))?((?:\n(?![A-Z][A-Z0-9]{1,3} {1,2}-(?:[ \t]|$))[^\n]*)*)",
+    re.MULTILINE,
+)
+# Lines that open ('TY') or close ('ER') a record.
+# A literal '\n' prefix lets the regex engine jump between line starts instead of trying every
+# character, which matters on 100 MB files; the first line of the file is checked separately.
+BOUNDARY_RE = re.compile(r"\n(TY|ER) {1,2}-(?:[ \t][^\n]*)?(?=\n|\Z)")
+_FIRST_BOUNDARY_RE = re.compile(r"(TY|ER) {1,2}-(?:[ \t][^\n]*)?(?=\n|\Z)")
+_STRAY_TAG_RE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {1,2}-[ \t]", re.MULTILINE)
+
+
+_SHARED_VALUE_LENGTH = 16
+
+
+def _fields(chunk: str) -> list[tuple[str, str]]:
+    """Every (tag, value) of one record, in order; continuation lines joined with newlines.
+
+    The scanning happens in the regex engine, one match per field, so a 100,000-record file costs
+    a few Python operations per field rather than per line. Tags are interned so that records share
+    one 'AU' string instead of holding millions of copies.
+    """
+    intern = sys.intern
+    short = _SHARED_VALUE_LENGTH
+    fields = []
+    for tag, value, more in FIELD_RE.findall(chunk):
+        value = value.strip() if not more or more.isspace() else _join_continuation(value, more)
+        # Short values repeat across records (years, volumes, 'English', 'JOUR', database names):
+        # one shared copy each instead of one per record.
+        fields.append((intern(tag), intern(value) if len(value) <= short else value))
+    return fields
+
+
+def _join_continuation(value: str, more: str) -> str:
+    parts = [value.strip()] if value.strip() else []
+    parts.extend(line.strip() for line in more.split("\n") if line.strip())
+    return "\n".join(parts)
+
+
 def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.lstrip("\ufeff")
     warnings = TagWarnings(known=KNOWN_TAGS, format_label="RIS")
     records: list[ParsedRecord] = []
-    preamble_database = ""
-    tags: list[str] = []
-    values: list[str] = []
-    lines: list[int] = []
-    start = 0  # line of the open record's TY, 0 when no record is open
+    open_at = -1  # offset of the open record's TY line, -1 when no record is open
+    open_line = 0
+    line = 1  # line number at offset `counted`
+    counted = 0
+    closed_at = 0  # offset after the last ER, to look for tags stranded outside records
     stray_reported = False
-    match_tag = TAG_RE.match
 
-    for number, line in enumerate(text.split("\n"), 1):
-        match = match_tag(line)
-        if match is not None:
-            tag = match.group(1)
-            value = match.group(2)
-            value = value.strip() if value else ""
-            if tag == "TY":
-                if start:
-                    warnings.add(
-                        f"Record has no 'ER  -' end line before the next 'TY  -' on line {number}: "
-                        "imported up to there",
-                        record=len(records) + 1,
-                        line=start,
-                    )
-                    records.append(_record(len(records) + 1, start, tags, values, lines, warnings))
-                start = number
-                tags, values, lines = ["TY"], [value], [number]
-            elif tag == "ER":
-                if start:
-                    records.append(_record(len(records) + 1, start, tags, values, lines, warnings))
-                    start = 0
-            elif start:
-                tags.append(tag)
-                values.append(value)
-                lines.append(number)
-            elif not stray_reported and records:
-                stray_reported = True
+    first_line = _FIRST_BOUNDARY_RE.match(text)
+    boundaries = itertools.chain([first_line] if first_line else [], BOUNDARY_RE.finditer(text))
+    for boundary in boundaries:
+        position = boundary.start(1)
+        line += text.count("\n", counted, position)
+        counted = position
+        if boundary.group(1) == "TY":
+            if open_at >= 0:
                 warnings.add(
-                    f"Tag {tag!r} outside a record (after 'ER  -' and before the next 'TY  -'): ignored",
-                    record=None,
-                    line=number,
+                    f"Record has no 'ER  -' end line before the next 'TY  -' on line {line}: imported up to there",
+                    record=len(records) + 1,
+                    line=open_line,
                 )
-        elif start:
-            stripped = line.strip()
-            if stripped and values:
-                # A value continued on the next line (no tag): part of the previous tag's value.
-                values[-1] = f"{values[-1]}\n{stripped}" if values[-1] else stripped
-        elif not records and not preamble_database:
-            preamble = _PREAMBLE_RE.match(line.strip())
-            if preamble and preamble.group(1) == "Database":
-                preamble_database = database_name(preamble.group(2))
+                records.append(_record(len(records) + 1, open_line, text[open_at:position], warnings))
+            elif records and not stray_reported:
+                stray = _STRAY_TAG_RE.search(text, closed_at, position)
+                if stray:
+                    stray_reported = True
+                    warnings.add(
+                        f"Tag {stray.group(1)!r} outside a record (after 'ER  -' and before the next 'TY  -'): ignored",
+                        record=None,
+                        line=line - text.count("\n", stray.start(), position),
+                    )
+            open_at, open_line = position, line
+        elif open_at >= 0:
+            records.append(_record(len(records) + 1, open_line, text[open_at:position], warnings))
+            open_at = -1
+            closed_at = boundary.end()
 
-    if start:
+    if open_at >= 0:
         warnings.add(
             "Last record has no 'ER  -' end line: imported up to the end of the file",
             record=len(records) + 1,
-            line=start,
+            line=open_line,
         )
-        records.append(_record(len(records) + 1, start, tags, values, lines, warnings))
+        records.append(_record(len(records) + 1, open_line, text[open_at:], warnings))
     if not records:
         raise ImportFileError(
             "No RIS record found: expected a line starting 'TY  - ' (a tag, two spaces, a hyphen) to open each record"
         )
+    preamble_database = _preamble_database(text[: text.find("TY ")])
     if preamble_database:
         for record in records:
             if not record.source_database:
@@ -117,28 +146,44 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     return records, warnings.problems
 
 
-def _record(
-    position: int, start: int, tags: list[str], values: list[str], lines: list[int], warnings: TagWarnings
-) -> ParsedRecord:
+def _preamble_database(preamble: str) -> str:
+    for candidate in preamble.split("\n"):
+        match = _PREAMBLE_RE.match(candidate.strip())
+        if match and match.group(1) == "Database":
+            return database_name(match.group(2))
+    return ""
+
+
+def _record(position: int, start: int, chunk: str, warnings: TagWarnings) -> ParsedRecord:
+    raw = _fields(chunk)
+    record = ParsedRecord(position=position, line=start, raw=raw)
     got: dict[str, list[str]] = {}
-    record = ParsedRecord(position=position, line=start, raw=list(zip(tags, values, strict=True)))
-    known = KNOWN_TAGS
-    for tag, value, line in zip(tags, values, lines, strict=True):
-        if tag not in known:
-            warnings.tag(tag, record=position, line=line)
+    for tag, value in raw:
         if value:
-            got.setdefault(tag, []).append(value)
-            if tag == "AU" or tag == "A1":
-                record.authors.append(collapse_space(value))
-            elif tag == "KW":
-                for keyword in value.split("\n"):
-                    add_unique(record.keywords, keyword)
-            elif tag == "SN":
-                issns, isbns = issns_and_isbns(value)
-                for issn in issns:
-                    add_unique(record.issn, issn)
-                for isbn in isbns:
-                    add_unique(record.isbn, isbn)
+            found = got.get(tag)
+            if found is None:
+                got[tag] = [value]
+            else:
+                found.append(value)
+    for tag in got.keys() - KNOWN_TAGS:
+        if tag not in warnings.reported:
+            offset = re.search(rf"^{tag} {{1,2}}-", chunk, re.MULTILINE)
+            line = start + chunk.count("\n", 0, offset.start()) if offset else start
+            warnings.tag(tag, record=position, line=line)
+    if "AU" in got or "A1" in got:
+        record.authors = [collapse_space(v) for t, v in raw if (t == "AU" or t == "A1") and v]
+    for value in got.get("KW", ()):
+        if "\n" in value:
+            for keyword in value.split("\n"):
+                add_unique(record.keywords, keyword)
+        else:
+            add_unique(record.keywords, value)
+    for value in got.get("SN", ()):
+        issns, isbns = issns_and_isbns(value)
+        for issn in issns:
+            add_unique(record.issn, issn)
+        for isbn in isbns:
+            add_unique(record.isbn, isbn)
 
     def first(*names: str) -> str:
         for name in names:
@@ -149,10 +194,10 @@ def _record(
 
     record.publication_type = first("TY")
     record.title = collapse_space(first("TI", "T1", "CT") or (first("BT") if "BOOK" in first("TY") else ""))
-    abstracts = [v for v in got.get("AB", []) if not looks_like_copyright(v)]
+    abstracts = [v for v in got.get("AB", ()) if not looks_like_copyright(v)]
     if not abstracts:
-        abstracts = [v for v in got.get("N2", []) if not looks_like_copyright(v)]
-    record.abstract = "\n".join(dict.fromkeys(abstracts))
+        abstracts = [v for v in got.get("N2", ()) if not looks_like_copyright(v)]
+    record.abstract = abstracts[0] if len(abstracts) == 1 else "\n".join(dict.fromkeys(abstracts))
     year_values = [v for v in (first("PY"), first("Y1"), first("DA")) if v]
     for value in year_values:
         record.year = year_from(value)
