@@ -1,1 +1,25 @@
-urlpatterns: list = []
+from django.urls import path
+
+from charting import api, api_summaries
+
+R = "reviews/<slug:review>/"
+
+urlpatterns = [
+    path(f"{R}forms/", api.FormListCreate.as_view(), name="api-charting-forms"),
+    path(f"{R}forms/<int:form_id>/versions/", api.FormVersions.as_view(), name="api-charting-versions"),
+    path(
+        f"{R}forms/<int:form_id>/versions/<int:number>/",
+        api.FormVersionDetail.as_view(),
+        name="api-charting-version",
+    ),
+    path(f"{R}extractions/", api.ExtractionList.as_view(), name="api-extractions"),
+    path(f"{R}extractions/<int:extraction_id>/", api.ExtractionDetail.as_view(), name="api-extraction"),
+    path(f"{R}extractions/<int:extraction_id>/submit/", api.ExtractionSubmit.as_view(), name="api-extraction-submit"),
+    path(f"{R}studies/<int:record_id>/comparison/", api.Comparison.as_view(), name="api-comparison"),
+    path(f"{R}studies/<int:record_id>/consensus/", api.Consensus.as_view(), name="api-consensus"),
+    path(f"{R}charting/summaries/", api_summaries.Summaries.as_view(), name="api-summaries"),
+    path(f"{R}charting/summaries/crosstab/", api_summaries.Crosstab.as_view(), name="api-crosstab"),
+    path(f"{R}charting/summaries/sankey/", api_summaries.Sankey.as_view(), name="api-sankey"),
+    path(f"{R}charting/summaries/publications/", api_summaries.Publications.as_view(), name="api-publications"),
+    path(f"{R}charting/exports/<slug:kind>.csv", api.ExportCsv.as_view(), name="api-charting-export"),
+]

@@ -1,0 +1,314 @@
+"""REST API for charting: forms and versions, extractions (read, save draft, submit), comparison, consensus,
+summaries and exports. Same services, selectors, roles and blinding as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBase
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from charting import exports, selectors, services
+from charting.analysis import charted_data
+from charting.models import Extraction, Form, FormVersion
+from review.access import ReviewAccess, review_for_user
+from review.http import api_user
+from review.models import Record, Role
+
+
+def _form(access: ReviewAccess) -> Form:
+    form = selectors.form_for_review(review=access.review)
+    if form is None:
+        raise Http404("No charting form")
+    return form
+
+
+class FormOut(serializers.ModelSerializer):
+    current_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Form
+        fields = ["id", "title", "extractors_per_study", "origin", "created_at", "current_version"]
+
+    def get_current_version(self, form: Form) -> int:
+        return selectors.form_current_version(form=form).number
+
+
+class FormIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    template = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    copy_from = serializers.SlugField(required=False, help_text="Slug of another review you lead")
+
+
+class VersionOut(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default=None)
+
+    class Meta:
+        model = FormVersion
+        fields = ["number", "note", "created_by", "created_at"]
+
+
+class DefinitionOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    sections = serializers.JSONField()
+
+
+class FormListCreate(APIView):
+    @extend_schema(responses=FormOut(many=True), summary="The review's charting form (a list of at most one)")
+    def get(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=api_user(request), slug=review)
+        return Response(FormOut(Form.objects.filter(review=access.review), many=True).data)
+
+    @extend_schema(
+        request=FormIn,
+        responses={201: FormOut},
+        summary="Create the charting form: empty, from a template, or copied from a review you lead (lead)",
+        examples=[OpenApiExample("From the template", value={"template": "transfer-learning"})],
+    )
+    def post(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
+        data = FormIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = None
+        if data.validated_data.get("copy_from"):
+            source = _form(
+                review_for_user(user=api_user(request), slug=data.validated_data["copy_from"], min_role=Role.LEAD)
+            )
+        form = services.form_create(
+            review=access.review,
+            by=api_user(request),
+            title=data.validated_data.get("title", ""),
+            template=data.validated_data.get("template", ""),
+            copy_from=source,
+        )
+        return Response(FormOut(form).data, status=status.HTTP_201_CREATED)
+
+
+class FormVersions(APIView):
+    @extend_schema(responses=VersionOut(many=True), summary="Versions of the charting form, newest first")
+    def get(self, request: Request, review: str, form_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review)
+        form = get_object_or_404(Form, pk=form_id, review=access.review)
+        versions = FormVersion.objects.filter(form=form).select_related("created_by").order_by("-number")
+        return Response(VersionOut(versions, many=True).data)
+
+
+class FormVersionDetail(APIView):
+    @extend_schema(responses=DefinitionOut, summary="One version's sections and fields")
+    def get(self, request: Request, review: str, form_id: int, number: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review)
+        form = get_object_or_404(Form, pk=form_id, review=access.review)
+        version = get_object_or_404(FormVersion, form=form, number=number)
+        return Response({"number": version.number, **services.form_definition(version=version)})
+
+
+class ExtractionOut(serializers.ModelSerializer):
+    record = serializers.IntegerField(source="record_id")
+    extractor = serializers.CharField(source="extractor.username")
+    form_version = serializers.IntegerField(source="version.number")
+
+    class Meta:
+        model = Extraction
+        fields = ["id", "record", "extractor", "round", "status", "form_version", "assigned_at", "submitted_at"]
+
+
+class ExtractionDetailOut(ExtractionOut):
+    values = serializers.SerializerMethodField()
+
+    class Meta(ExtractionOut.Meta):
+        fields = [*ExtractionOut.Meta.fields, "values"]
+
+    def get_values(self, extraction: Extraction) -> dict[str, Any]:
+        return selectors.extraction_values(extraction=extraction)
+
+
+class ValuesIn(serializers.Serializer):
+    values = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        help_text="Field key to answer, e.g. {'sample_size': 120, 'software': {'choices': ['python']}}",
+    )
+
+
+class SubmitIn(serializers.Serializer):
+    values = serializers.DictField(child=serializers.JSONField(allow_null=True), required=False)
+
+
+class SaveOut(serializers.Serializer):
+    saved = serializers.ListField(child=serializers.CharField())
+    errors = serializers.DictField(child=serializers.CharField())  # type: ignore[assignment]
+    values = serializers.DictField()
+
+
+def _extraction(access: ReviewAccess, extraction_id: int) -> Extraction:
+    return get_object_or_404(
+        Extraction.objects.select_related("record", "extractor", "version"), pk=extraction_id, review=access.review
+    )
+
+
+def _readable(access: ReviewAccess, extraction: Extraction, user_id: int) -> None:
+    if extraction.extractor_id == user_id:
+        return
+    group = selectors.active_extractions(review=access.review, record=extraction.record, round=extraction.round)
+    if extraction.status == Extraction.Status.WITHDRAWN or not selectors.all_submitted(group):
+        raise PermissionDenied("Extractions stay hidden until every extractor of this study has submitted")
+
+
+class ExtractionList(APIView):
+    @extend_schema(
+        responses=ExtractionOut(many=True), summary="My extractions (the lead sees everyone's, without values)"
+    )
+    def get(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=api_user(request), slug=review)
+        rows = Extraction.objects.filter(review=access.review).select_related("extractor", "version")
+        if not access.is_lead:
+            rows = rows.filter(extractor=api_user(request))
+        return Response(ExtractionOut(rows.order_by("record_id", "id"), many=True).data)
+
+
+class ExtractionDetail(APIView):
+    @extend_schema(responses=ExtractionDetailOut, summary="An extraction with its current answers (blinded)")
+    def get(self, request: Request, review: str, extraction_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review)
+        extraction = _extraction(access, extraction_id)
+        _readable(access, extraction, api_user(request).pk)
+        return Response(ExtractionDetailOut(extraction).data)
+
+    @extend_schema(request=ValuesIn, responses=SaveOut, summary="Save a draft: valid answers stored, invalid reported")
+    def patch(self, request: Request, review: str, extraction_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.REVIEWER)
+        extraction = _extraction(access, extraction_id)
+        data = ValuesIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.extraction_save_draft(
+            extraction=extraction, by=api_user(request), values=data.validated_data["values"]
+        )
+        body = {"saved": result.saved, "errors": result.errors, "values": result.values}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST if result.errors else status.HTTP_200_OK)
+
+
+class ExtractionSubmit(APIView):
+    @extend_schema(request=SubmitIn, responses=ExtractionDetailOut, summary="Submit an extraction (its extractor)")
+    def post(self, request: Request, review: str, extraction_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.REVIEWER)
+        extraction = _extraction(access, extraction_id)
+        data = SubmitIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            submitted = services.extraction_submit(
+                extraction=extraction, by=api_user(request), values=data.validated_data.get("values")
+            )
+        except services.ExtractionIncomplete as error:
+            body = {"code": "invalid", "message": error.message, "fields": {k: [v] for k, v in error.errors.items()}}
+            return Response({"error": body}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(ExtractionDetailOut(submitted).data)
+
+
+class ComparisonOut(serializers.Serializer):
+    record = serializers.IntegerField()
+    round = serializers.CharField()
+    visible = serializers.BooleanField()
+    extractions = ExtractionOut(many=True)
+    fields = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
+
+
+class Comparison(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("round", str, enum=["main", "pilot"])],
+        responses=ComparisonOut,
+        summary="Every extractor's answer and the consensus per field (once all have submitted)",
+    )
+    def get(self, request: Request, review: str, record_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review)
+        form = _form(access)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        round = request.query_params.get("round", Extraction.Round.MAIN)
+        if round not in Extraction.Round.values:
+            raise Http404("No such round")
+        group = selectors.active_extractions(review=access.review, record=record, round=round)
+        visible = selectors.all_submitted(group)
+        rows: list[dict[str, Any]] = []
+        if visible:
+            values = selectors.latest_values(e.pk for e in group)
+            final = selectors.final_values(form=form, record_ids=[record.pk]).get(record.pk, {})
+            for field in selectors.version_fields(version=selectors.form_current_version(form=form)):
+                answers = {e.extractor.username: values.get(e.pk, {}).get(field.key) for e in group}
+                distinct = {repr(a) for a in answers.values()}
+                rows.append(
+                    {"key": field.key, "answers": answers, "differs": len(distinct) > 1, "final": final.get(field.key)}
+                )
+        body = {"record": record.pk, "round": round, "visible": visible, "extractions": group, "fields": rows}
+        return Response(ComparisonOut(body).data)
+
+
+class ConsensusIn(serializers.Serializer):
+    field = serializers.SlugField()
+    value = serializers.JSONField(required=False, allow_null=True)
+    extraction = serializers.IntegerField(required=False, help_text="Take the answer of this extraction")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ConsensusOut(serializers.Serializer):
+    field = serializers.CharField(source="field_key")
+    value = serializers.JSONField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    note = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_at = serializers.DateTimeField()
+
+
+class Consensus(APIView):
+    @extend_schema(responses=ConsensusOut(many=True), summary="Every consensus decision of a study, newest first")
+    def get(self, request: Request, review: str, record_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        return Response(ConsensusOut(selectors.consensus_history(form=_form(access), record=record), many=True).data)
+
+    @extend_schema(
+        request=ConsensusIn,
+        responses={201: ConsensusOut},
+        summary="Set a field's final value (lead or the study's extractors, after all submitted)",
+        examples=[OpenApiExample("Entered", value={"field": "sample_size", "value": 120, "note": "Table 1"})],
+    )
+    def post(self, request: Request, review: str, record_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.REVIEWER)
+        form = _form(access)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        data = ConsensusIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = None
+        if data.validated_data.get("extraction") is not None:
+            source = get_object_or_404(
+                Extraction, pk=data.validated_data["extraction"], review=access.review, record=record
+            )
+        row = services.consensus_set(
+            form=form,
+            record=record,
+            by=api_user(request),
+            field_key=data.validated_data["field"],
+            value=data.validated_data.get("value"),
+            from_extraction=source,
+            note=data.validated_data.get("note", ""),
+        )
+        return Response(ConsensusOut(row).data, status=status.HTTP_201_CREATED)
+
+
+class ExportCsv(APIView):
+    @extend_schema(responses={(200, "text/csv"): str}, summary="Charted data as CSV: wide, long or codebook")
+    def get(self, request: Request, review: str, kind: str) -> HttpResponseBase:
+        access = review_for_user(user=api_user(request), slug=review)
+        form = _form(access)
+        makers = {"wide": exports.charted_wide_rows, "long": exports.charted_long_rows}
+        if kind == "codebook":
+            rows = exports.codebook_rows(form=form)
+        elif kind in makers:
+            rows = makers[kind](form=form, data=charted_data(form=form))
+        else:
+            raise Http404("No such export")
+        return exports.csv_response(rows, filename=f"{access.review.slug}-charting-{kind}.csv")

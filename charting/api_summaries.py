@@ -1,0 +1,101 @@
+"""Summaries of the charted data as JSON: the same figures as the summaries page."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from charting import selectors
+from charting.analysis import ChartedData, TextSummary, charted_data, field_summaries, publication_dates
+from charting.fieldtypes import CATEGORICAL_TYPES
+from charting.models import Field
+from charting.summaries import CategoricalSummary, crosstab, publications_per_period, sankey_links
+from review.access import review_for_user
+from review.http import api_user
+
+
+def _data(request: Request, review: str) -> ChartedData:
+    access = review_for_user(user=api_user(request), slug=review)
+    form = selectors.form_for_review(review=access.review)
+    if form is None:
+        raise Http404("No charting form")
+    return charted_data(form=form)
+
+
+def _field(data: ChartedData, key: str | None, *, categorical: bool = False) -> Field:
+    for field in data.fields:
+        if field.key == key and (not categorical or field.type in CATEGORICAL_TYPES):
+            return field
+    raise Http404(f"No {'option ' if categorical else ''}field {key!r} in the form")
+
+
+class Summaries(APIView):
+    @extend_schema(responses=dict, summary="Frequencies (with denominators), descriptive statistics and missing counts")
+    def get(self, request: Request, review: str) -> Response:
+        data = _data(request, review)
+        fields: list[dict[str, Any]] = []
+        for field, summary, others in field_summaries(data=data):
+            kind = "categorical" if isinstance(summary, CategoricalSummary) else "numeric"
+            kind = "text" if isinstance(summary, TextSummary) else kind
+            fields.append({"type": field.type, "kind": kind, **asdict(summary), "other_answers": others})
+        final = sum(1 for s in data.status.values() if s == "final")
+        return Response({"studies": len(data.studies), "final": final, "fields": fields})
+
+
+class Crosstab(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("row", str, required=True), OpenApiParameter("col", str, required=True)],
+        responses=dict,
+        summary="Studies by two fields, with the studies in each cell",
+    )
+    def get(self, request: Request, review: str) -> Response:
+        data = _data(request, review)
+        row, col = _field(data, request.query_params.get("row")), _field(data, request.query_params.get("col"))
+        table = crosstab(row, col, data.studies)
+        cells = [
+            {"row": r, "col": c, "n": table.count(r, c), "studies": table.cells.get((r, c), [])}
+            for r, _rl in table.rows
+            for c, _cl in table.cols
+        ]
+        return Response(
+            {
+                "row_field": row.key,
+                "col_field": col.key,
+                "rows": [{"value": v, "label": label} for v, label in table.rows],
+                "cols": [{"value": v, "label": label} for v, label in table.cols],
+                "cells": cells,
+            }
+        )
+
+
+class Sankey(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("source", str, required=True), OpenApiParameter("target", str, required=True)],
+        responses=dict,
+        summary="Study counts flowing between the options of two fields",
+    )
+    def get(self, request: Request, review: str) -> Response:
+        data = _data(request, review)
+        source = _field(data, request.query_params.get("source"), categorical=True)
+        target = _field(data, request.query_params.get("target"), categorical=True)
+        links = sankey_links(source, target, data.studies)
+        return Response({"links": [asdict(link) for link in links]})
+
+
+class Publications(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("by", str, enum=["year", "quarter"])],
+        responses=dict,
+        summary="Charted studies per publication year or quarter",
+    )
+    def get(self, request: Request, review: str) -> Response:
+        data = _data(request, review)
+        by = "quarter" if request.query_params.get("by") == "quarter" else "year"
+        periods = publications_per_period(publication_dates(data=data), by=by)
+        return Response({"by": by, "periods": [{"period": p, "n": n} for p, n in periods]})
