@@ -9,11 +9,10 @@ from review.dedup.blocking import candidate_pairs
 from review.dedup.cluster import Clusters
 from review.dedup.compare import compare
 from review.dedup.model import DedupRecord, DedupResult, Outcome, PairDecision, ScoredPair
+from review.dedup.parallel import compare_pairs, worker_count
 from review.dedup.prepare import Prepared, prepare
 
 __all__ = ["deduplicate", "natural_key"]
-
-PROGRESS_EVERY = 5000
 
 
 def natural_key(record_id: str) -> tuple[tuple[int, int | str], ...]:
@@ -70,18 +69,21 @@ def deduplicate(
     decisions: Sequence[PairDecision] = (),
     locked: Collection[str] = (),
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> DedupResult:
     """Group records that are the same work.
 
     Only `duplicate` outcomes merge automatically; `possible` pairs between different groups are returned for
     a person. `decisions` with same=True merge (unless another decision forbids it), same=False keeps a pair
     apart for good. A group never holds two locked records unless a person merged them, and a locked record
-    is always the one kept.
+    is always the one kept. `progress(done, total)` is called as candidate pairs are compared. `workers`
+    defaults to two processes for large runs when the platform allows (see parallel.worker_count).
     """
     ids = [r.id for r in records]
     if len(set(ids)) != len(ids):
         raise ValueError("record ids must be unique")
     ordered = sorted(records, key=lambda r: r.id)
+    n_workers = worker_count(len(ordered), workers)
     prepared = [prepare(r, i) for i, r in enumerate(ordered)]
     index = {p.id: p.index for p in prepared}
     locked_idx = {index[x] for x in locked if x in index}
@@ -89,18 +91,13 @@ def deduplicate(
 
     comparator = _Comparator(prepared)
     candidates = sorted(candidate_pairs(prepared))
-    total = len(candidates)
     duplicates: list[tuple[float, int, int, str]] = []
     possibles: list[tuple[float, int, int, str]] = []
-    for done, (x, y) in enumerate(candidates, 1):
-        outcome, score, reason = comparator.result(x, y)
-        if outcome == "duplicate":
-            duplicates.append((score, x, y, reason))
-        elif outcome == "possible":
-            possibles.append((score, x, y, reason))
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
-            progress(done, total)
-    if progress is not None and total == 0:
+    for x, y, outcome, score, reason in compare_pairs(prepared, candidates, workers=n_workers, progress=progress):
+        comparator.cache[(x, y)] = (outcome, score, reason)
+        (duplicates if outcome == "duplicate" else possibles).append((score, x, y, reason))
+    del candidates
+    if progress is not None and not comparator.cache:
         progress(0, 0)
 
     clusters = Clusters(len(prepared), locked=locked_idx, forbidden=forbidden)

@@ -1,0 +1,155 @@
+"""Deduplication benchmark: every labelled set in ../shared/corpus/dedup, then a generated 100,000-record set.
+
+    .venv/bin/python bench/dedup.py                 # all sets + the scale run
+    .venv/bin/python bench/dedup.py --no-scale      # labelled sets only
+    .venv/bin/python bench/dedup.py --scale 20000   # another scale
+
+Each run happens in a fresh child process so that its peak memory (ru_maxrss) is its own. The official figures
+come from the corpus's own score.py (imported from ../shared, never copied); predictions go to bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from review.dedup.engine import deduplicate
+from review.dedup.generate import generate
+from review.dedup.io import read_file
+from review.dedup.model import DedupResult
+
+CORPUS = ROOT / ".." / "shared" / "corpus" / "dedup"
+OUT = ROOT / "bench" / "out" / "dedup"
+
+
+def _score_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("corpus_dedup_score", CORPUS / "score.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _write_predictions(path: Path, result: DedupResult) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "predicted_group", "kept"])
+        for group in result.groups:
+            kept = result.primary[group[0]]
+            for rid in group:
+                writer.writerow([rid, group[0], int(rid == kept)])
+
+
+def _official(gt_csv: Path, pred_csv: Path, flag_col: str | None) -> dict[str, Any]:
+    import pandas as pd
+
+    score = _score_module()
+    gt = pd.read_csv(gt_csv, dtype=str, keep_default_na=False)
+    pred = pd.read_csv(pred_csv, dtype={"record_id": str, "predicted_group": str})
+    return score.score(gt, pred, "dup_group", flag_col if flag_col in gt.columns else None)
+
+
+def _figures(name: str, n: int, result: DedupResult, seconds: float, official: dict[str, Any]) -> dict[str, Any]:
+    removal = official["removal_asysd_convention"]
+    return {
+        "set": name,
+        "records": n,
+        "sensitivity": removal["sensitivity"],
+        "unique_wrongly_removed": removal["FP_unique_records_wrongly_removed"],
+        "clusters_wrongly_merged": official["clusters"]["false_positive_merges_clusters"],
+        "duplicates_removed": removal["TP_duplicates_removed"],
+        "true_duplicates": removal["n_true_duplicates"],
+        "possible_pairs": len(result.possible),
+        "possible_pct": 100 * len(result.possible) / n if n else 0.0,
+        "seconds": seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "record_level_sensitivity": official["record_in_dupset_rathbone_convention"]["sensitivity"],
+    }
+
+
+def run_set(folder: Path) -> dict[str, Any]:
+    records = read_file(folder / "records.csv")
+    started = time.perf_counter()
+    result = deduplicate(records)
+    seconds = time.perf_counter() - started
+    OUT.mkdir(parents=True, exist_ok=True)
+    pred = OUT / f"{folder.name}_pred.csv"
+    _write_predictions(pred, result)
+    official = _official(folder / "records.csv", pred, "dup_flag")
+    return _figures(folder.name, len(records), result, seconds, official)
+
+
+def run_scale(n: int) -> dict[str, Any]:
+    seeds = [r for csv_path in sorted(CORPUS.glob("*/records.csv")) for r in read_file(csv_path)]
+    records, truth = generate(n, seeds=seeds, seed=20260101)
+    OUT.mkdir(parents=True, exist_ok=True)
+    gt = OUT / f"scale_{n}_truth.csv"
+    with open(gt, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "dup_group"])
+        writer.writerows((r.id, truth[r.id]) for r in records)
+    del seeds
+    started = time.perf_counter()
+    result = deduplicate(records)
+    seconds = time.perf_counter() - started
+    pred = OUT / f"scale_{n}_pred.csv"
+    _write_predictions(pred, result)
+    return _figures(f"generated_{n}", len(records), result, seconds, _official(gt, pred, None))
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark child {args} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _print(row: dict[str, Any]) -> None:
+    print(
+        f"{row['set']:<26} n={row['records']:>6}  sensitivity={row['sensitivity']:.4f} "
+        f"({row['duplicates_removed']}/{row['true_duplicates']})  unique wrongly removed="
+        f"{row['unique_wrongly_removed']}  clusters wrongly merged={row['clusters_wrongly_merged']}  "
+        f"possible pairs={row['possible_pairs']} ({row['possible_pct']:.2f}%)  "
+        f"time={row['seconds']:.2f}s  peak={row['peak_mb']:.0f}MB",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=100_000, help="records in the generated set")
+    parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--one-set", help=argparse.SUPPRESS)
+    parser.add_argument("--one-scale", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one_set:
+        print(json.dumps(run_set(Path(args.one_set))))
+        return
+    if args.one_scale:
+        print(json.dumps(run_scale(args.one_scale)))
+        return
+    if not (CORPUS / "score.py").exists():
+        print(f"skipped: no labelled corpus at {CORPUS.resolve()}")
+        return
+    for folder in sorted(p for p in CORPUS.iterdir() if (p / "records.csv").exists()):
+        _print(_child(["--one-set", str(folder)]))
+    if not args.no_scale:
+        _print(_child(["--one-scale", str(args.scale)]))
+
+
+if __name__ == "__main__":
+    main()
