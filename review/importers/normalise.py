@@ -15,6 +15,7 @@ _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")
 _PMID_RE = re.compile(r"^\s*(?:pmid\s*[:=]?\s*|pubmed\s+)?(\d{1,9})\s*(?:\[pmid\])?\s*$", re.IGNORECASE)
 _PMCID_RE = re.compile(r"\bPMC\d{3,10}\b")
 _ISSN_RE = re.compile(r"(?<![\dXx-])(\d{4})-?(\d{3}[\dXx])(?![\dXx-])")
+_PLAIN_ISSN_RE = re.compile(r"\d{4}-\d{3}[\dXx]")
 _ISBN_RE = re.compile(r"(?<![\d-])(97[89][\d -]{10,14}|\d[\d -]{8,11}[\dXx])(?![\d])")
 _DASHES_RE = re.compile(r"\s*(?:--|[\u2010-\u2015\u2212])\s*")
 _HTML_SPACE_RE = re.compile(r"\s+")
@@ -85,6 +86,8 @@ def _issns_and_isbns(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def issns_and_isbns(value: str) -> tuple[list[str], list[str]]:
     """Split an SN/IS field: ISSNs ('1759-8486 (Electronic)'), ISBNs ('978-1-303-52924-5')."""
+    if len(value) == 9 and _PLAIN_ISSN_RE.fullmatch(value):  # the usual case, without the general parse
+        return [value.upper()], []
     issns, isbns = _issns_and_isbns(value)  # journals repeat across a file: cache the parse
     return list(issns), list(isbns)
 

@@ -292,8 +292,8 @@ def _identifiers(record: ParsedRecord, got: dict[str, list[str]]) -> None:
             record.pmid = pmid
             break
     for tag in ("C2", "U1", "U2", "U3", "PMC", "C6", "AN"):
-        for value in got.get(tag, []):
-            pmcid = pmcid_from(value)
+        for value in got.get(tag, ()):
+            pmcid = pmcid_from(value) if "PMC" in value else ""
             if pmcid:
                 record.pmcid = pmcid
                 break
