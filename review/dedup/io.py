@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import importlib
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ ALIASES = {
     "doi": "doi", "do": "doi", "pmid": "pmid", "pubmed id": "pmid",
     "abstract": "abstract", "ab": "abstract",
     "isbn_issn": "isbn_issn", "issn": "isbn_issn", "isbn": "isbn_issn", "sn": "isbn_issn",
-    "source_db": "source_db", "database": "source_db", "db": "source_db",
+    "source_db": "source_db", "database": "source_db", "db": "source_db", "source_database": "source_db",
 }  # fmt: skip
 FIELDS = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "abstract",
           "isbn_issn", "source_db")  # fmt: skip
@@ -39,8 +39,10 @@ def record_from_mapping(row: Mapping[str, Any], *, fallback_id: str) -> DedupRec
     values: dict[str, str] = {}
     for name, value in row.items():
         field = ALIASES.get(str(name).strip().lower())
-        if field and field not in values and value not in (None, ""):
-            values[field] = value if isinstance(value, str) else "; ".join(map(str, value))
+        if field and field not in values and value not in (None, "", []):
+            if isinstance(value, list | tuple):
+                value = "; ".join(map(str, value))  # "Smith, J; Doe, A" splits back into the same authors
+            values[field] = str(value)
     record_id = str(values.pop("record_id", "") or fallback_id)
     return DedupRecord(id=record_id, **{k: v for k, v in values.items() if k in FIELDS})
 
@@ -81,21 +83,40 @@ def _from_importers(data: bytes, name: str) -> list[DedupRecord]:
     parse = getattr(importers, "parse", None)
     if parse is None:
         raise DedupInputError(f"{name}: not a CSV, and review.importers.parse does not exist yet")
-    parsed = parse(data)
-    items: Iterable[Any] = getattr(parsed, "records", parsed)
-    if isinstance(parsed, tuple) and len(parsed) == 2:
-        items = parsed[0]
+    try:
+        parsed = parse(data, filename=name)
+    except getattr(importers, "ImportFileError", ValueError) as exc:
+        raise DedupInputError(f"{name}: {exc}") from exc
     records = []
-    for n, item in enumerate(items, 1):
+    seen: set[str] = set()
+    for n, item in enumerate(getattr(parsed, "records", parsed), 1):
         row = item if isinstance(item, Mapping) else _as_mapping(item)
-        records.append(record_from_mapping(row, fallback_id=str(n)))
+        record = record_from_mapping(row, fallback_id=_tagged_id(row) or str(row.get("position", n)))
+        if record.id in seen:
+            raise DedupInputError(f"{name}: record {n} repeats the id {record.id!r}")
+        seen.add(record.id)
+        records.append(record)
     return records
+
+
+def _tagged_id(row: Mapping[str, Any]) -> str:
+    """The file's own record id (RIS `ID`), which is what a CSV of the same records calls record_id."""
+    for tag, value in row.get("raw") or ():
+        if tag == "ID" and value.strip():
+            return str(value).strip()
+    return ""
 
 
 def _as_mapping(item: Any) -> dict[str, Any]:
     if hasattr(item, "__dataclass_fields__"):
-        return {k: getattr(item, k) for k in item.__dataclass_fields__}
-    return dict(vars(item))
+        row = {k: getattr(item, k) for k in item.__dataclass_fields__}
+    else:
+        row = dict(vars(item))
+    if not row.get("journal") and row.get("journal_abbrev"):
+        row["journal"] = row["journal_abbrev"]
+    if row.get("isbn") and not row.get("issn"):
+        row["issn"] = row["isbn"]
+    return row
 
 
 def read_file(path: str | Path) -> list[DedupRecord]:
