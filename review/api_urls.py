@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review import api, api_imports
+from review import api, api_dedup, api_imports
 
 urlpatterns = [
     path("reviews/", api.ReviewListCreate.as_view(), name="api-reviews"),
@@ -28,4 +28,23 @@ urlpatterns += [
     path("reviews/<slug:review>/jobs/<int:job_id>/", api_imports.JobDetail.as_view(), name="api-job"),
     path("reviews/<slug:review>/records/", api_imports.RecordListCreate.as_view(), name="api-records"),
     path("reviews/<slug:review>/records/<int:record_id>/", api_imports.RecordDetail.as_view(), name="api-record"),
+    path("reviews/<slug:review>/dedup/", api_dedup.DedupSummary.as_view(), name="api-dedup"),
+    path("reviews/<slug:review>/dedup/runs/", api_dedup.DedupRunStart.as_view(), name="api-dedup-runs"),
+    path("reviews/<slug:review>/dedup/runs/<int:run_id>/", api_dedup.DedupRunDetail.as_view(), name="api-dedup-run"),
+    path("reviews/<slug:review>/dedup/groups/", api_dedup.GroupList.as_view(), name="api-dedup-groups"),
+    path(
+        "reviews/<slug:review>/dedup/groups/<int:record_id>/", api_dedup.GroupDetail.as_view(), name="api-dedup-group"
+    ),
+    path(
+        "reviews/<slug:review>/dedup/groups/<int:record_id>/split/",
+        api_dedup.GroupSplit.as_view(),
+        name="api-dedup-split",
+    ),
+    path("reviews/<slug:review>/dedup/possible/", api_dedup.PossibleList.as_view(), name="api-dedup-possible"),
+    path(
+        "reviews/<slug:review>/dedup/possible/<int:pair_id>/",
+        api_dedup.PossibleDecide.as_view(),
+        name="api-dedup-decide",
+    ),
+    path("reviews/<slug:review>/dedup/log.csv", api_dedup.DedupLog.as_view(), name="api-dedup-log"),
 ]

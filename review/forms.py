@@ -19,6 +19,7 @@ class ReviewForm(forms.ModelForm):
             "votes_required_title_abstract",
             "votes_required_full_text",
             "blinded",
+            "dedup_automatic",
         ]
         labels = {
             "description": "Objective",
@@ -96,7 +97,7 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label="Export files")
+    export_files = MultipleFileField(label="Export files")
     format = forms.ChoiceField(
         choices=[("auto", "Detect from the content"), *[(f, f) for f in FORMATS]], initial="auto", required=False
     )

@@ -24,6 +24,7 @@ class Review(models.Model):
     votes_required_title_abstract = models.PositiveSmallIntegerField(default=2)
     votes_required_full_text = models.PositiveSmallIntegerField(default=2)
     blinded = models.BooleanField(default=True)
+    dedup_automatic = models.BooleanField("Deduplicate automatically after each import", default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -333,3 +334,97 @@ class Record(models.Model):
     @property
     def first_author(self) -> str:
         return self.authors[0] if self.authors else ""
+
+
+class DedupRun(models.Model):
+    """One deduplication pass over a review's records; its figures and the job that ran it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="dedup_runs")
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"dedup run {self.pk} of review {self.review_id}"
+
+
+class DuplicateDecision(models.Model):
+    """A person's verdict on a pair of records; later runs respect it. record_a has the lower id."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="duplicate_decisions")
+    record_a = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    same = models.BooleanField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(record_a__lt=models.F("record_b")), name="decision_pair_ordered"),
+        ]
+        indexes = [models.Index(fields=["review", "record_a", "record_b"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id}{'=' if self.same else '≠'}{self.record_b_id}"
+
+
+class PossibleDuplicate(models.Model):
+    """A pair the engine could not decide, waiting for a person. record_a has the lower id."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="possible_duplicates")
+    record_a = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reason = models.CharField(max_length=300)
+    run = models.ForeignKey(DedupRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decision = models.ForeignKey(DuplicateDecision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_a", "record_b"], condition=Q(decision__isnull=True), name="possible_pair_open_once"
+            ),
+            models.CheckConstraint(condition=Q(record_a__lt=models.F("record_b")), name="possible_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id}~{self.record_b_id} ({self.score:.2f})"
+
+
+class MergeEvent(models.Model):
+    """The dedup log: a record hidden as a duplicate of a kept record, why, by what, and whether it was undone."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="merge_events")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="merge_events")
+    kept = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=300)
+    score = models.FloatField(null=True, blank=True)
+    run = models.ForeignKey(DedupRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undo_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["review", "undone_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} -> {self.kept_id} ({self.rule})"

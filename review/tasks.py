@@ -27,3 +27,10 @@ def search_file_import_task(search_file_id: int, job_id: int) -> None:
     from review.services.imports import search_file_import
 
     search_file_import(search_file_id=search_file_id, job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def dedup_run_task(run_id: int) -> None:
+    from review.services.dedup import dedup_run
+
+    dedup_run(run_id=run_id)

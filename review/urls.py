@@ -1,5 +1,6 @@
 from django.urls import path
 
+from review.views import dedup as dedup_views
 from review.views import imports as import_views
 from review.views import reviews as views
 
@@ -32,4 +33,14 @@ urlpatterns = [
     ),
     path("reviews/<slug:slug>/records/", import_views.record_list, name="records"),
     path("reviews/<slug:slug>/records/<int:record_id>/", import_views.record_detail, name="record"),
+    path("reviews/<slug:slug>/duplicates/", dedup_views.dedup_home, name="dedup"),
+    path("reviews/<slug:slug>/duplicates/possible/", dedup_views.possible_next, name="possible"),
+    path(
+        "reviews/<slug:slug>/duplicates/possible/<int:pair_id>/",
+        dedup_views.possible_decide,
+        name="possible-decide",
+    ),
+    path("reviews/<slug:slug>/duplicates/groups/", dedup_views.group_list, name="groups"),
+    path("reviews/<slug:slug>/duplicates/groups/<int:record_id>/", dedup_views.group_detail, name="group"),
+    path("reviews/<slug:slug>/duplicates/log.csv", dedup_views.dedup_log_csv, name="dedup-log"),
 ]

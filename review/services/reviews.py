@@ -27,6 +27,7 @@ REVIEW_SETTING_FIELDS = (
     "votes_required_title_abstract",
     "votes_required_full_text",
     "blinded",
+    "dedup_automatic",
 )
 
 

@@ -64,7 +64,7 @@ def search_detail(request: AuthedRequest, slug: str, search_id: int) -> HttpResp
         access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
         if form.is_valid():
             uploaded = []
-            for upload in form.cleaned_data["files"]:
+            for upload in form.cleaned_data["export_files"]:
                 try:
                     uploaded.append(
                         imports.search_file_upload(
@@ -77,7 +77,7 @@ def search_detail(request: AuthedRequest, slug: str, search_id: int) -> HttpResp
                         )
                     )
                 except ServiceError as error:
-                    form.add_error("files", error.message)
+                    form.add_error("export_files", error.message)
             if uploaded and not form.errors:
                 if len(uploaded) == 1:
                     return redirect("review:search-file", slug=slug, file_id=uploaded[0].pk)

@@ -167,7 +167,7 @@ def test_search_pages_upload_preview_and_import(as_lead, review, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         response = as_lead.post(
             reverse("review:search", args=[review.slug, search.pk]),
-            {"files": SimpleUploadedFile("export.txt", NBIB), "format": "auto"},
+            {"export_files": SimpleUploadedFile("export.txt", NBIB), "format": "auto"},
         )
     search_file = SearchFile.objects.get(search=search)
     assert response.status_code == 302
@@ -183,7 +183,7 @@ def test_search_pages_upload_preview_and_import(as_lead, review, django_capture_
 
 def test_upload_forbidden_for_reviewer(as_reviewer, review, search):
     response = as_reviewer.post(
-        reverse("review:search", args=[review.slug, search.pk]), {"files": SimpleUploadedFile("a.ris", RIS)}
+        reverse("review:search", args=[review.slug, search.pk]), {"export_files": SimpleUploadedFile("a.ris", RIS)}
     )
     assert response.status_code == 403
     assert SearchFile.objects.count() == 0

@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: no records found in a non-empty {result.format} file")
             parsed.append((path, data, result))
 
-        summary = [
+        summary: list[dict[str, Any]] = [
             {
                 "file": str(path),
                 "format": result.format,
