@@ -90,7 +90,8 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.lstrip("\ufeff")
     header_row, header_line, delimiter = _find_header(text)
-    names = [_unguard(cell).strip().lstrip("\ufeff").lower() for cell in header_row]
+    labels = [_unguard(cell).strip().lstrip("\ufeff") for cell in header_row]
+    names = [label.lower() for label in labels]
     wos = "pt" in names and "ut" in names
     # WoS tab-delimited never quotes; a title starting with '"' must not swallow the next rows.
     quoting = csv.QUOTE_NONE if wos else csv.QUOTE_MINIMAL
@@ -116,7 +117,7 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
                     record=len(records) + 1,
                     line=row_start,
                 )
-            record = _record(len(records) + 1, row_start, names, index, cells, warnings, wos=wos)
+            record = _record(len(records) + 1, row_start, labels, index, cells, warnings, wos=wos)
             record.source_database = record.source_database or file_database
             records.append(record)
     except csv.Error as error:
@@ -168,7 +169,7 @@ def _file_database(names: list[str], head: str) -> str:
 def _record(
     position: int,
     line: int,
-    names: list[str],
+    labels: list[str],
     index: dict[str, int],
     cells: list[str],
     warnings: TagWarnings,
@@ -176,7 +177,8 @@ def _record(
     wos: bool,
 ) -> ParsedRecord:
     record = ParsedRecord(position=position, line=line)
-    record.raw = [(name, cells[i]) for i, name in enumerate(names) if i < len(cells) and cells[i]]
+    record.raw = [(label, cells[i]) for i, label in enumerate(labels) if i < len(cells) and cells[i]]
+    record.raw.extend((f"column {i + 1}", cell) for i, cell in enumerate(cells[len(labels) :], len(labels)) if cell)
 
     def cell(field: str) -> str:
         for name in COLUMNS[field]:

@@ -23,6 +23,7 @@ from .normalise import (
     pages_from,
     pmcid_from,
     pmid_from,
+    pmid_from_url,
     year_from,
 )
 
@@ -174,6 +175,11 @@ def _record(position: int, line: int, element: Element, warnings: TagWarnings) -
             add_unique(record.accession_numbers, f"wos:{value[4:]}")
         else:
             add_unique(record.accession_numbers, f"{slug}:{value}" if slug else value)
+    if not record.pmid:
+        for value in got.get("urls/related-urls/url", []) + got.get("urls/web-urls/url", []):
+            record.pmid = pmid_from_url(value)
+            if record.pmid:
+                break
     for value in got.get("custom2", []) + got.get("custom1", []) + got.get("notes", []):
         if not record.pmcid:
             record.pmcid = pmcid_from(value)

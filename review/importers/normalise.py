@@ -59,6 +59,26 @@ def pmid_from(value: str) -> str:
     return pmid
 
 
+_PMID_URL_RES = (
+    re.compile(r"pubmed\.ncbi\.nlm\.nih\.gov/(\d{1,8})\b"),
+    re.compile(r"ncbi\.nlm\.nih\.gov/pubmed/(\d{1,8})\b"),
+    re.compile(r"[?&]id=pmid:(\d{1,8})\b"),
+    # Ovid links name the MEDLINE segment ('D=medl', 'D=medp', 'D=prem') and the PMID as AN.
+    re.compile(r"ovid\.com/.*[?&]D=(?:med\w*|prem)\b.*[?&]AN=(\d{1,8})\b"),
+)
+
+
+def pmid_from_url(value: str) -> str:
+    """A PubMed id carried by a link: PubMed itself, OpenURL 'id=pmid:', Ovid MEDLINE links."""
+    if "pubmed" not in value and "pmid" not in value and "ovid" not in value:
+        return ""
+    for pattern in _PMID_URL_RES:
+        match = pattern.search(value)
+        if match:
+            return match.group(1)
+    return ""
+
+
 def pmcid_from(value: str) -> str:
     match = _PMCID_RE.search(value)
     return match.group(0) if match else ""

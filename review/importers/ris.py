@@ -24,6 +24,7 @@ from .normalise import (
     pages_from,
     pmcid_from,
     pmid_from,
+    pmid_from_url,
     value_is_doi,
     year_from,
 )
@@ -291,6 +292,14 @@ def _identifiers(record: ParsedRecord, got: dict[str, list[str]]) -> None:
         if pmid and len(pmid) <= 9:
             record.pmid = pmid
             break
+    if not record.pmid:
+        for tag in ("L2", "UR", "LK", "L1"):
+            for value in got.get(tag, ()):
+                record.pmid = pmid_from_url(value)
+                if record.pmid:
+                    break
+            if record.pmid:
+                break
     for tag in ("C2", "U1", "U2", "U3", "PMC", "C6", "AN"):
         for value in got.get(tag, ()):
             pmcid = pmcid_from(value) if "PMC" in value else ""

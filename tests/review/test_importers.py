@@ -436,3 +436,28 @@ def test_ebsco_csv_excel_guards_are_unwrapped() -> None:
     assert record.accession_numbers == ["000123456"]
     assert record.authors == ["Okafor, Adaeze", "Lindqvist, Per"]
     assert record.source_database == "CINAHL"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE=reference&D=medp&NEWS=N&AN=39012781",
+        "https://pubmed.ncbi.nlm.nih.gov/39012781/",
+        "http://resolver.example/?sid=OVID:medline&id=pmid:39012781&issn=1",
+    ],
+)
+def test_pmid_from_links(url: str) -> None:
+    record = parse(f"TY  - JOUR\nTI  - T\nL2  - {url}\nER  - \n".encode()).records[0]
+    assert record.pmid == "39012781"
+
+
+def test_ovid_embase_link_is_not_a_pmid() -> None:
+    url = "http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE=reference&D=emed21&NEWS=N&AN=621381829"
+    record = parse(f"TY  - JOUR\nTI  - T\nL2  - {url}\nER  - \n".encode()).records[0]
+    assert record.pmid == ""
+
+
+def test_csv_raw_keeps_the_file_column_names() -> None:
+    (record,) = fixture("ebsco_guard.csv").records
+    assert record.raw[0] == ("Title", "Nurse staffing and mortality")
+    assert ("Accession Number", "000123456") in record.raw
