@@ -308,6 +308,14 @@ class Record(models.Model):
     removed_reason = models.CharField(
         max_length=300, blank=True, help_text="Removed before screening for another reason (PRISMA)"
     )
+    report_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="additional_reports",
+        help_text="This record is an additional report of that study (PRISMA counts studies and reports apart)",
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
