@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "review",
     "screening",
     "charting",
+    "reporting",
 ]
 
 MIDDLEWARE = [
