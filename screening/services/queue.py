@@ -24,6 +24,8 @@ from screening.services.common import lock_outcome, parse_stage, settings_for, v
 
 CLAIM_TTL = timedelta(minutes=15)
 CANDIDATES_PER_TRY = 8
+LOCKED_RETRIES = 3
+_BUSY = Record()  # marker: the candidate's row was locked by another request
 
 
 def _held_by_others(*, stage: str, reviewer: User, since: datetime) -> Subquery:
@@ -90,28 +92,52 @@ def queue_next_for(*, review: Review, stage: str, reviewer: User) -> Record | No
         still_open = StageOutcome.objects.filter(record=claim.record, stage=stage, status=Status.AWAITING).exists()
         if still_open and not Vote.objects.filter(record=claim.record, stage=stage, reviewer=reviewer).exists():
             return claim.record
-    for attempt in range(2):
-        for skipped in (False, True):
+    for skipped in (False, True):
+        for attempt in range(2):
             ids = list(
                 _candidates(review=review, stage=stage, reviewer=reviewer, skipped=skipped, since=since).values_list(
                     "pk", flat=True
                 )[:CANDIDATES_PER_TRY]
             )
-            for outcome_id in ids:
-                record = _try_claim(review=review, outcome_id=outcome_id, reviewer=reviewer, now=now, since=since)
-                if record is not None:
-                    return record
-        # Nothing to serve: records imported since the stage rows were made may be missing; add them once.
-        if attempt == 0 and not (stage == Stage.TITLE_ABSTRACT and outcomes_sync(review=review)):
+            for _round in range(LOCKED_RETRIES):
+                busy = False
+                for outcome_id in ids:
+                    record = _try_claim(
+                        review=review, outcome_id=outcome_id, reviewer=reviewer, now=now, since=since, wait=_round > 0
+                    )
+                    if record is _BUSY:
+                        busy = True
+                    elif record is not None:
+                        return record
+                if not busy:
+                    break
+                # Some candidates were being voted on or claimed right now: look again once they are settled.
+                ids = list(
+                    _candidates(
+                        review=review, stage=stage, reviewer=reviewer, skipped=skipped, since=since
+                    ).values_list("pk", flat=True)[:CANDIDATES_PER_TRY]
+                )
+            # Out of fresh records: some imported since the stage rows were made may be missing; add them once,
+            # before skipped records come back.
+            # Look again even if this call added none: another request may have added them a moment ago.
+            if attempt == 0 and not skipped and stage == Stage.TITLE_ABSTRACT:
+                outcomes_sync(review=review)
+                continue
             break
     return None
 
 
 @transaction.atomic
-def _try_claim(*, review: Review, outcome_id: int, reviewer: User, now: datetime, since: datetime) -> Record | None:
-    # skip_locked: a record another request is voting on or claiming right now is passed over, not waited for.
-    outcome = StageOutcome.objects.select_for_update(skip_locked=True).filter(pk=outcome_id).first()
-    if outcome is None or not _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=since):
+def _try_claim(
+    *, review: Review, outcome_id: int, reviewer: User, now: datetime, since: datetime, wait: bool = False
+) -> Record | None:
+    # First pass skip_locked: a record another request is voting on or claiming right now is passed over, not
+    # waited for. If every candidate was busy, the next pass waits for the lock: those transactions are a few
+    # queries long and each holds one outcome row only, so waiting is short and cannot deadlock.
+    outcome = StageOutcome.objects.select_for_update(skip_locked=not wait).filter(pk=outcome_id).first()
+    if outcome is None:
+        return _BUSY
+    if not _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=since):
         return None
     QueueClaim.objects.filter(reviewer=reviewer, stage=outcome.stage, record__review=review).delete()
     QueueClaim.objects.create(record_id=outcome.record_id, stage=outcome.stage, reviewer=reviewer, claimed_at=now)
