@@ -18,6 +18,7 @@ _COCHRANE_RE = re.compile(r"^Record\s*#\s*\d+\s+of\s+\d+\s*\n(?:\s*\n)*[A-Z]{2,3
 _COCHRANE_ID_RE = re.compile(r"^ID: CN-\d+", re.MULTILINE)
 _BIBTEX_RE = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
 _REFWORKS_RE = re.compile(r"^(Refworks Export Tagged Format|RT [A-Z][a-z]+)", re.MULTILINE)
+_HTML_RE = re.compile(r"^\s*(<!DOCTYPE\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 _XML_RE = re.compile(r"^\s*(<\?xml|<xml>|<records>)")
 _CSV_TITLE_RE = re.compile(
     r'(^|[,\t;])"?(=")?(title|article title|document title|ti|primary title|item title)"?"?([,\t;]|$)',
@@ -44,6 +45,12 @@ def detect_format(text: str) -> str:
     sample = "\n".join(lines) + "\n"
     first = next((line.strip() for line in lines if line.strip()), "")
 
+    if _HTML_RE.match(head):
+        raise ImportFileError(
+            "This is an HTML web page, not an export (perhaps a login or error page was saved instead of "
+            "the download): export the records again as RIS, MEDLINE, CSV or EndNote XML",
+            line=1,
+        )
     if _XML_RE.match(head):
         if "<record" in head or "<records" in head:
             return "endnote-xml"

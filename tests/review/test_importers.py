@@ -461,3 +461,77 @@ def test_csv_raw_keeps_the_file_column_names() -> None:
     (record,) = fixture("ebsco_guard.csv").records
     assert record.raw[0] == ("Title", "Nurse staffing and mortality")
     assert ("Accession Number", "000123456") in record.raw
+
+
+def test_html_page_saved_instead_of_the_export_is_refused() -> None:
+    with pytest.raises(ImportFileError, match="HTML web page"):
+        parse(b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body></body></html>\n")
+
+
+def test_pmc_medlars_records() -> None:
+    text = (
+        "PMC - PMC6000002\nPMID- 30000002\nTI  - A PMC record\nAB  - \nOAB - Publisher: Abstract available.\n"
+        "FAU - Takeuchi, Yuichi\nDP  - 2018\nPG  - 283-98\n\nPMC - PMC6000003\nTI  - Without a PMID\n"
+    )
+    result = parse(text.encode())
+    first, second = result.records
+    assert (first.pmcid, first.pmid, first.pages) == ("PMC6000002", "30000002", "283-98")
+    assert second.source_database == "PMC"
+    assert warnings_about(result, "Unknown MEDLINE tag") == []
+
+
+def test_pubmed_csv() -> None:
+    text = (
+        "PMID,Title,Authors,Citation,First Author,Journal/Book,Publication Year,Create Date,PMCID,NIHMS ID,DOI\n"
+        '31000001,"Sleep and recovery","Novak P, Lee M, Ito K.","J Sleep. 2019;3(2):1-9.",Novak P,J Sleep,2019,'
+        "2019/05/01,PMC6500001,,10.5555/jsleep.2019.1\n"
+    )
+    result = parse(text.encode())
+    assert result.database == "PubMed"
+    (record,) = result.records
+    assert record.authors == ["Novak P", "Lee M", "Ito K."]
+    assert (record.pmid, record.pmcid, record.doi, record.year) == (
+        "31000001",
+        "PMC6500001",
+        "10.5555/jsleep.2019.1",
+        2019,
+    )
+    assert record.journal == "J Sleep"
+
+
+def test_cochrane_and_zotero_csv() -> None:
+    cochrane = (
+        "CENTRAL ID,Author(s),Title,Source,Year,Abstract,Volume,Issue,Pages,PubMed ID,DOI\n"
+        '"CN-00000001","Bywater, T; Parry, L","A school trial","Trials",2011,"Abstract text",12,,39,21300000,'
+        "10.1186/x.1\n"
+    )
+    result = parse(cochrane.encode())
+    assert result.database == "Cochrane Library"
+    record = result.records[0]
+    assert record.authors == ["Bywater, T", "Parry, L"]
+    assert record.accession_numbers == ["cochrane:CN-00000001"]
+    assert record.pmid == "21300000"
+
+    zotero = (
+        '\ufeff"Key","Item Type","Publication Year","Author","Title","Publication Title","DOI","Abstract Note",'
+        '"Library Catalog"\n"ABCD1234","journalArticle","2022","Rotter, Carina; Whittaker, Danielle",'
+        '"Myoclonus in older dogs","Journal of Example Veterinary Medicine","10.1111/jvim.1","Text","PubMed"\n'
+    )
+    record = parse(zotero.encode()).records[0]
+    assert record.authors == ["Rotter, Carina", "Whittaker, Danielle"]
+    assert record.source_database == "PubMed"
+    assert record.publication_type == "journalArticle"
+
+
+def test_wos_tab_delimited_utf16_with_bom() -> None:
+    text = (
+        "PT\tAU\tAF\tTI\tSO\tAB\tPY\tBP\tEP\tDI\tPM\tUT\r\n"
+        'J\tAhmed, S\tAhmed, Sara\t"Quoted" soil carbon\tSOIL\tAbstract.\t2020\t5\t9\t10.1000/X\t32000009\t'
+        "WOS:000000000000009\r\n"
+    )
+    result = parse(b"\xff\xfe" + text.encode("utf-16-le"))
+    assert (result.format, result.database, result.encoding) == ("csv", "Web of Science", "utf-16-le")
+    (record,) = result.records
+    assert record.title == '"Quoted" soil carbon'  # tab-delimited WoS never quotes
+    assert record.authors == ["Ahmed, Sara"]
+    assert (record.pages, record.doi, record.pmid) == ("5-9", "10.1000/x", "32000009")
