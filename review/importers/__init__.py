@@ -47,6 +47,10 @@ def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResu
     text, encoding = decode(data)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\ufeff" in text:
+        # Concatenated exports carry a byte-order mark at the start of every part; left in place
+        # it would hide the first 'TY  - ' of each part.
+        text = text.replace("\ufeff", "")
     if format == "auto":
         format = detect_format(text)
     elif format not in _PARSERS:

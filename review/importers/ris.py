@@ -1,8 +1,14 @@
 """RIS, as written by databases and reference managers, with their variations.
 
-A small line tokenizer of our own rather than rispy: rispy drops repeated tags unless configured
-tag by tag, loses record 1 behind a BOM in older versions, and cannot tell us on which line a
-record or a problem starts. This tokenizer keeps every (tag, value) in order and its line number.
+Our own tokenizer rather than rispy: rispy keeps only the first value of most repeated tags unless
+configured tag by tag, and it cannot tell us on which line a record or a problem starts. Here two
+regular expressions do the scanning: BOUNDARY_RE finds the 'TY'/'ER' lines (and so each record's
+line number), FIELD_RE splits a record into its fields with their continuation lines. Every
+(tag, value) is kept in file order in ParsedRecord.raw.
+
+Accepted variations: 'TY  - ', 'TY - ' (old EndNote), 'TY  -  ' (Cochrane, Dimensions); junk
+between records ('1.', 'Record #3 of 18', 'Provider: ...'); untagged continuation lines; a missing
+'ER' (the record is kept and a warning says so).
 """
 
 from __future__ import annotations

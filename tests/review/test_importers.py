@@ -535,3 +535,9 @@ def test_wos_tab_delimited_utf16_with_bom() -> None:
     assert record.title == '"Quoted" soil carbon'  # tab-delimited WoS never quotes
     assert record.authors == ["Ahmed, Sara"]
     assert (record.pages, record.doi, record.pmid) == ("5-9", "10.1000/x", "32000009")
+
+
+def test_concatenated_exports_each_with_a_bom_keep_every_record() -> None:
+    part = RIS_TWO.encode("utf-8-sig")
+    result = parse(part + part)
+    assert [r.title for r in result.records] == ["First title", "Second title"] * 2
