@@ -258,11 +258,12 @@ def _parse_author(text: str) -> Author | None:
     if "," in text:
         surname, _, given = text.partition(",")
     else:
-        words = text.split()
-        if len(words) > 1 and _INITIALS_RE.match(words[-1].replace(".", "")):
-            surname, given = " ".join(words[:-1]), words[-1]
-        elif len(words) > 1 and all(_INITIALS_RE.match(w) for w in words[1:]):
-            surname, given = words[0], " ".join(words[1:])
+        words = text.replace(".", ". ").split()
+        tail = len(words)
+        while tail > 1 and _INITIALS_RE.match(words[tail - 1].replace(".", "")):
+            tail -= 1  # "Lewis G. F.", "Zuna RE": initials after the surname
+        if tail < len(words):
+            surname, given = " ".join(words[:tail]), " ".join(words[tail:])
         elif len(words) > 1:
             surname, given = words[-1], " ".join(words[:-1])  # "John A Smith"
         else:
@@ -275,7 +276,9 @@ def _parse_author(text: str) -> Author | None:
     sur = NON_ALNUM_RE.sub("", fold(surname))
     if not sur:
         return None
-    words = tuple(w for w in NON_ALNUM_RE.split(fold(text)) if len(w) >= 2)
+    # Given names count as name words (for swapped exports); runs of capitals like "JA" are initials.
+    given_words = [w for w in re.split(r"[\s.\-]+", given) if len(w) >= 2 and not w.isupper()]
+    words = tuple(w for w in NON_ALNUM_RE.split(fold(" ".join([surname, *given_words]))) if len(w) >= 2)
     return Author(surname=sur, initials=fold(initials)[:3], words=words)
 
 

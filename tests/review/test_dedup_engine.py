@@ -1,0 +1,244 @@
+"""The dedup engine on the traps of real exports: what must merge, what must never merge, and why."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from review.dedup.engine import deduplicate
+from review.dedup.model import DedupRecord, DedupResult, PairDecision
+
+ARTICLE = DedupRecord(
+    id="a1",
+    title="Sitagliptin reduces atherosclerosis by enhancing lipoprotein clearance in diabetic mice",
+    authors="Al-Sharea, A. and Murphy, A. J. and Huggins, L. A. and Goldberg, I. J.",
+    year=2018,
+    journal="Atherosclerosis",
+    volume="271",
+    issue="2",
+    pages="166-176",
+    doi="10.1016/j.atherosclerosis.2018.02.028",
+    abstract=(
+        "Background: Diabetes accelerates atherosclerosis. We treated Ldlr-deficient diabetic mice with "
+        "sitagliptin for twelve weeks and measured plasma lipoproteins, lesion area and hepatic uptake. "
+        "Sitagliptin lowered plasma cholesterol and reduced lesion size by a third."
+    ),
+)
+
+
+def same_group(result: DedupResult, a: str, b: str) -> bool:
+    return any(a in group and b in group for group in result.groups)
+
+
+def possible_pair(result: DedupResult, a: str, b: str) -> bool:
+    return any({p.a, p.b} == {a, b} for p in result.possible)
+
+
+def test_exports_of_one_article_with_typical_differences_are_merged() -> None:
+    pubmed = ARTICLE
+    embase = replace(
+        ARTICLE,
+        id="a2",
+        title="The sitagliptin reduces atherosclerosis by enhancing lipoprotein-clearance in <i>diabetic</i> mice.",
+        authors="Al-Sharea A; Murphy AJ; Huggins LA; Goldberg IJ",
+        journal="Atherosclerosis (Amsterdam)",
+        pages="166-76",
+        doi="https://doi.org/10.1016/J.ATHEROSCLEROSIS.2018.02.028",
+    )
+    scopus = replace(ARTICLE, id="a3", doi="", abstract="", year="2017", issue="")  # ahead of print
+    result = deduplicate([pubmed, embase, scopus])
+    assert result.groups == [["a1", "a2", "a3"]]
+    assert {p.reason for p in result.merged_pairs} and all(p.outcome == "duplicate" for p in result.merged_pairs)
+
+
+def test_bracketed_translation_and_abbreviated_journal_are_the_same_work() -> None:
+    medline = DedupRecord(
+        id="m",
+        title="[Application of copper bactericidal properties in medical practice]",
+        authors="Prado, J. V. and Vidal, A. R. and Duran, T. C.",
+        year=2012,
+        journal="Rev Med Chil",
+        volume="140",
+        pages="1325-32",
+    )
+    lilacs = replace(medline, id="l", title="Application of copper bactericidal properties in medical practice",
+                     journal="Revista Medica de Chile", pages="1325-1332")  # fmt: skip
+    assert deduplicate([medline, lilacs]).groups == [["l", "m"]]
+
+
+def test_abstracts_sharing_a_supplement_doi_are_not_merged() -> None:
+    doi = "10.2337/db16-suppl-1"
+    first = DedupRecord(
+        id="s1",
+        title="Linagliptin attenuates neointima formation after vascular injury in diabetic mice",
+        authors="Terawaki, Y. and Nomiyama, T.",
+        year=2016,
+        journal="Diabetes",
+        volume="65",
+        issue="Supplement 1",
+        pages="A128",
+        doi=doi,
+    )
+    second = replace(first, id="s2", title="Empagliflozin improves cardiac function in obese rats with heart failure",
+                     authors="Kusaka, H. and Koibuchi, N.", pages="A131")  # fmt: skip
+    result = deduplicate([first, second])
+    assert result.groups == [["s1"], ["s2"]]
+    assert result.possible == []
+
+
+def test_conference_abstract_and_the_later_journal_article_stay_apart() -> None:
+    abstract = replace(
+        ARTICLE,
+        id="c1",
+        journal="Atherosclerosis Supplements. Conference: 85th EAS Congress",
+        volume="32",
+        issue="Supplement 1",
+        pages="S12",
+        year=2017,
+        doi="",
+        abstract="Aims: to test whether sitagliptin changes lesion size in diabetic mice. Methods: twelve weeks.",
+    )
+    result = deduplicate([ARTICLE, abstract])
+    assert not same_group(result, "a1", "c1")
+
+
+@pytest.mark.parametrize("generic", ["Editorial", "Erratum", "Reply", "Diabetes mellitus", "Introduction"])
+def test_generic_titles_need_the_bibliographic_details_to_agree(generic: str) -> None:
+    one = DedupRecord(id="g1", title=generic, authors="Brown, A.", year=2019, journal="Stroke", volume="50",
+                      pages="801")  # fmt: skip
+    other_issue = replace(one, id="g2", volume="51", pages="1201", year=2020)
+    other_author = replace(one, id="g3", authors="White, R.", journal="Lancet", volume="393", pages="12")
+    same_item = replace(one, id="g4", journal="Stroke.", authors="Brown A")
+    result = deduplicate([one, other_issue, other_author, same_item])
+    assert not same_group(result, "g1", "g2")
+    assert not same_group(result, "g1", "g3")
+    assert same_group(result, "g1", "g4")
+
+
+def test_generic_title_without_authors_or_pages_is_never_merged() -> None:
+    one = DedupRecord(id="e1", title="Editorial", year=2019, journal="Stroke", volume="50")
+    two = DedupRecord(id="e2", title="Editorial", year=2019, journal="Stroke", volume="50")
+    assert deduplicate([one, two]).groups == [["e1"], ["e2"]]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Erratum: Sitagliptin reduces atherosclerosis by enhancing lipoprotein clearance in diabetic mice",
+        "Correction to: Sitagliptin reduces atherosclerosis by enhancing lipoprotein clearance in diabetic mice",
+        "Reply to: Sitagliptin reduces atherosclerosis by enhancing lipoprotein clearance in diabetic mice",
+        "Comment on: Sitagliptin reduces atherosclerosis by enhancing lipoprotein clearance in diabetic mice",
+    ],
+)
+def test_errata_replies_and_comments_are_not_the_article_they_concern(title: str) -> None:
+    notice = replace(ARTICLE, id="n1", title=title, pages="1201", abstract="", doi="")
+    result = deduplicate([ARTICLE, notice])
+    assert result.groups == [["a1"], ["n1"]]
+    assert result.possible == []
+
+
+def test_erratum_annotation_in_a_medline_title_does_not_make_it_an_erratum() -> None:
+    annotated = replace(ARTICLE, id="a2", doi="", title=ARTICLE.title + ".[Erratum appears in Atherosclerosis 2018]")
+    assert deduplicate([ARTICLE, annotated]).groups == [["a1", "a2"]]
+
+
+def test_ahead_of_print_year_one_off_still_merges_but_two_years_apart_does_not() -> None:
+    early = replace(ARTICLE, id="a2", year=2017, doi="", abstract="")
+    later = replace(ARTICLE, id="a3", year=2020, doi="", abstract="")
+    result = deduplicate([ARTICLE, early, later])
+    assert same_group(result, "a1", "a2")
+    assert not same_group(result, "a1", "a3")
+
+
+def test_same_title_by_different_authors_in_another_journal_is_a_different_work() -> None:
+    other = DedupRecord(
+        id="o1",
+        title=ARTICLE.title,
+        authors="Kowalski, P. and Nowak, J.",
+        year=2021,
+        journal="Journal of Lipid Research",
+        volume="62",
+        pages="100-108",
+    )
+    result = deduplicate([ARTICLE, other])
+    assert result.groups == [["a1"], ["o1"]]
+
+
+def test_complete_linkage_never_chains_two_different_works_through_a_sparse_record() -> None:
+    # The sparse record matches both full records; the two full records differ in volume and pages.
+    first = replace(ARTICLE, id="x1", doi="", abstract="")
+    second = replace(first, id="x3", volume="280", pages="50-61", year=2018)
+    sparse = DedupRecord(id="x2", title=ARTICLE.title, authors=ARTICLE.authors, year=2018, journal="Atherosclerosis")
+    result = deduplicate([first, sparse, second])
+    assert not same_group(result, "x1", "x3")
+
+
+def test_a_person_saying_different_is_never_overridden_nor_asked_again() -> None:
+    copy = replace(ARTICLE, id="a2")
+    result = deduplicate([ARTICLE, copy], decisions=[PairDecision("a2", "a1", same=False)])
+    assert result.groups == [["a1"], ["a2"]]
+    assert result.possible == []
+
+
+def test_a_person_saying_same_merges_what_the_rules_would_not() -> None:
+    other = DedupRecord(id="z9", title="A different title entirely", authors="Nobody, N.", year=1999)
+    result = deduplicate([ARTICLE, other], decisions=[PairDecision("a1", "z9", same=True)])
+    assert result.groups == [["a1", "z9"]]
+    assert [p.reason for p in result.merged_pairs] == ["person-decided-same"]
+
+
+def test_same_false_blocks_a_chain_through_a_third_record() -> None:
+    b = replace(ARTICLE, id="a2")
+    c = replace(ARTICLE, id="a3")
+    result = deduplicate([ARTICLE, b, c], decisions=[PairDecision("a1", "a3", same=False)])
+    assert not same_group(result, "a1", "a3")
+
+
+def test_two_locked_records_are_queued_for_a_person_instead_of_merged() -> None:
+    copy = replace(ARTICLE, id="a2")
+    result = deduplicate([ARTICLE, copy], locked={"a1", "a2"})
+    assert result.groups == [["a1"], ["a2"]]
+    assert possible_pair(result, "a1", "a2")
+
+
+def test_a_new_record_joins_a_locked_record_which_stays_the_kept_one() -> None:
+    richer = replace(ARTICLE, id="a0", pmid="29500000")  # more complete, imported earlier
+    screened = replace(ARTICLE, id="a1")
+    result = deduplicate([richer, screened], locked={"a1"})
+    assert result.groups == [["a0", "a1"]]
+    assert result.primary == {"a0": "a1"}
+
+
+def test_the_kept_record_is_the_most_complete_then_the_earliest() -> None:
+    bare = replace(ARTICLE, id="r2", abstract="", doi="")
+    with_doi = replace(ARTICLE, id="r10", abstract="")
+    full = replace(ARTICLE, id="r11")
+    full_later = replace(ARTICLE, id="r12")
+    result = deduplicate([bare, with_doi, full, full_later])
+    assert result.groups == [["r10", "r11", "r12", "r2"]]
+    assert result.primary == {"r10": "r11"}
+
+
+def test_every_record_appears_in_exactly_one_group() -> None:
+    records = [ARTICLE, replace(ARTICLE, id="a2"), DedupRecord(id="b1", title="Something else entirely here")]
+    result = deduplicate(records)
+    ids = [rid for group in result.groups for rid in group]
+    assert sorted(ids) == ["a1", "a2", "b1"]
+    assert set(result.primary) == {group[0] for group in result.groups}
+
+
+def test_repeated_ids_are_refused() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        deduplicate([ARTICLE, ARTICLE])
+
+
+def test_progress_reports_reach_the_total() -> None:
+    calls: list[tuple[int, int]] = []
+    deduplicate([ARTICLE, replace(ARTICLE, id="a2")], progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1][0] == calls[-1][1]
+
+
+def test_no_records_gives_an_empty_result() -> None:
+    result = deduplicate([])
+    assert result.groups == [] and result.primary == {} and result.possible == []
