@@ -216,18 +216,23 @@ def extraction_save_draft(*, extraction: Extraction, by: User, values: Mapping[s
     return _save(locked, by, values)
 
 
-@transaction.atomic
 def extraction_submit(*, extraction: Extraction, by: User, values: Mapping[str, Any] | None = None) -> Extraction:
     """Check every field and submit. Answers of fields whose condition is not met are cleared.
 
-    When the last extractor of a main-round study submits, the answers they all agree on become consensus.
+    The answers sent with the submission are saved first, in their own transaction, so a refused submission
+    loses nothing the extractor typed. When the last extractor of a main-round study submits, the answers they
+    all agree on become consensus.
     """
+    saved = extraction_save_draft(extraction=extraction, by=by, values=values or {})
+    with transaction.atomic():
+        return _submit(extraction, by, dict(saved.errors))
+
+
+def _submit(extraction: Extraction, by: User, errors: dict[str, str]) -> Extraction:
     locked = _lock_own_draft(extraction, by)
-    result = _save(locked, by, values or {})
-    errors = dict(result.errors)
     fields = selectors.version_fields(version=locked.version)
     by_key = {f.key: f for f in fields}
-    current = result.values
+    current = selectors.extraction_values(extraction=locked)
     cleared = []
     for spec in fields:
         parent = by_key.get(spec.condition_key) if spec.condition_key else None

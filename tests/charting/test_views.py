@@ -327,7 +327,7 @@ def test_submit_complete_form_then_consensus_page(as_reviewer, as_reviewer2, as_
     values = selectors.extraction_values(extraction=pair[0])
     assert values["software"] == {"choices": [], "other": "Julia"} and "data_repository" not in values
     page = as_lead.get(url("compare", pair[0].record_id))
-    assert page.status_code == 200 and b"this study&#x27;s data is final" in page.content
+    assert page.status_code == 200 and b"data is final" in page.content
 
 
 def test_consensus_post_from_an_extraction_over_htmx(as_lead, pair, form):
