@@ -23,7 +23,8 @@ from .normalise import (
 HEADER_RE = re.compile(r"^\s*Record\s*#\s*(\d+)\s+of\s+(\d+)\s*$", re.IGNORECASE)
 TAG_RE = re.compile(r"([A-Z][A-Z0-9]{1,3}):\s?(.*)$")
 
-KNOWN_TAGS = tag_set("ID AU TI SO YR VL NO PG PM XR PT KY MH DOI AB US CC EM SN IS LA CN ED OT")
+# Only these open a field: abstracts have lines such as 'AIM: To assess...' that look like tags.
+KNOWN_TAGS = tag_set("ID AU TI SO YR VL NO PG PM XR PT KY MH DOI AB US CC EM SN IS LA CN ED OT PB CR IN FT TA")
 
 
 def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
@@ -47,6 +48,8 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
             tags, values, lines = [], [], []
             continue
         match = TAG_RE.match(line)
+        if match is not None and match.group(1) not in KNOWN_TAGS:
+            match = None
         if match is not None and match.group(1) == "ID" and start and "ID" in tags:
             # Exports without 'Record #' headers: a second ID opens the next record.
             records.append(_record(len(records) + 1, start, tags, values, lines, warnings))

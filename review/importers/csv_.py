@@ -59,7 +59,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "isbn": ("isbn", "bn"),
     "keywords": ("author keywords", "keywords", "de", "manual tags", "subjects", "subject terms"),
     "keywords_more": ("index keywords", "keywords plus", "automatic tags"),
-    "language": ("language", "language of original document", "la"),
+    "language": ("language", "language of original document", "language of article", "la"),
     "publication_type": ("document type", "item type", "publication type", "dt", "type"),
     "url": ("link", "url", "us", "open url link"),
     "database": ("database", "database name", "library catalog"),
@@ -71,6 +71,7 @@ _ACCESSION_COLUMNS = {
     "central id": "cochrane",
     "embase id": "embase",
     "embase accession id": "embase",
+    "embase accession number": "embase",
     "cinahl id": "cinahl",
     "accession number": "",
     "an": "",
@@ -89,7 +90,13 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.lstrip("\ufeff")
-    header_row, header_line, delimiter = _find_header(text)
+    try:
+        header_row, header_line, delimiter = _find_header(text)
+    except ImportFileError:
+        by_row = _parse_fields_by_row(text)
+        if by_row is None:
+            raise
+        return by_row
     labels = [_unguard(cell).strip().lstrip("\ufeff") for cell in header_row]
     names = [label.lower() for label in labels]
     wos = "pt" in names and "ut" in names
@@ -124,6 +131,52 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
         raise ImportFileError(f"CSV cannot be read: {error}", line=reader.line_num) from error
     if not records:
         raise ImportFileError("The CSV file has a header row but no data rows", line=header_line)
+    return records, warnings.problems
+
+
+def _parse_fields_by_row(text: str) -> tuple[list[ParsedRecord], list[Problem]] | None:
+    """embase.com's 'CSV - fields by row': one 'FIELD NAME,value' row per field, a TITLE row per record."""
+    warnings = TagWarnings(known=frozenset(), format_label="CSV")
+    blocks: list[tuple[int, list[str], list[str]]] = []
+    labels: list[str] = []
+    cells: list[str] = []
+    start = 0
+    reader = csv.reader(io.StringIO(text, newline=""))
+    previous_end = 0
+    try:
+        for row in reader:
+            row_start, previous_end = previous_end + 1, reader.line_num
+            row = [_unguard(cell).strip() for cell in row]
+            if not row or not row[0] or len(row) > 3:
+                continue
+            label = row[0].lstrip("\ufeff")
+            value = "; ".join(cell for cell in row[1:] if cell)
+            if label.lower() in _TITLE_NAMES:
+                if labels:
+                    blocks.append((start, labels, cells))
+                start, labels, cells = row_start, [], []
+            elif not start:
+                continue  # the 'SEARCH QUERY' preamble before the first record
+            if label in labels:
+                position = labels.index(label)
+                cells[position] = f"{cells[position]}; {value}" if cells[position] else value
+            else:
+                labels.append(label)
+                cells.append(value)
+    except csv.Error:
+        return None
+    if labels:
+        blocks.append((start, labels, cells))
+    if not blocks:
+        return None
+    records: list[ParsedRecord] = []
+    file_database = "Embase" if "search query" in text[:500].lower() or "emtree" in text.lower() else ""
+    for start, labels, cells in blocks:
+        names = [label.lower() for label in labels]
+        index = {name: i for i, name in reversed(list(enumerate(names)))}
+        record = _record(len(records) + 1, start, labels, index, cells, warnings, wos=False)
+        record.source_database = record.source_database or file_database
+        records.append(record)
     return records, warnings.problems
 
 

@@ -541,3 +541,22 @@ def test_concatenated_exports_each_with_a_bom_keep_every_record() -> None:
     part = RIS_TWO.encode("utf-8-sig")
     result = parse(part + part)
     assert [r.title for r in result.records] == ["First title", "Second title"] * 2
+
+
+def test_embase_csv_fields_by_row() -> None:
+    result = fixture("embase_by_row.csv")
+    assert (result.format, result.database) == ("csv", "Embase")
+    first, second = result.records
+    assert (first.line, second.line) == (4, 16)
+    assert first.title == "Home spirometry adherence in adults with bronchiectasis"
+    assert first.authors == ["Haddad R.", "Novak P."]
+    assert (first.year, first.pages, first.pmid) == (2023, "10-18", "36111222")
+    assert first.accession_numbers == ["embase:2011112222"]
+    assert second.title == "Cough diaries in children"
+
+
+def test_cochrane_abstract_lines_that_look_like_tags_stay_in_the_abstract() -> None:
+    text = b"Record #1 of 1\nID: CD000001\nTI: A review\nAB: Background text.\nAIM: To assess things.\nYR: 2020\n"
+    record = parse(text).records[0]
+    assert record.abstract == "Background text.\nAIM: To assess things."
+    assert record.year == 2020
