@@ -113,5 +113,5 @@ class RecordAddForm(forms.Form):
     pages = forms.CharField(required=False, max_length=60)
     doi = forms.CharField(required=False, label="DOI")
     pmid = forms.CharField(required=False, label="PMID")
-    url = forms.URLField(required=False, label="URL")
+    url = forms.URLField(required=False, label="URL", assume_scheme="https")
     abstract = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))

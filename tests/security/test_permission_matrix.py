@@ -1,0 +1,142 @@
+"""Walk every URL pattern and API route of a review with each persona.
+
+Routes are discovered from the URL configuration, so a route added later is covered without touching this file:
+outsiders and anonymous callers must get nothing of the review, and viewers must not be able to change anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from review.models import Record, Search
+
+SCOPE_KWARGS = {"slug", "review"}  # the URL parameter that names the review
+WRITE_METHODS = ("post", "put", "patch", "delete")
+PROJECT_APPS = ("review", "screening", "charting", "reporting")
+
+
+def _walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), f"{namespace}{entry.name}" if entry.name else prefix + str(entry.pattern)
+
+
+def review_routes() -> list[tuple[str, str]]:
+    """(route, name) of every pattern whose URL names a review."""
+    routes = []
+    for route, name in _walk(get_resolver().url_patterns):
+        params = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
+        if params & SCOPE_KWARGS:
+            routes.append((route, name))
+    return sorted(set(routes))
+
+
+def fill(route: str, slug: str, number: int) -> str:
+    def value(match: re.Match[str]) -> str:
+        converter, name = match.group(1) or "str", match.group(2)
+        if name in SCOPE_KWARGS:
+            return slug
+        return str(number) if converter == "int" else "x"
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route).lstrip("^").rstrip("$")
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for app in PROJECT_APPS
+        if apps.is_installed(app)
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+ROUTES = review_routes()
+
+
+def test_the_walk_finds_the_review_routes():
+    names = {name for _route, name in ROUTES}
+    assert {"review:home", "review:members", "review:records", "api-review", "api-records"} <= names
+
+
+@pytest.fixture
+def populated(review, lead):
+    search = Search.objects.create(review=review, database="PubMed", created_by=lead)
+    record = Record.objects.create(review=review, search=search, position=1, title="A secret study title")
+    return record
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+# One test per persona walking every route (rather than one test per route) keeps the matrix fast; each failure
+# names the method, URL and status.
+
+
+def test_outsider_gets_404_and_no_data_on_every_route(review, populated, as_outsider):
+    before, failures = row_counts(), []
+    for route, _name in ROUTES:
+        url = fill(route, review.slug, populated.pk)
+        for method in ("get", *WRITE_METHODS):
+            response = getattr(as_outsider, method)(url)
+            body = _body(response)
+            if response.status_code not in (404, 405):
+                failures.append(f"{method.upper()} {url} gave {response.status_code}")
+            if b"A secret study title" in body or review.title.encode() in body:
+                failures.append(f"{method.upper()} {url} showed the review's data")
+    assert failures == []
+    assert row_counts() == before
+
+
+def test_anonymous_gets_nothing_on_every_route(review, populated):
+    client, failures = Client(), []
+    for route, _name in ROUTES:
+        url = fill(route, review.slug, populated.pk)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code not in (302, 401, 403, 404, 405):
+                failures.append(f"{method.upper()} {url} gave {response.status_code}")
+            elif response.status_code == 302 and not response["Location"].startswith("/accounts/login/"):
+                failures.append(f"{method.upper()} {url} redirected to {response['Location']}")
+            if b"A secret study title" in _body(response):
+                failures.append(f"{method.upper()} {url} showed the review's data")
+    assert failures == []
+
+
+def test_viewer_cannot_change_anything(review, populated, as_viewer):
+    before, failures = row_counts(), []
+    for route, _name in ROUTES:
+        url = fill(route, review.slug, populated.pk)
+        for method in WRITE_METHODS:
+            response = getattr(as_viewer, method)(url, data={}, content_type="application/json")
+            if response.status_code not in (400, 403, 404, 405):
+                failures.append(f"{method.upper()} {url} gave {response.status_code}")
+    assert failures == []
+    assert row_counts() == before
+
+
+# Routes that manage the review itself: members, settings, searches and imports, deduplication.
+LEAD_ONLY = re.compile(r"member|settings|invitation|search|file|dedup|possible|group|^api-review$")
+
+
+def test_reviewer_cannot_manage_the_review(review, populated, as_reviewer):
+    before, failures = row_counts(), []
+    for route, name in ROUTES:
+        if not LEAD_ONLY.search(name):
+            continue
+        url = fill(route, review.slug, populated.pk)
+        for method in WRITE_METHODS:
+            response = getattr(as_reviewer, method)(url, data={}, content_type="application/json")
+            if response.status_code not in (400, 403, 404, 405):
+                failures.append(f"{method.upper()} {url} gave {response.status_code}")
+    assert failures == []
+    assert row_counts() == before
