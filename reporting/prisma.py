@@ -1,0 +1,366 @@
+"""PRISMA 2020 flow-diagram counts, computed from the rows, and the records behind each number.
+
+Branches. PRISMA 2020 has two identification branches. "Databases and registers" holds every database search and
+every register (a database search flagged as a register, or an other-methods search of a register). "Other
+methods" holds websites, organisations, citation searching, hand searching and other sources. A record belongs to
+the branch of the search it was imported from.
+
+Definitions (each is a selector below, so the number and its drill-down list can never disagree):
+- duplicates: records of the branch merged into another record (the kept record may come from either branch);
+- excluded_automatic / excluded_other: not a duplicate, removed before screening; a removal reason that starts
+  with "Automation" (the removal form's "marked ineligible by an automation tool") counts as automatic;
+- records_screened: records of the branch that entered title/abstract screening (neither merged nor removed), so
+  records_screened = database_results + register_results - duplicates - excluded_automatic - excluded_other holds
+  by construction; records still awaiting a decision are reported apart (`records_awaiting`);
+- reports sought: records with a full-text outcome (a record included at title/abstract enters full text at once);
+  not retrieved: marked so at full text; assessed: sought minus not retrieved; excluded: full-text exclusions,
+  with counts per reason (a record excluded with two reasons counts under each, as in the screening app);
+- reports included (new_reports): records included at full text, both branches; studies included (new_studies):
+  distinct studies among them, where a record linked as an additional report of another record (report_of)
+  belongs to that record's study. This review has no previous version, so total_* equal new_*.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from review.models import Record, Review, Search
+from screening.models import Stage, StageOutcome, Status
+
+AUTOMATIC_PREFIX = "automation"
+
+# The branch a search belongs to, as a filter on Record (through its search).
+DBR = Q(search__kind=Search.Kind.DATABASE) | Q(search__other_method=Search.OtherMethod.REGISTER)
+OTHER = Q(search__kind=Search.Kind.OTHER) & ~Q(search__other_method=Search.OtherMethod.REGISTER)
+SCREENABLE = Q(merged_into__isnull=True, removed_reason="")
+AUTOMATIC = Q(removed_reason__istartswith=AUTOMATIC_PREFIX)
+
+OTHER_METHOD_FIELD = {
+    Search.OtherMethod.WEBSITE: "website_results",
+    Search.OtherMethod.ORGANISATION: "organisation_results",
+    Search.OtherMethod.CITATION: "citations_results",
+    Search.OtherMethod.HAND: "other_methods_results",
+    Search.OtherMethod.OTHER: "other_methods_results",
+}
+
+
+@dataclass(slots=True)
+class PrismaCounts:
+    """Field names follow the PRISMA2020 R package's template; fields after `total_reports` are our extras."""
+
+    database_results: int = 0
+    register_results: int = 0
+    website_results: int = 0
+    organisation_results: int = 0
+    citations_results: int = 0
+    duplicates: int = 0
+    excluded_automatic: int = 0
+    excluded_other: int = 0
+    records_screened: int = 0
+    records_excluded: int = 0
+    dbr_sought_reports: int = 0
+    dbr_notretrieved_reports: int = 0
+    dbr_assessed: int = 0
+    dbr_excluded: int = 0
+    other_sought_reports: int = 0
+    other_notretrieved_reports: int = 0
+    other_assessed: int = 0
+    other_excluded: int = 0
+    new_studies: int = 0
+    new_reports: int = 0
+    total_studies: int = 0
+    total_reports: int = 0
+    # Extras: the details behind the template's numbers.
+    database_specific: list[tuple[str, int]] = field(default_factory=list)
+    register_specific: list[tuple[str, int]] = field(default_factory=list)
+    duplicates_specific: list[tuple[str, int]] = field(default_factory=list)
+    dbr_excluded_reasons: list[tuple[str, int]] = field(default_factory=list)
+    other_excluded_reasons: list[tuple[str, int]] = field(default_factory=list)
+    other_methods_results: int = 0  # hand searching and other sources: the template has no row for them
+    other_duplicates: int = 0
+    other_removed: int = 0
+    other_screened: int = 0
+    other_records_excluded: int = 0
+    records_awaiting: int = 0  # screened records without a final title/abstract decision yet
+    dbr_awaiting: int = 0  # reports assessed without a final full-text decision yet
+    other_awaiting: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in (
+            "database_specific",
+            "register_specific",
+            "duplicates_specific",
+            "dbr_excluded_reasons",
+            "other_excluded_reasons",
+        ):
+            data[name] = [{"name": label, "n": n} for label, n in data[name]]
+        return data
+
+
+TEMPLATE_FIELDS = (
+    "database_results", "register_results", "website_results", "organisation_results", "citations_results",
+    "duplicates", "excluded_automatic", "excluded_other", "records_screened", "records_excluded",
+    "dbr_sought_reports", "dbr_notretrieved_reports", "dbr_assessed", "dbr_excluded", "other_sought_reports",
+    "other_notretrieved_reports", "other_assessed", "other_excluded", "new_studies", "new_reports",
+    "total_studies", "total_reports",
+)  # fmt: skip
+
+
+def _search_label(search: dict[str, Any]) -> str:
+    if search["kind"] == Search.Kind.OTHER:
+        return str(dict(Search.OtherMethod.choices).get(search["other_method"], "Other methods"))
+    return str(search["database"])
+
+
+def prisma_counts(*, review: Review) -> PrismaCounts:
+    """Every PRISMA number of the review, in five queries whatever its size."""
+    counts = PrismaCounts()
+    searches = {
+        s["pk"]: s
+        for s in Search.objects.filter(review=review).values("pk", "kind", "is_register", "other_method", "database")
+    }
+    per_search = (
+        Record.objects.filter(review=review)
+        .values("search_id")
+        .annotate(
+            n=Count("pk"),
+            merged=Count("pk", filter=Q(merged_into__isnull=False)),
+            automatic=Count("pk", filter=Q(merged_into__isnull=True) & ~Q(removed_reason="") & AUTOMATIC),
+            removed=Count("pk", filter=Q(merged_into__isnull=True) & ~Q(removed_reason="")),
+        )
+        .order_by()
+    )
+    database_n: Counter[str] = Counter()
+    register_n: Counter[str] = Counter()
+    duplicates_n: Counter[str] = Counter()
+    dbr_search_ids: set[int] = set()
+    for row in per_search:
+        search = searches[row["search_id"]]
+        label = _search_label(search)
+        in_dbr = search["kind"] == Search.Kind.DATABASE or search["other_method"] == Search.OtherMethod.REGISTER
+        if in_dbr:
+            dbr_search_ids.add(row["search_id"])
+            is_register = search["is_register"] or search["kind"] == Search.Kind.OTHER
+            (register_n if is_register else database_n)[label] += row["n"]
+            if row["merged"]:
+                duplicates_n[label] += row["merged"]
+            counts.duplicates += row["merged"]
+            counts.excluded_automatic += row["automatic"]
+            counts.excluded_other += row["removed"] - row["automatic"]
+            counts.records_screened += row["n"] - row["merged"] - row["removed"]
+        else:
+            name = OTHER_METHOD_FIELD.get(search["other_method"], "other_methods_results")
+            setattr(counts, name, getattr(counts, name) + row["n"])
+            counts.other_duplicates += row["merged"]
+            counts.other_removed += row["removed"]
+            counts.other_screened += row["n"] - row["merged"] - row["removed"]
+    counts.database_results = sum(database_n.values())
+    counts.register_results = sum(register_n.values())
+    counts.database_specific = sorted(database_n.items())
+    counts.register_specific = sorted(register_n.items())
+    counts.duplicates_specific = sorted(duplicates_n.items())
+
+    outcomes = (
+        StageOutcome.objects.filter(review=review, record__merged_into__isnull=True, record__removed_reason="")
+        .values("stage", "status", "record__search_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in outcomes:
+        dbr = row["record__search_id"] in dbr_search_ids
+        stage, status, n = row["stage"], row["status"], row["n"]
+        if stage == Stage.TITLE_ABSTRACT:
+            if status == Status.EXCLUDED:
+                if dbr:
+                    counts.records_excluded += n
+                else:
+                    counts.other_records_excluded += n
+            continue
+        prefix = "dbr" if dbr else "other"
+        setattr(counts, f"{prefix}_sought_reports", getattr(counts, f"{prefix}_sought_reports") + n)
+        if status == Status.NOT_RETRIEVED:
+            setattr(counts, f"{prefix}_notretrieved_reports", getattr(counts, f"{prefix}_notretrieved_reports") + n)
+        elif status == Status.EXCLUDED:
+            setattr(counts, f"{prefix}_excluded", getattr(counts, f"{prefix}_excluded") + n)
+        elif status != Status.INCLUDED:
+            setattr(counts, f"{prefix}_awaiting", getattr(counts, f"{prefix}_awaiting") + n)
+    # Records that were never opened at title/abstract have no outcome row yet: they are awaiting too.
+    counts.records_awaiting = (
+        counts.records_screened - counts.records_excluded - _ta_decided_included(review, dbr_search_ids)
+    )
+    counts.dbr_assessed = counts.dbr_sought_reports - counts.dbr_notretrieved_reports
+    counts.other_assessed = counts.other_sought_reports - counts.other_notretrieved_reports
+
+    dbr_reasons: Counter[str] = Counter()
+    other_reasons: Counter[str] = Counter()
+    excluded = _ft(review, Status.EXCLUDED).values_list("record__search_id", "reasons")
+    for search_id, reasons in excluded:
+        target = dbr_reasons if search_id in dbr_search_ids else other_reasons
+        target.update(set(reasons or [NO_REASON]))
+    counts.dbr_excluded_reasons = dbr_reasons.most_common()
+    counts.other_excluded_reasons = other_reasons.most_common()
+
+    included = list(_ft(review, Status.INCLUDED).values_list("record_id", "record__report_of_id"))
+    counts.new_reports = len(included)
+    counts.new_studies = len({study or record for record, study in included})
+    counts.total_reports, counts.total_studies = counts.new_reports, counts.new_studies
+    return counts
+
+
+NO_REASON = "(no reason recorded)"
+
+
+def _ft(review: Review, status: str) -> QuerySet[StageOutcome]:
+    return StageOutcome.objects.filter(
+        review=review, stage=Stage.FULL_TEXT, status=status, record__merged_into__isnull=True, record__removed_reason=""
+    )
+
+
+def _ta_decided_included(review: Review, dbr_search_ids: set[int]) -> int:
+    return StageOutcome.objects.filter(
+        review=review,
+        stage=Stage.TITLE_ABSTRACT,
+        status=Status.INCLUDED,
+        record__merged_into__isnull=True,
+        record__removed_reason="",
+        record__search_id__in=dbr_search_ids,
+    ).count()
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    label: str
+    left: int
+    right: int
+
+    @property
+    def ok(self) -> bool:
+        return self.left == self.right
+
+
+def consistency_checks(counts: PrismaCounts) -> list[Check]:
+    c = counts
+    return [
+        Check(
+            "records_screened = database_results + register_results - duplicates - excluded_automatic"
+            " - excluded_other",
+            c.records_screened,
+            c.database_results + c.register_results - c.duplicates - c.excluded_automatic - c.excluded_other,
+        ),
+        Check("dbr_assessed = dbr_sought_reports - dbr_notretrieved_reports", c.dbr_assessed,
+              c.dbr_sought_reports - c.dbr_notretrieved_reports),
+        Check("other_assessed = other_sought_reports - other_notretrieved_reports", c.other_assessed,
+              c.other_sought_reports - c.other_notretrieved_reports),
+        Check("dbr_sought_reports <= records_screened - records_excluded", c.dbr_sought_reports,
+              min(c.dbr_sought_reports, c.records_screened - c.records_excluded)),
+        Check("new_studies <= new_reports", c.new_studies, min(c.new_studies, c.new_reports)),
+    ]  # fmt: skip
+
+
+# ---- the records behind each number ----------------------------------------------------------------------------
+
+NODE_LABELS: dict[str, str] = {
+    "database_results": "Records identified from databases",
+    "register_results": "Records identified from registers",
+    "website_results": "Records identified from websites",
+    "organisation_results": "Records identified from organisations",
+    "citations_results": "Records identified from citation searching",
+    "other_methods_results": "Records identified from hand searching and other sources",
+    "duplicates": "Duplicate records removed (databases and registers)",
+    "other_duplicates": "Duplicate records removed (other methods)",
+    "excluded_automatic": "Records marked as ineligible by automation tools",
+    "excluded_other": "Records removed for other reasons",
+    "records_screened": "Records screened (databases and registers)",
+    "records_awaiting": "Records awaiting a title/abstract decision",
+    "records_excluded": "Records excluded at title/abstract (databases and registers)",
+    "other_records_excluded": "Records excluded at title/abstract (other methods)",
+    "dbr_sought_reports": "Reports sought for retrieval (databases and registers)",
+    "dbr_notretrieved_reports": "Reports not retrieved (databases and registers)",
+    "dbr_assessed": "Reports assessed for eligibility (databases and registers)",
+    "dbr_excluded": "Reports excluded (databases and registers)",
+    "other_sought_reports": "Reports sought for retrieval (other methods)",
+    "other_notretrieved_reports": "Reports not retrieved (other methods)",
+    "other_assessed": "Reports assessed for eligibility (other methods)",
+    "other_excluded": "Reports excluded (other methods)",
+    "new_studies": "Studies included in the review",
+    "new_reports": "Reports of included studies",
+    "total_studies": "Studies included in the review",
+    "total_reports": "Reports of included studies",
+}
+
+
+def _outcome_ids(review: Review, stage: str, statuses: list[str] | None = None) -> QuerySet[StageOutcome]:
+    outcomes = StageOutcome.objects.filter(review=review, stage=stage)
+    if statuses is not None:
+        outcomes = outcomes.filter(status__in=statuses)
+    return outcomes.values("record_id")
+
+
+def prisma_records(*, review: Review, node: str, reason: str = "") -> QuerySet[Record]:
+    """The records counted by one PRISMA number (a key of NODE_LABELS); `reason` narrows the excluded reports.
+
+    Raises KeyError for an unknown node.
+    """
+    if node not in NODE_LABELS:
+        raise KeyError(node)
+    records = Record.objects.filter(review=review).select_related("search")
+    removed = Q(merged_into__isnull=True) & ~Q(removed_reason="")
+    ft = Stage.FULL_TEXT
+    branch = OTHER if node.startswith("other_") else DBR
+    simple: dict[str, Q] = {
+        "database_results": Q(search__kind=Search.Kind.DATABASE, search__is_register=False),
+        "register_results": Q(search__kind=Search.Kind.DATABASE, search__is_register=True)
+        | Q(search__other_method=Search.OtherMethod.REGISTER),
+        "website_results": Q(search__other_method=Search.OtherMethod.WEBSITE),
+        "organisation_results": Q(search__other_method=Search.OtherMethod.ORGANISATION),
+        "citations_results": Q(search__other_method=Search.OtherMethod.CITATION),
+        "other_methods_results": Q(search__other_method__in=[Search.OtherMethod.HAND, Search.OtherMethod.OTHER]),
+        "duplicates": DBR & Q(merged_into__isnull=False),
+        "other_duplicates": OTHER & Q(merged_into__isnull=False),
+        "excluded_automatic": DBR & removed & AUTOMATIC,
+        "excluded_other": DBR & removed & ~AUTOMATIC,
+        "records_screened": DBR & SCREENABLE,
+    }
+    if node in simple:
+        return records.filter(simple[node]).order_by("pk")
+    records = records.filter(SCREENABLE)
+    ta = Stage.TITLE_ABSTRACT
+    if node == "records_awaiting":
+        decided = _outcome_ids(review, ta, [Status.INCLUDED, Status.EXCLUDED])
+        return records.filter(DBR).exclude(pk__in=decided).order_by("pk")
+    if node in ("records_excluded", "other_records_excluded"):
+        return records.filter(branch, pk__in=_outcome_ids(review, ta, [Status.EXCLUDED])).order_by("pk")
+    suffix = node.split("_", 1)[1]
+    if node.startswith(("dbr_", "other_")) and suffix in (
+        "sought_reports",
+        "notretrieved_reports",
+        "assessed",
+        "excluded",
+    ):
+        statuses = {
+            "sought_reports": None,
+            "notretrieved_reports": [Status.NOT_RETRIEVED],
+            "assessed": [Status.AWAITING, Status.CONFLICT, Status.INCLUDED, Status.EXCLUDED],
+            "excluded": [Status.EXCLUDED],
+        }[suffix]
+        chosen = records.filter(branch, pk__in=_outcome_ids(review, ft, statuses))
+        if suffix == "excluded" and reason:
+            ids = [
+                pk
+                for pk, reasons in _ft(review, Status.EXCLUDED).values_list("record_id", "reasons")
+                if reason in (reasons or [NO_REASON])
+            ]
+            chosen = chosen.filter(pk__in=ids)
+        return chosen.order_by("pk")
+    included = records.filter(pk__in=_outcome_ids(review, ft, [Status.INCLUDED]))
+    if node in ("new_reports", "total_reports"):
+        return included.order_by("pk")
+    # Studies: the record that stands for each study (the main report), whatever its own outcome.
+    study_ids = included.annotate(study=Coalesce("report_of_id", "pk")).values("study")
+    return Record.objects.filter(review=review, pk__in=study_ids).select_related("search").order_by("pk")
