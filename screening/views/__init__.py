@@ -1,0 +1,1 @@
+"""Screening pages, split by screen: screening itself, conflicts, full texts, progress, settings."""

@@ -1,0 +1,160 @@
+"""The progress dashboard (every member) and the lead's screening settings: rules, order, highlighted terms,
+exclusion reasons, pilot rounds and blinding."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from review.access import review_for_user
+from review.errors import ServiceError
+from review.http import AuthedRequest
+from review.models import Role
+from screening import selectors
+from screening.models import ExclusionReason, PilotRound, QueueOrder, Stage
+from screening.progress import pilot_summary, stage_progress
+from screening.services import config as config_services
+from screening.services.common import settings_for
+
+
+@login_required
+@require_http_methods(["GET"])
+def progress(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    pilots = PilotRound.objects.filter(review=access.review).order_by("-created_at")[:3]
+    context = {
+        "access": access,
+        "review": access.review,
+        "stages": stage_progress(access=access, user=request.user),
+        "pilots": [pilot_summary(access=access, pilot=p) for p in pilots],
+    }
+    return render(request, "screening/progress.html", context)
+
+
+class SettingsForm(forms.Form):
+    maybe_goes_to_full_text = forms.BooleanField(
+        required=False, label="In case of uncertainty go to full text (include+maybe, maybe+maybe are included)"
+    )
+    reason_mismatch_is_conflict = forms.BooleanField(
+        required=False, label="Full-text exclusions with different reasons are a conflict"
+    )
+    order_title_abstract = forms.ChoiceField(choices=QueueOrder.choices, label="Order at title/abstract")
+    order_full_text = forms.ChoiceField(choices=QueueOrder.choices, label="Order at full text")
+    random_seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, label="Seed of the random order")
+    include_terms = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted green (one per line)"
+    )
+    exclude_terms = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted red (one per line)"
+    )
+
+
+def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | None = None) -> dict[str, object]:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    config = settings_for(access.review)
+    if form is None:
+        form = SettingsForm(
+            initial={
+                "maybe_goes_to_full_text": config.maybe_goes_to_full_text,
+                "reason_mismatch_is_conflict": config.reason_mismatch_is_conflict,
+                "order_title_abstract": config.order_title_abstract,
+                "order_full_text": config.order_full_text,
+                "random_seed": config.random_seed,
+                "include_terms": "\n".join(config.include_terms),
+                "exclude_terms": "\n".join(config.exclude_terms),
+            }
+        )
+    return {
+        "access": access,
+        "review": access.review,
+        "form": form,
+        "reasons": selectors.exclusion_reasons(review=access.review, include_archived=True),
+        "pilots": PilotRound.objects.filter(review=access.review).order_by("-created_at"),
+        "open_pilot": selectors.open_pilot(review=access.review, stage=Stage.TITLE_ABSTRACT),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_settings(request: AuthedRequest, slug: str) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "screening/settings.html", _settings_context(request, slug))
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    form = SettingsForm(request.POST)
+    if not form.is_valid():
+        return render(request, "screening/settings.html", _settings_context(request, slug, form), status=400)
+    config_services.screening_settings_update(review=access.review, by=request.user, **form.cleaned_data)
+    messages.success(request, "Screening settings saved.")
+    return redirect("screening:settings", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reason_add(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    try:
+        config_services.exclusion_reason_add(review=access.review, by=request.user, label=request.POST.get("label", ""))
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return _reasons_after(request, slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def reason_change(request: AuthedRequest, slug: str, reason_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    reason = get_object_or_404(ExclusionReason, pk=reason_id, review=access.review)
+    action = request.POST.get("action", "")
+    try:
+        if action in ("up", "down"):
+            offset = -1 if action == "up" else 1
+            config_services.exclusion_reason_move(review=access.review, by=request.user, reason=reason, offset=offset)
+        elif action in ("archive", "restore"):
+            config_services.exclusion_reason_update(
+                review=access.review, by=request.user, reason=reason, archived=action == "archive"
+            )
+        else:
+            config_services.exclusion_reason_update(
+                review=access.review, by=request.user, reason=reason, label=request.POST.get("label", "")
+            )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return _reasons_after(request, slug)
+
+
+def _reasons_after(request: AuthedRequest, slug: str) -> HttpResponse:
+    if request.htmx:
+        return render(request, "screening/settings.html#reason-list", _settings_context(request, slug))
+    return redirect("screening:settings", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def pilot(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    try:
+        if request.POST.get("action") == "close":
+            found = get_object_or_404(PilotRound, pk=request.POST.get("pilot", "0") or 0, review=access.review)
+            config_services.pilot_close(review=access.review, by=request.user, pilot=found)
+            messages.success(request, "The pilot round is closed; the main round has started.")
+        else:
+            size = request.POST.get("size", "25")
+            config_services.pilot_start(review=access.review, by=request.user, size=int(size) if size.isdigit() else 0)
+            messages.success(request, "Pilot round started: every reviewer screens its sample first.")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("screening:settings", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def blinding(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    blinded = request.POST.get("blinded") == "on"
+    config_services.review_unblind(review=access.review, by=request.user, blinded=blinded)
+    messages.success(request, "Blinding is on." if blinded else "The review is unblinded: everyone sees every vote.")
+    return redirect("screening:settings", slug=slug)

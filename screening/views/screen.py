@@ -1,0 +1,195 @@
+"""The screening screens: one record at a time, keyboard first; each decision swaps in the next record (htmx)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from review.access import ReviewAccess, review_for_user
+from review.errors import ServiceError
+from review.http import AuthedRequest
+from review.models import Record, Role
+from screening import selectors
+from screening.models import Stage, Vote, VoteEvent
+from screening.services.common import settings_for, votes_required
+from screening.services.queue import outcomes_sync, queue_next_for, queue_skip
+from screening.services.votes import VoteInput, vote_cast, vote_undo_last, vote_withdraw
+from screening.views.common import stage_or_404, stage_totals
+
+TEMPLATE = "screening/screen.html"
+
+
+@login_required
+@require_http_methods(["GET"])
+def overview(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    outcomes_sync(review=access.review)
+    counts = selectors.stage_counts(review=access.review)
+    mine = {
+        stage: Vote.objects.filter(review=access.review, stage=stage, reviewer=request.user).count() for stage in Stage
+    }
+    stages = [{"stage": stage, "counts": counts[stage], "mine": mine[stage]} for stage in Stage]
+    pilots = {stage: selectors.open_pilot(review=access.review, stage=stage) for stage in Stage}
+    context = {"access": access, "review": access.review, "stages": stages, "pilots": pilots}
+    return render(request, "screening/overview.html", context)
+
+
+def _panel_context(
+    request: AuthedRequest, access: ReviewAccess, stage: Stage, record: Record | None, **extra: Any
+) -> dict[str, Any]:
+    review = access.review
+    outcome = selectors.outcome_of(record=record, stage=stage) if record else None
+    last = (
+        VoteEvent.objects.filter(review=review, stage=stage, reviewer=request.user)
+        .exclude(action=VoteEvent.Action.WITHDRAW)
+        .order_by("-at", "-id")
+        .values_list("record_id", flat=True)
+        .first()
+    )
+    context: dict[str, Any] = {
+        "access": access,
+        "review": review,
+        "stage": stage,
+        "record": record,
+        "outcome": outcome,
+        "config": settings_for(review),
+        "totals": stage_totals(review=review, stage=stage),
+        "my_done": Vote.objects.filter(review=review, stage=stage, reviewer=request.user).count(),
+        "pilot": selectors.open_pilot(review=review, stage=stage),
+        "previous_id": last if last != (record.pk if record else None) else None,
+        "message": "",
+        "error": "",
+    }
+    if record is not None:
+        context["my_vote"] = selectors.my_vote(user=request.user, record=record, stage=stage)
+        context["votes"] = selectors.votes_visible_to(
+            access=access, user=request.user, record=record, stage=stage, outcome=outcome
+        )
+        context["required"] = votes_required(review=review, stage=stage, outcome=outcome)
+        if stage == Stage.FULL_TEXT:
+            context["reasons"] = list(selectors.exclusion_reasons(review=review))
+            context["fulltext"] = selectors.current_fulltext(record=record)
+    context.update(extra)
+    return context
+
+
+def render_panel(
+    request: AuthedRequest,
+    access: ReviewAccess,
+    stage: Stage,
+    record: Record | None = None,
+    *,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    if record is None:
+        record = queue_next_for(review=access.review, stage=stage, reviewer=request.user)
+    context = _panel_context(request, access, stage, record, **extra)
+    template = f"{TEMPLATE}#screen-panel" if request.htmx else TEMPLATE
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def screen(request: AuthedRequest, slug: str, stage: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    return render_panel(request, access, stage_or_404(stage))
+
+
+@login_required
+@require_http_methods(["GET"])
+def record_view(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
+    """One given record on the screening screen: going back to the previous record to change a vote."""
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    stage_value = stage_or_404(stage)
+    record = get_object_or_404(selectors.screenable_records(review=access.review), pk=record_id)
+    return render_panel(request, access, stage_value, record)
+
+
+@login_required
+@require_http_methods(["GET"])
+def previous(request: AuthedRequest, slug: str, stage: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    stage_value = stage_or_404(stage)
+    last = (
+        VoteEvent.objects.filter(review=access.review, stage=stage_value, reviewer=request.user)
+        .exclude(action=VoteEvent.Action.WITHDRAW)
+        .order_by("-at", "-id")
+        .select_related("record")
+        .first()
+    )
+    if last is None:
+        return render_panel(request, access, stage_value, message="You have not voted at this stage yet.")
+    return render_panel(request, access, stage_value, last.record)
+
+
+def _after(request: AuthedRequest, access: ReviewAccess, stage: Stage, **extra: Any) -> HttpResponse:
+    if request.htmx:
+        return render_panel(request, access, stage, **extra)
+    return redirect("screening:screen", slug=access.review.slug, stage=stage.value)
+
+
+@login_required
+@require_http_methods(["POST"])
+def vote(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    stage_value = stage_or_404(stage)
+    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    reason = request.POST.get("reason", "")
+    # At full text the reason buttons submit the form themselves: a reason without a choice means "exclude".
+    choice = request.POST.get("choice") or ("exclude" if "reason" in request.POST else "")
+    data = VoteInput(
+        choice=choice,
+        reason_id=int(reason) if reason.isdigit() else None,
+        reason_other=request.POST.get("reason_other", ""),
+        note=request.POST.get("note", ""),
+    )
+    try:
+        vote_cast(review=access.review, record=record, stage=stage_value, reviewer=request.user, data=data)
+    except ServiceError as error:
+        # Show the same record again with the reason it was refused.
+        status = 409 if error.code == "conflict" else 400
+        return render_panel(request, access, stage_value, record, status=status, error=error.message)
+    return _after(request, access, stage_value, message=f"Saved: {data.choice} on record {record.pk}.")
+
+
+@login_required
+@require_http_methods(["POST"])
+def withdraw(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    stage_value = stage_or_404(stage)
+    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    try:
+        vote_withdraw(review=access.review, record=record, stage=stage_value, reviewer=request.user)
+    except ServiceError as error:
+        return render_panel(request, access, stage_value, record, status=409, error=error.message)
+    return render_panel(request, access, stage_value, record, message="Your vote was withdrawn.")
+
+
+@login_required
+@require_http_methods(["POST"])
+def undo(request: AuthedRequest, slug: str, stage: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    stage_value = stage_or_404(stage)
+    try:
+        record = vote_undo_last(review=access.review, stage=stage_value, reviewer=request.user)
+    except ServiceError as error:
+        return render_panel(request, access, stage_value, status=409, error=error.message)
+    return render_panel(request, access, stage_value, record, message="Your last vote was undone.")
+
+
+@login_required
+@require_http_methods(["POST"])
+def skip(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    stage_value = stage_or_404(stage)
+    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    try:
+        queue_skip(review=access.review, record=record, stage=stage_value, reviewer=request.user)
+    except ServiceError as error:
+        return render_panel(request, access, stage_value, status=409, error=error.message)
+    return _after(request, access, stage_value, message="Skipped; it comes back later.")
