@@ -79,7 +79,7 @@ class TagWarnings:
         self.problems: list[Problem] = []
         self.reported: set[str] = set()
 
-    def tag(self, tag: str, *, record: int, line: int) -> None:
+    def tag(self, tag: str, *, record: int | None, line: int) -> None:
         if tag in self.known or tag in self.reported:
             return
         self.reported.add(tag)

@@ -44,7 +44,7 @@ def _split_authors(value: str) -> list[str]:
     """Split on ' and ' outside braces ({Barnes and Noble} is one corporate author)."""
     authors: list[str] = []
     depth = 0
-    current = []
+    current: list[str] = []
     index = 0
     while index < len(value):
         char = value[index]
@@ -75,7 +75,7 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
         warnings.add(
             f"BibTeX entry could not be parsed and was skipped: {getattr(block, 'error', block)!s:.120}",
             record=None,
-            line=block.start_line + 1,
+            line=(block.start_line or 0) + 1,
         )
     records: list[ParsedRecord] = []
     for entry in library.entries:
@@ -85,7 +85,7 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
         raise ImportFileError(
             "No BibTeX entry found: expected entries such as '@article{key, title = {...}}'"
             + (f"; the first block could not be parsed ({failed[0].__class__.__name__})" if failed else ""),
-            line=failed[0].start_line + 1 if failed else None,
+            line=(failed[0].start_line or 0) + 1 if failed else None,
         )
     header = text[:300].lower()
     if "scopus" in header:
@@ -96,7 +96,9 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
 
 def _record(position: int, entry: bibtexparser.model.Entry, warnings: TagWarnings) -> ParsedRecord:
     raw = [(field.key, str(field.value)) for field in entry.fields]
-    record = ParsedRecord(position=position, line=entry.start_line + 1, raw=[("ENTRYTYPE", entry.entry_type), *raw])
+    record = ParsedRecord(
+        position=position, line=(entry.start_line or 0) + 1, raw=[("ENTRYTYPE", entry.entry_type), *raw]
+    )
     got: dict[str, str] = {}
     for key, value in raw:
         got.setdefault(key.lower(), value)

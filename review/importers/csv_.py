@@ -100,13 +100,16 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     labels = [_unguard(cell).strip().lstrip("\ufeff") for cell in header_row]
     names = [label.lower() for label in labels]
     wos = "pt" in names and "ut" in names
-    # WoS tab-delimited never quotes; a title starting with '"' must not swallow the next rows.
-    quoting = csv.QUOTE_NONE if wos else csv.QUOTE_MINIMAL
     index = {name: i for i, name in reversed(list(enumerate(names)))}
     warnings = TagWarnings(known=frozenset(), format_label="CSV")
     file_database = _file_database(names, text[:2000])
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    # WoS tab-delimited never quotes; a title starting with '"' must not swallow the next rows.
+    source = io.StringIO(text, newline="")
+    if wos:
+        reader = csv.reader(source, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(source, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
     records: list[ParsedRecord] = []
     previous_end = 0
     try:

@@ -37,7 +37,7 @@ MEDLINE_TAGS = ["PMID", "OWN", "TI", "AB", "FAU", "AU", "DP", "LID", "AID", "PMC
 WOS_TAGS = ["FN", "VR", "PT", "AU", "AF", "TI", "SO", "AB", "PY", "DI", "PM", "UT", "BP", "EP", "SN", "ER", "EF", "QQ"]
 
 values = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=40
 ) | st.sampled_from(["", "10.1000/X.1", "PUBMED 123", "WOS:000123", "https://dx.doi.org/10.1/2", "2020///", "©"])
 separators = st.sampled_from(["  - ", " - ", "  -  ", "- ", "  -", " ", ": "])
 line_ends = st.sampled_from(["\n", "\r\n", "\r"])
