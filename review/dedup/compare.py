@@ -162,11 +162,22 @@ def compare(a: Prepared, b: Prepared) -> tuple[Outcome, float, str]:
     score = f.title / 100
     if f.pmid == -1:
         return "distinct", score * 0.5, "pmid-conflict"
+    # Two parts of a series never share their pages or their abstract; a number lost in export does.
+    pinned = (f.pages == 1 and (f.volume == 1 or f.journal == 1)) or (f.abstract is not None and f.abstract >= 95)
+    if a.numbers != b.numbers and not pinned:
+        # "Phase II" / "Phase III", "type 1" / "type 2", "part 1" / "part 2": one character apart, two works.
+        if f.title >= 90 and (same_id or f.authors == 1):
+            return "possible", score * 0.8, "title-numbers-differ"
+        return "distinct", score * 0.5, "title-numbers-differ"
     year_ok = f.year_gap is None or f.year_gap <= 1
     if f.pmid == 1 or f.doi == 1:
         key = "pmid" if f.pmid == 1 else "doi"
-        # One DOI covers every abstract of a journal supplement, so the identifier alone never merges.
-        if f.title >= 90 and year_ok and f.pages != -1 and (f.authors != -1 or (f.title >= 95 and f.pages == 1)):
+        # One DOI covers every abstract of a journal supplement, so the identifier alone never merges, and
+        # a team's abstracts in one supplement can have near-identical titles: text or pages must not differ.
+        abstract_conflict = f.abstract is not None and f.abstract < 60
+        pinned = f.pages == 1 or (f.abstract is not None and f.abstract >= 90)
+        close = f.title >= 95 or (f.title >= 90 and pinned)
+        if close and year_ok and f.pages != -1 and not abstract_conflict and (f.authors != -1 or f.pages == 1):
             return "duplicate", min(1.0, score + 0.05), f"{key}+title"
         abstract_ok = f.abstract is None or f.abstract >= 90
         if f.title >= 95 and year_ok and f.authors == 1 and abstract_ok:

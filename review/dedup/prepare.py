@@ -40,6 +40,7 @@ GENERIC_TITLES = frozenset(
     }
 )  # fmt: skip
 ABSTRACT_CHARS = 400
+ROMAN = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
 
 
 @dataclass(slots=True)
@@ -49,6 +50,7 @@ class Prepared:
     titles: tuple[str, ...]  # normalised title forms, main first
     title_ns: str  # main title without spaces: word splits ("ATT enuates") should not count as edits
     tokens: tuple[str, ...]
+    numbers: frozenset[str]  # numbers and roman numerals in the title
     kind: str
     generic: bool
     doi: str
@@ -76,6 +78,12 @@ def _kind(title: str) -> str:
     return ""
 
 
+def _numbers(title: str, tokens: tuple[str, ...]) -> frozenset[str]:
+    # Digits are read without spaces: "CO 2" and "CO2" carry the same number.
+    digits = (n.lstrip("0") for n in re.findall(r"\d+", title.replace(" ", "")))
+    return frozenset([*digits, *(t for t in tokens if t in ROMAN)])
+
+
 def _abstract(raw: str) -> str:
     text = re.sub(r"[^0-9a-z]+", " ", fold(raw[: ABSTRACT_CHARS + 100])).strip()
     # Structured-abstract labels differ between databases ("BACKGROUND:" vs "Background"); skip them.
@@ -101,6 +109,7 @@ def prepare(record: DedupRecord, index: int) -> Prepared:
         titles=titles,
         title_ns=main.replace(" ", ""),
         tokens=tokens,
+        numbers=_numbers(main, tokens),
         kind=_kind(main),
         generic=main in GENERIC_TITLES or len(tokens) <= 3 or len(main) < 20,
         doi=doi,

@@ -242,3 +242,42 @@ def test_progress_reports_reach_the_total() -> None:
 def test_no_records_gives_an_empty_result() -> None:
     result = deduplicate([])
     assert result.groups == [] and result.primary == {} and result.possible == []
+
+
+def test_parts_of_a_series_differing_only_in_a_number_are_not_merged() -> None:
+    part1 = DedupRecord(
+        id="p1",
+        title="Cognitive rehabilitation after stroke: part 1, attention",
+        authors="Toglia, J. and Cermak, S. A.",
+        year=2009,
+        journal="American Journal of Occupational Therapy",
+        volume="63",
+        pages="569-579",
+    )
+    part2 = replace(part1, id="p2", title="Cognitive rehabilitation after stroke: part 2, attention", pages="580-590")
+    result = deduplicate([part1, part2])
+    assert result.groups == [["p1"], ["p2"]]
+
+
+def test_near_identical_titles_under_one_supplement_doi_are_not_merged() -> None:
+    doi = "10.1093/eurheartj/ehx502"
+    mice = DedupRecord(
+        id="d1",
+        title="SGLT2 inhibition improves coronary microvascular function in diabetic mice",
+        authors="Adingupu, D. D. and Gronros, J.",
+        year=2017,
+        journal="European Heart Journal",
+        volume="38",
+        pages="P893",
+        doi=doi,
+        abstract="In mice, SGLT2 inhibition improved coronary flow reserve measured by ultrasound.",
+    )
+    rats = replace(
+        mice,
+        id="d2",
+        title="SGLT2 inhibition improves coronary microvascular function in diabetic rats",
+        pages="",
+        abstract="Isolated hearts of rats showed less oxidative stress after treatment with it.",
+    )
+    result = deduplicate([mice, rats])
+    assert result.groups == [["d1"], ["d2"]]
