@@ -1,1 +1,35 @@
-urlpatterns: list = []
+from django.urls import path
+
+from screening import api
+
+base = "reviews/<slug:review>/screening/"
+urlpatterns = [
+    path(f"{base}exclusion-reasons/", api.ExclusionReasons.as_view(), name="api-screening-reasons"),
+    path(f"{base}progress/", api.Progress.as_view(), name="api-screening-progress"),
+    path(f"{base}records/<int:record_id>/fulltext/", api.FullTextView.as_view(), name="api-screening-fulltext"),
+    path(
+        f"{base}records/<int:record_id>/not-retrieved/",
+        api.NotRetrieved.as_view(),
+        name="api-screening-not-retrieved",
+    ),
+    path(f"{base}<str:stage>/next/", api.NextRecord.as_view(), name="api-screening-next"),
+    path(f"{base}<str:stage>/votes/mine/", api.MyVotes.as_view(), name="api-screening-my-votes"),
+    path(f"{base}<str:stage>/records/<int:record_id>/vote/", api.RecordVote.as_view(), name="api-screening-vote"),
+    path(f"{base}<str:stage>/records/<int:record_id>/skip/", api.SkipRecord.as_view(), name="api-screening-skip"),
+    path(f"{base}<str:stage>/conflicts/", api.ConflictList.as_view(), name="api-screening-conflicts"),
+    path(
+        f"{base}<str:stage>/conflicts/<int:record_id>/",
+        api.ConflictDetail.as_view(),
+        name="api-screening-conflict",
+    ),
+    path(
+        f"{base}<str:stage>/conflicts/<int:record_id>/comments/",
+        api.ConflictComments.as_view(),
+        name="api-screening-conflict-comments",
+    ),
+    path(
+        f"{base}<str:stage>/conflicts/<int:record_id>/resolution/",
+        api.ConflictResolution.as_view(),
+        name="api-screening-conflict-resolution",
+    ),
+]

@@ -4,6 +4,7 @@ pilot rounds and unblinding. Every change is audited."""
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -73,7 +74,7 @@ def screening_settings_update(*, review: Review, by: User, **fields: Any) -> Scr
         elif reorder == {"order_full_text"}:
             stages = [Stage.FULL_TEXT]
         for stage in stages:
-            transaction.on_commit(lambda stage=stage: queue_reorder_task.delay(review.pk, stage.value))
+            transaction.on_commit(partial(queue_reorder_task.delay, review.pk, stage.value))
     return config
 
 

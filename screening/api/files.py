@@ -1,0 +1,161 @@
+"""Screening API: full texts, exclusion reasons, progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from review.errors import ServiceError
+from review.http import api_user
+from review.models import Record, Role
+from screening import selectors
+from screening.api.common import (
+    ScreeningOutcomeOut,
+    access_for,
+    outcome_data,
+)
+from screening.models import ExclusionReason, Stage
+from screening.progress import stage_progress
+from screening.services import config as config_services
+from screening.services.fulltexts import fulltext_mark_not_retrieved, fulltext_upload
+from screening.views.fulltexts import fulltext_response
+
+
+class ScreeningFullTextOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    record = serializers.IntegerField(source="record_id")
+    original_name = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class ScreeningFullTextIn(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class FullTextView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes}, summary="Download a record's full text (members)")
+    def get(self, request: Request, review: str, record_id: int) -> Any:
+        access = access_for(request, review, Role.VIEWER)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        current = selectors.current_fulltext(record=record)
+        if current is None:
+            raise ServiceError("No full text for this record", code="not_found")
+        return fulltext_response(current, download=True)
+
+    @extend_schema(
+        request=ScreeningFullTextIn, responses={201: ScreeningFullTextOut}, summary="Upload or replace a record's PDF"
+    )
+    def post(self, request: Request, review: str, record_id: int) -> Response:
+        access = access_for(request, review)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        data = ScreeningFullTextIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        fulltext = fulltext_upload(
+            review=access.review, record=record, by=api_user(request), upload=data.validated_data["file"]
+        )
+        return Response(ScreeningFullTextOut(fulltext).data, status=status.HTTP_201_CREATED)
+
+
+class ScreeningNotRetrievedIn(serializers.Serializer):
+    note = serializers.CharField(max_length=1000)
+
+
+class NotRetrieved(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        request=ScreeningNotRetrievedIn, responses=ScreeningOutcomeOut, summary="Mark a report as not retrieved"
+    )
+    def post(self, request: Request, review: str, record_id: int) -> Response:
+        access = access_for(request, review)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        data = ScreeningNotRetrievedIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = fulltext_mark_not_retrieved(
+            review=access.review, record=record, by=api_user(request), note=data.validated_data["note"]
+        )
+        return Response(outcome_data(access, outcome, Stage.FULL_TEXT))
+
+
+class ScreeningReasonOut(serializers.ModelSerializer):
+    class Meta:
+        model = ExclusionReason
+        fields = ["id", "label", "position", "archived"]
+
+
+class ScreeningReasonIn(serializers.Serializer):
+    label = serializers.CharField(max_length=200)  # type: ignore[assignment]
+
+
+class ExclusionReasons(APIView):
+    @extend_schema(
+        responses=ScreeningReasonOut(many=True), summary="The review's full-text exclusion reasons, in order"
+    )
+    def get(self, request: Request, review: str) -> Response:
+        access = access_for(request, review, Role.VIEWER)
+        reasons = selectors.exclusion_reasons(review=access.review, include_archived=True)
+        return Response(ScreeningReasonOut(reasons, many=True).data)
+
+    @extend_schema(
+        request=ScreeningReasonIn, responses={201: ScreeningReasonOut}, summary="Add an exclusion reason (lead)"
+    )
+    def post(self, request: Request, review: str) -> Response:
+        access = access_for(request, review, Role.LEAD)
+        data = ScreeningReasonIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = config_services.exclusion_reason_add(
+            review=access.review, by=api_user(request), label=data.validated_data["label"]
+        )
+        return Response(ScreeningReasonOut(reason).data, status=status.HTTP_201_CREATED)
+
+
+class ScreeningProgressOut(serializers.Serializer):
+    stages = serializers.DictField()
+
+
+class Progress(APIView):
+    @extend_schema(responses=ScreeningProgressOut, summary="Progress and agreement per stage (blinding applies)")
+    def get(self, request: Request, review: str) -> Response:
+        access = access_for(request, review, Role.VIEWER)
+        stages: dict[str, Any] = {}
+        for item in stage_progress(access=access, user=api_user(request)):
+            stages[item.stage.value] = {
+                "counts": item.counts,
+                "reviewers": [
+                    {"username": r.username, "done": r.done, "remaining": r.remaining, "conflicts": r.conflicts}
+                    for r in item.reviewers
+                ],
+                "agreement": {
+                    "basis": item.agreement.basis,
+                    "pairs": [
+                        {
+                            "reviewers": [p.first, p.second],
+                            "records": p.agreement.n,
+                            "percent": p.agreement.percent,
+                            "cohen_kappa": p.agreement.kappa,
+                        }
+                        for p in item.agreement.pairs
+                    ],
+                    "fleiss": (
+                        {
+                            "records": item.agreement.fleiss.n,
+                            "percent": item.agreement.fleiss.percent,
+                            "kappa": item.agreement.fleiss.kappa,
+                        }
+                        if item.agreement.fleiss
+                        else None
+                    ),
+                },
+            }
+        return Response({"stages": stages})

@@ -1,0 +1,109 @@
+"""Screening API: the queue and votes."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from review.http import api_user
+from review.models import Record
+from screening import selectors
+from screening.api.common import (
+    ScreeningRecordVotesOut,
+    ScreeningVoteOut,
+    access_for,
+    record_state,
+    stage_from,
+)
+from screening.models import Choice
+from screening.services.queue import queue_next_for, queue_skip
+from screening.services.votes import VoteInput, vote_cast, vote_withdraw
+
+
+class NextRecord(APIView):
+    @extend_schema(
+        responses=ScreeningRecordVotesOut, summary="The next record for me at a stage (claimed for me a while)"
+    )
+    def get(self, request: Request, review: str, stage: str) -> Response:
+        access = access_for(request, review)
+        stage_value = stage_from(stage)
+        record = queue_next_for(review=access.review, stage=stage_value, reviewer=api_user(request))
+        return Response(record_state(request, access, record, stage_value))
+
+
+class ScreeningVoteIn(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=Choice.choices)
+    reason = serializers.IntegerField(required=False, allow_null=True, help_text="An exclusion reason id (full text)")
+    reason_other = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class RecordVote(APIView):
+    @extend_schema(responses=ScreeningRecordVotesOut, summary="A record at a stage with the votes I may see")
+    def get(self, request: Request, review: str, stage: str, record_id: int) -> Response:
+        access = access_for(request, review)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        return Response(record_state(request, access, record, stage_from(stage)))
+
+    @extend_schema(
+        request=ScreeningVoteIn,
+        responses=ScreeningRecordVotesOut,
+        summary="Vote on a record, or change my vote",
+        examples=[
+            OpenApiExample("Include", value={"choice": "include"}),
+            OpenApiExample("Exclude at full text", value={"choice": "exclude", "reason": 3, "note": "abstract only"}),
+        ],
+    )
+    def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
+        access = access_for(request, review)
+        stage_value = stage_from(stage)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        data = ScreeningVoteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        vote_cast(
+            review=access.review,
+            record=record,
+            stage=stage_value,
+            reviewer=api_user(request),
+            data=VoteInput(
+                choice=values["choice"],
+                reason_id=values.get("reason"),
+                reason_other=values.get("reason_other", ""),
+                note=values.get("note", ""),
+            ),
+        )
+        return Response(record_state(request, access, record, stage_value))
+
+    @extend_schema(responses=ScreeningRecordVotesOut, summary="Withdraw my vote (until the outcome is final)")
+    def delete(self, request: Request, review: str, stage: str, record_id: int) -> Response:
+        access = access_for(request, review)
+        stage_value = stage_from(stage)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        vote_withdraw(review=access.review, record=record, stage=stage_value, reviewer=api_user(request))
+        return Response(record_state(request, access, record, stage_value))
+
+
+class SkipRecord(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="Skip a record; it comes back later")
+    def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
+        access = access_for(request, review)
+        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        queue_skip(review=access.review, record=record, stage=stage_from(stage), reviewer=api_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyVotes(GenericAPIView):
+    serializer_class = ScreeningVoteOut
+
+    @extend_schema(responses=ScreeningVoteOut(many=True), summary="My current votes at a stage, latest first")
+    def get(self, request: Request, review: str, stage: str) -> Response:
+        access = access_for(request, review)
+        votes = selectors.my_votes(review=access.review, user=api_user(request), stage=stage_from(stage))
+        page = self.paginate_queryset(votes.select_related("reviewer"))
+        return self.get_paginated_response(ScreeningVoteOut(page, many=True).data)
