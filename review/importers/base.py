@@ -96,6 +96,10 @@ class TagWarnings:
     def add(self, message: str, *, record: int | None, line: int | None) -> None:
         self.problems.append(Problem("warning", message, record=record, line=line))
 
+    def error(self, message: str, *, record: int | None, line: int | None) -> None:
+        """A part of the file that could not be imported at all (the rest of the file was)."""
+        self.problems.append(Problem("error", message, record=record, line=line))
+
 
 def check_record(record: ParsedRecord, warnings: TagWarnings, *, year_values: list[str]) -> None:
     """Warnings every format shares: a record nobody can screen, a year nobody can read."""

@@ -75,7 +75,7 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     macros = {string.key.lower(): _value(str(string.value), {}) for string in library.strings}
     warnings = TagWarnings(known=frozenset(), format_label="BibTeX")
     for block in library.failed_blocks:
-        warnings.add(
+        warnings.error(
             f"BibTeX entry could not be parsed and was skipped: {getattr(block, 'error', block)!s:.120}",
             record=None,
             line=(block.start_line or 0) + 1,

@@ -560,3 +560,11 @@ def test_cochrane_abstract_lines_that_look_like_tags_stay_in_the_abstract() -> N
     record = parse(text).records[0]
     assert record.abstract == "Background text.\nAIM: To assess things."
     assert record.year == 2020
+
+
+def test_bibtex_entry_that_cannot_be_parsed_is_an_error_and_the_rest_imports() -> None:
+    text = b"@article{good, title={Kept}, year={2020}}\n\n@article{bad, title={Unclosed, year=2020\n"
+    result = parse(text)
+    assert [r.title for r in result.records] == ["Kept"]
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].line == 3
