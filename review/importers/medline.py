@@ -82,8 +82,10 @@ def _record(
         if not value:
             continue
         got.setdefault(tag, []).append(value)
-        if tag == "FAU":
+        if tag == "FAU" or tag == "CN":  # CN: a collective author ('WHO Collaborative Group'), in order
             full_authors.append(collapse_space(value))
+            if tag == "CN":
+                short_authors.append(collapse_space(value))
         elif tag == "AU":
             short_authors.append(collapse_space(value))
         elif tag == "OT":

@@ -568,3 +568,8 @@ def test_bibtex_entry_that_cannot_be_parsed_is_an_error_and_the_rest_imports() -
     assert [r.title for r in result.records] == ["Kept"]
     errors = [p for p in result.problems if p.severity == "error"]
     assert len(errors) == 1 and errors[0].line == 3
+
+
+def test_medline_collective_author_keeps_its_place() -> None:
+    text = b"PMID- 1\nTI  - T\nFAU - Novak, Petra\nAU  - Novak P\nCN  - Stroke Trialists Group\nFAU - Lee, Min\n"
+    assert parse(text).records[0].authors == ["Novak, Petra", "Stroke Trialists Group", "Lee, Min"]
