@@ -44,17 +44,20 @@
   }
 
   function init(root) {
+    // "Other, specify" boxes behave the same in the extraction form and in consensus entry.
     root.querySelectorAll("#extraction-form, .consensus-edit form").forEach(function (form) {
       if (form.dataset.chartingReady) return;
       form.dataset.chartingReady = "1";
-      form.addEventListener("input", function (event) {
-        tickOther(event);
-        applyConditions(form);
-      });
-      form.addEventListener("change", function () { applyConditions(form); });
+      form.addEventListener("input", tickOther);
     });
+    // Conditions apply to the extraction form only: a consensus entry shows one field on its own.
     const form = root.querySelector("#extraction-form");
-    if (form) applyConditions(form);
+    if (form && !form.dataset.conditionsReady) {
+      form.dataset.conditionsReady = "1";
+      form.addEventListener("input", function () { applyConditions(form); });
+      form.addEventListener("change", function () { applyConditions(form); });
+      applyConditions(form);
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });

@@ -411,3 +411,73 @@ def test_pilot_start_and_agreement_per_field(as_lead, form, studies, reviewer, r
 def test_pilot_page_for_viewer_hides_controls(as_viewer, form):
     response = as_viewer.get(url("pilot"))
     assert response.status_code == 200 and b"Choose pilot studies" not in response.content
+
+
+# ---- summaries and exports -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_final(pair, studies, review, lead, reviewer, reviewer2):
+    submit(pair[0])
+    submit(pair[1])
+    a, b = services.extraction_assign(review=review, record=studies[1], extractors=[reviewer, reviewer2], by=lead)
+    submit(a, target_data_type={"choice": "tabular"}, sample_size=80)
+    submit(b, target_data_type={"choice": "tabular"}, sample_size=80)
+    return studies[:2]
+
+
+def test_summaries_page_shows_frequencies_numbers_crosstab_and_charts(
+    as_viewer, two_final, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(16):
+        response = as_viewer.get(url("summaries"), {"row": "target_data_type", "col": "specialty"})
+    assert response.status_code == 200
+    summaries = {item["field"].key: item["s"] for item in response.context["summaries"]}
+    target = summaries["target_data_type"]
+    assert [(r.label, r.n, r.percent) for r in target.rows][:2] == [("Time series", 1, 50.0), ("Tabular", 1, 50.0)]
+    assert summaries["sample_size"].mean == 100 and summaries["sample_size"].n == 2
+    grid = response.context["grid"]
+    assert grid["col_totals"][0] == 2  # both studies are cardiology
+    content = response.content.decode()
+    from charting.analysis import study_label
+
+    assert f"<small>{study_label(two_final[0])}</small>" in content  # the study listed in its cross-table cell
+    assert 'src="/reviews/tl-clinical/charting/summaries/sankey.svg?source=' in content
+
+
+def test_summary_svg_and_csv_downloads(as_viewer, two_final):
+    chart = as_viewer.get(url("summary-download", "field-target_data_type", "svg"))
+    assert chart.status_code == 200 and chart["Content-Type"].startswith("image/svg+xml")
+    assert b"Time series" in chart.content and "attachment" not in chart.get("Content-Disposition", "")
+    download = as_viewer.get(url("summary-download", "sankey", "svg"), {"download": "1"})
+    assert download["Content-Disposition"].startswith("attachment")
+    table = as_viewer.get(url("summary-download", "field-target_data_type", "csv"))
+    lines = b"".join(table.streaming_content).decode().splitlines()
+    assert lines[0] == "field,option_code,option,n,percent,denominator"
+    assert "target_data_type,time_series,Time series,1,50.0,2" in lines
+    per_year = b"".join(as_viewer.get(url("summary-download", "publications", "csv")).streaming_content).decode()
+    assert per_year.splitlines() == ["period,n", "2018,1", "2019,1"]
+    cross = as_viewer.get(
+        url("summary-download", "crosstab", "csv"), {"row": "target_data_type", "col": "specialty", "studies": "1"}
+    )
+    assert "Author" in b"".join(cross.streaming_content).decode()
+
+
+def test_summary_download_unknown_names_are_404(as_viewer, two_final):
+    assert as_viewer.get(url("summary-download", "field-nope", "csv")).status_code == 404
+    assert as_viewer.get(url("summary-download", "frequencies", "png")).status_code == 404
+    assert as_viewer.get(url("summary-download", "field-aim", "svg")).status_code == 404
+
+
+def test_summaries_without_a_form_is_404(as_viewer, review):
+    assert as_viewer.get(url("summaries")).status_code == 404
+
+
+def test_export_pages_and_files(as_viewer, two_final):
+    assert as_viewer.get(url("exports")).status_code == 200
+    for kind in ("wide", "long", "codebook"):
+        response = as_viewer.get(url("export", kind))
+        assert response.status_code == 200 and response["Content-Disposition"] == (
+            f'attachment; filename="tl-clinical-charting-{kind}.csv"'
+        )
+    assert as_viewer.get(url("export", "other")).status_code == 404
