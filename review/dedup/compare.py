@@ -13,6 +13,7 @@ from rapidfuzz.distance import Indel
 from rapidfuzz.fuzz import ratio
 
 from review.dedup.model import Outcome
+from review.dedup.normalise import Author
 from review.dedup.prepare import Prepared
 
 __all__ = ["Features", "compare", "features"]
@@ -67,22 +68,33 @@ def _journal(a: Prepared, b: Prepared) -> int:
     return -1
 
 
+def _same_person(author: Author, other: Prepared) -> bool:
+    if author.surname in other.surnames:
+        initial = author.initials[:1]
+        # "Hansen, D." is not "Hansen, N. A."; a missing initial on either side cannot tell them apart.
+        return (
+            not initial
+            or f"{author.surname} {initial}" in other.author_keys
+            or f"{author.surname} " in other.author_keys
+        )
+    return author.surname in other.name_words  # given name and surname swapped by one export
+
+
 def _authors(a: Prepared, b: Prepared) -> tuple[int, int]:
     """(list agreement, first-author agreement), each 1 / -1 / 0 (unknown)."""
     if not a.authors or not b.authors:
         return 0, 0
-    fa, fb = a.authors[0].surname, b.authors[0].surname
-    first = 1 if fa == fb or (min(len(fa), len(fb)) >= 4 and ratio(fa, fb) >= 80) else -1
-    if first == -1 and (fa in b.name_words or fb in a.name_words):
-        first = 1  # given name and surname swapped by one export
-    # Surnames of one list found anywhere among the other's name words also survive swapped name order.
-    overlap = max(
-        len(a.surnames & b.name_words) / len(a.surnames),
-        len(b.surnames & a.name_words) / len(b.surnames),
-    )
-    if overlap >= 0.5 or (first == 1 and overlap >= 0.3):
+    fa, fb = a.authors[0], b.authors[0]
+    if fa.surname == fb.surname or (min(len(fa.surname), len(fb.surname)) >= 4 and ratio(fa.surname, fb.surname) >= 80):
+        first = -1 if fa.initials[:1] and fb.initials[:1] and fa.initials[:1] != fb.initials[:1] else 1
+    else:
+        first = 1 if (fa.surname in b.name_words or fb.surname in a.name_words) else -1
+    small, large = (a, b) if len(a.authors) <= len(b.authors) else (b, a)
+    shared = sum(_same_person(x, large) for x in small.authors)
+    overlap = shared / len(small.authors)
+    if (first == 1 and overlap >= 0.3) or (overlap >= 0.5 and shared >= 2):
         return 1, first
-    if overlap == 0 and first == -1:
+    if shared == 0 and first == -1:
         return -1, first
     return 0, first
 
@@ -207,12 +219,14 @@ def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok
         hard.append("volume")
     if f.authors == -1:
         hard.append("authors")
-    if a.conference != b.conference and f.pages != 1 and f.volume != 1 and not abstract_pins:
+    # A volume number shared by two different journals is a coincidence, not evidence.
+    volume_agrees = f.volume == 1 and f.journal != -1
+    if a.conference != b.conference and f.pages != 1 and not volume_agrees and not abstract_pins:
         # A meeting abstract and the paper that followed are counted as two works; databases disagree on
         # flagging the supplement, so the flag counts only when no page or volume ties the two together.
         hard.append("conference-vs-article")
     # The year agrees for most different works by one team; it supports only what the venue already does.
-    venue = (f.pages == 1) + (f.volume == 1) + (f.journal == 1) + abstract_same
+    venue = (f.pages == 1) + volume_agrees + (f.journal == 1) + abstract_same
     support = venue + (f.year_gap == 0 and venue > 0)
     generic = a.generic or b.generic
     if hard:
@@ -220,10 +234,14 @@ def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok
         if hard == ["doi"] and f.title >= 98 and f.authors == 1 and same_place and year_ok and abstract_ok:
             # Everything but the DOI agrees, down to the page: one database stored a wrong DOI.
             return "duplicate", score * 0.95, "title+authors+venue+pages-doi-differs"
+        full_range = a.last_page != "" and a.last_page == b.last_page
+        if hard == ["authors"] and f.title >= 98 and same_place and f.volume == 1 and full_range and f.year_gap == 0:
+            # Two works cannot fill the same page range of one volume: the author list is what got garbled.
+            return "duplicate", score * 0.9, "title+venue+page-range-authors-differ"
         if f.title >= 95 and len(hard) == 1 and hard[0] in ("doi", "volume", "authors") and support >= 3:
             return "possible", score * 0.9, f"title-match-{hard[0]}-conflict"
         return "distinct", score * 0.5, "conflict-" + "-".join(hard)
-    if f.journal == -1 and f.pages != 1 and f.volume != 1:
+    if f.journal == -1 and f.pages != 1:
         # Same title and team in two journals with nothing else in common: often one abstract presented at
         # two meetings, which the reviews count as two records. A person decides.
         if f.title >= 95 and f.authors == 1:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = [
     "Author",
@@ -109,6 +109,8 @@ def title_variants(raw: str) -> tuple[str, ...]:
             text = text[: note.start()].rstrip(" .")
     if text.endswith(("]", ")", "].", ").")):
         text = LANG_TAG_RE.sub("", text).strip()
+    if "[" not in text:
+        return (_title_core(text),)
     forms: list[str] = []
     inner = BRACKET_RE.findall(text)
     outside = BRACKET_RE.sub(" ", text).strip(" .")
@@ -213,8 +215,7 @@ def norm_journal(raw: str) -> tuple[str, bool]:
     return (" ".join(tokens), conference)
 
 
-@dataclass(slots=True, frozen=True)
-class Author:
+class Author(NamedTuple):
     surname: str
     initials: str
     words: tuple[str, ...] = ()  # every name word: lets "Wu, Ching-yi" meet "Ching-yi, Wu"
@@ -250,11 +251,15 @@ NOT_A_PERSON_RE = re.compile(
 )
 
 
+NAME_SUFFIX_RE = re.compile(r"(?:,\s*|\s+)(?:jr|sr|ii|iii|iv|2nd|3rd)\b\.?", re.IGNORECASE)
+
+
 @lru_cache(maxsize=262144)
 def _parse_author(text: str) -> Author | None:
     text = _clean_markup(text).strip(" .,")
     if not text or NOT_A_PERSON_RE.search(text):
         return None
+    text = NAME_SUFFIX_RE.sub("", text).strip(" .,")  # "Wright Jr., T C" / "Wright, Jr"
     if "," in text:
         surname, _, given = text.partition(",")
     else:

@@ -40,6 +40,7 @@ GENERIC_TITLES = frozenset(
     }
 )  # fmt: skip
 ABSTRACT_CHARS = 400
+_NONE: frozenset[str] = frozenset()
 ROMAN = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
 
 
@@ -66,6 +67,7 @@ class Prepared:
     issn: frozenset[str]
     authors: tuple[Author, ...]
     surnames: frozenset[str]
+    author_keys: frozenset[str]  # "surname initial" (initial may be empty)
     name_words: frozenset[str]
     abstract: str
     completeness: tuple[int, int, int]
@@ -116,15 +118,16 @@ def prepare(record: DedupRecord, index: int) -> Prepared:
         pmid=pmid,
         year=norm_year(record.year),
         volume=norm_volume(record.volume),
-        issue_numbers=frozenset(n.lstrip("0") for n in re.findall(r"\d+", record.issue or "")),
+        issue_numbers=frozenset(n.lstrip("0") for n in re.findall(r"\d+", record.issue)) if record.issue else _NONE,
         first_page=first,
         last_page=last,
         journal=journal,
         journal_initials="".join(t[0] for t in journal.split()),
         conference=conference,
-        issn=norm_issn(record.isbn_issn),
+        issn=norm_issn(record.isbn_issn) if record.isbn_issn else _NONE,
         authors=authors,
         surnames=frozenset(a.surname for a in authors),
+        author_keys=frozenset(f"{a.surname} {a.initials[:1]}" for a in authors),
         name_words=frozenset(w for a in authors for w in (a.surname, *a.words)),
         abstract=abstract,
         completeness=(int(bool(abstract)), int(bool(doi)), int(bool(pmid))),

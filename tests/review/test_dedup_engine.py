@@ -281,3 +281,31 @@ def test_near_identical_titles_under_one_supplement_doi_are_not_merged() -> None
     )
     result = deduplicate([mice, rats])
     assert result.groups == [["d1"], ["d2"]]
+
+
+def test_one_author_surname_inside_another_teams_list_is_not_the_same_authors() -> None:
+    solo = replace(ARTICLE, id="h1", authors="Hansen, D.", doi="", abstract="")
+    team = replace(
+        ARTICLE,
+        id="h2",
+        authors="Nguyen, F. and Cohen, H. E. and Hansen, N. A. and Novak, P.",
+        journal="Annals of Internal Medicine",
+        pages="39-48",
+        doi="",
+        abstract="",
+    )
+    assert deduplicate([solo, team]).groups == [["h1"], ["h2"]]
+
+
+def test_a_volume_number_shared_by_two_journals_does_not_tie_an_abstract_to_an_article() -> None:
+    article = replace(ARTICLE, id="v1", doi="", abstract="", volume="146")
+    meeting = replace(article, id="v2", journal="Topics in Language Disorders. Conference: Annual Meeting",
+                      issue="Suppl 1", pages="A66", year=2017)  # fmt: skip
+    result = deduplicate([article, meeting])
+    assert result.groups == [["v1"], ["v2"]]
+
+
+def test_name_suffixes_do_not_split_an_author() -> None:
+    one = replace(ARTICLE, id="w1", authors="Wright Jr., T. C.", doi="", abstract="")
+    other = replace(one, id="w2", authors="Wright, Jr")
+    assert deduplicate([one, other]).groups == [["w1", "w2"]]
