@@ -1,2 +1,16 @@
+from django.urls import path
+
+from reporting import views
+
 app_name = "reporting"
-urlpatterns: list = []
+
+R = "reviews/<slug:slug>/report/"
+
+urlpatterns = [
+    path(R, views.prisma, name="prisma"),
+    path(f"{R}prisma.svg", views.prisma_svg, name="prisma-svg"),
+    path(f"{R}prisma/<slug:node>/", views.prisma_node_records, name="prisma-records"),
+    path(f"{R}exports/", views.exports, name="exports"),
+    path(f"{R}exports/<slug:kind>/", views.export_download, name="export"),
+    path(f"{R}records/<int:record_id>/", views.record_prisma, name="record"),
+]

@@ -190,3 +190,20 @@ def prisma_review(review, lead, reviewer, reviewer2, django_capture_on_commit_ca
     for key in fx.records:
         fx.records[key].refresh_from_db()
     return fx
+
+
+@pytest.fixture
+def charted_review(prisma_review, lead, reviewer, reviewer2) -> Fixture:
+    """The PRISMA fixture with its included studies charted by two extractors and one consensus decision."""
+    from charting import services as charting
+    from tests.charting.conftest import COMPLETE
+
+    review = prisma_review.review
+    charting.form_create(review=review, by=lead, template="transfer-learning")
+    r = prisma_review.records
+    first, second = charting.extraction_assign(review=review, record=r["P1"], extractors=[reviewer, reviewer2], by=lead)
+    charting.extraction_submit(extraction=first, by=reviewer, values=COMPLETE)
+    charting.extraction_submit(extraction=second, by=reviewer2, values={**COMPLETE, "sample_size": 95})
+    form = review.charting_form
+    charting.consensus_set(form=form, record=r["P1"], by=lead, field_key="sample_size", from_extraction=second)
+    return prisma_review

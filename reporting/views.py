@@ -1,0 +1,161 @@
+"""Report pages: the live PRISMA diagram with its drill-down lists and downloads, the exports page, and the
+record actions PRISMA needs (removal before screening, linking an additional report to its study)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods
+
+from reporting.diagram import build_diagram
+from reporting.exports.registry import KINDS, export_chunks, export_filename
+from reporting.prisma import NODE_LABELS, consistency_checks, prisma_counts, prisma_records
+from review.access import ReviewAccess, review_for_user
+from review.errors import ServiceError
+from review.http import AuthedRequest
+from review.models import Record, Role
+from review.services.records import record_link_report, record_remove_before_screening, record_restore
+
+POLL_SECONDS = 10
+
+
+def _diagram_context(access: ReviewAccess) -> dict[str, Any]:
+    counts = prisma_counts(review=access.review)
+    return {
+        "access": access,
+        "review": access.review,
+        "counts": counts,
+        "checks": consistency_checks(counts),
+        "diagram": build_diagram(counts=counts, slug=access.review.slug),
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def prisma(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    context = _diagram_context(access)
+    if request.htmx:
+        return render(request, "reporting/prisma.html#prisma-diagram", context)
+    return render(request, "reporting/prisma.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def prisma_svg(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + render_to_string(
+        "reporting/_diagram.svg", _diagram_context(access), request=request
+    )
+    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{access.review.slug}-prisma.svg"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def prisma_node_records(request: AuthedRequest, slug: str, node: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    if node not in NODE_LABELS:
+        raise Http404("No such PRISMA number")
+    reason = request.GET.get("reason", "")
+    records = prisma_records(review=access.review, node=node, reason=reason)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    context = {
+        "access": access,
+        "review": access.review,
+        "node": node,
+        "label": NODE_LABELS[node],
+        "reason": reason,
+        "page": page,
+    }
+    return render(request, "reporting/node_records.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def exports(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    kinds = [kind for kind in KINDS.values() if access.at_least(kind.min_role)]
+    return render(request, "reporting/exports.html", {"access": access, "review": access.review, "kinds": kinds})
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_download(request: AuthedRequest, slug: str, kind: str) -> HttpResponseBase:
+    access = review_for_user(user=request.user, slug=slug)
+    if kind not in KINDS:
+        raise Http404("No such export")
+    return export_response(access=access, user=request.user, kind=kind, bom=bool(request.GET.get("bom")))
+
+
+def export_response(*, access: ReviewAccess, user: Any, kind: str, bom: bool = False) -> StreamingHttpResponse:
+    """The streamed download of one export; shared by the page and the API."""
+    spec = KINDS[kind]
+    if not access.at_least(spec.min_role):
+        raise PermissionDenied(f"This export needs the {spec.min_role.label.lower()} role")
+    chunks = export_chunks(access=access, user=user, kind=kind, bom=bom)
+    body = (chunk.encode("utf-8") if isinstance(chunk, str) else chunk for chunk in chunks)
+    response = StreamingHttpResponse(body, content_type=spec.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(slug=access.review.slug, kind=kind)}"'
+    return response
+
+
+# ---- record actions that PRISMA counts ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_prisma(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
+    """Where a record stands for PRISMA; the lead removes it before screening, restores it, or links it as an
+    additional report of another record's study."""
+    access = review_for_user(user=request.user, slug=slug)
+    record = get_object_or_404(Record.objects.select_related("search", "report_of"), pk=record_id, review=access.review)
+    status = 200
+    if request.method == "POST":
+        access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+        try:
+            _record_action(request, access, record)
+        except ServiceError as error:
+            messages.error(request, error.message)
+            status = 400
+        else:
+            return redirect("reporting:record", slug=slug, record_id=record.pk)
+    context = {"access": access, "review": access.review, "record": record, "reports": record.additional_reports.all()}
+    return render(request, "reporting/record.html", context, status=status)
+
+
+def _record_action(request: AuthedRequest, access: ReviewAccess, record: Record) -> None:
+    action = request.POST.get("action", "")
+    review, by = access.review, request.user
+    if action == "remove":
+        reason = request.POST.get("reason", "").strip()
+        if request.POST.get("automatic") and reason:
+            reason = f"Automation tool: {reason}"
+        record_remove_before_screening(review=review, record=record, reason=reason, by=by)
+        messages.success(request, "Record removed before screening.")
+    elif action == "restore":
+        record_restore(review=review, record=record, by=by)
+        messages.success(request, "Record restored; it enters screening again.")
+    elif action == "link":
+        raw = request.POST.get("study", "").strip()
+        study = None
+        if raw:
+            if not raw.isdigit():
+                raise ServiceError("Give the study's record number", field="study")
+            study = Record.objects.filter(pk=int(raw), review=review).first()
+            if study is None:
+                raise ServiceError(f"No record {raw} in this review", field="study")
+        record_link_report(review=review, record=record, study=study, by=by)
+        messages.success(request, "Linked as an additional report." if study else "Link removed.")
+    else:
+        raise ServiceError("Unknown action")
