@@ -88,7 +88,7 @@ def _authors(a: Prepared, b: Prepared) -> tuple[int, int]:
     if fa.surname == fb.surname or (min(len(fa.surname), len(fb.surname)) >= 4 and ratio(fa.surname, fb.surname) >= 80):
         first = -1 if fa.initials[:1] and fb.initials[:1] and fa.initials[:1] != fb.initials[:1] else 1
     else:
-        first = 1 if (fa.surname in b.name_words or fb.surname in a.name_words) else -1
+        first = 1 if (fa.surname in fb.words or fb.surname in fa.words) else -1  # names swapped
     small, large = (a, b) if len(a.authors) <= len(b.authors) else (b, a)
     shared = sum(_same_person(x, large) for x in small.authors)
     overlap = shared / len(small.authors)

@@ -289,8 +289,7 @@ def test_one_author_surname_inside_another_teams_list_is_not_the_same_authors() 
         ARTICLE,
         id="h2",
         authors="Nguyen, F. and Cohen, H. E. and Hansen, N. A. and Novak, P.",
-        journal="Annals of Internal Medicine",
-        pages="39-48",
+        pages="",
         doi="",
         abstract="",
     )
