@@ -95,9 +95,9 @@ def _legacy(data: bytes) -> tuple[str, str]:
             "The file is not text in any known encoding: expected a UTF-8, UTF-16 or Windows-1252 export"
         )
     encoding = best.encoding
-    # Short Western files get exotic guesses (cp1250, mac_roman...); cp1252 is what old Windows
-    # exporters write, so take it whenever it decodes the bytes and the guess was a single-byte codec.
-    if encoding not in ("cp1252", "utf_8") and _single_byte(encoding):
+    # Short Western files get near-miss guesses (cp1250, mac_roman...); cp1252 is what old Windows
+    # exporters write, so take it whenever it decodes the bytes.
+    if encoding in _WESTERN_CONFUSABLES:
         try:
             return data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
@@ -105,8 +105,11 @@ def _legacy(data: bytes) -> tuple[str, str]:
     return str(best), encoding.replace("_", "-")
 
 
-def _single_byte(encoding: str) -> bool:
-    return encoding.startswith(("cp12", "latin", "iso8859", "mac", "windows", "cp8", "ascii"))
+# Guesses charset-normalizer makes for short Western European files that are really Windows-1252.
+# Cyrillic, Greek or Asian guesses (cp1251, cp1253, shift_jis...) are kept as they are.
+_WESTERN_CONFUSABLES = frozenset(
+    {"latin_1", "iso8859_15", "cp1250", "iso8859_2", "mac_roman", "mac_latin2", "cp850", "cp437", "ascii"}
+)
 
 
 def _refuse_control_characters(text: str) -> None:

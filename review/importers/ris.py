@@ -16,6 +16,8 @@ from __future__ import annotations
 import itertools
 import re
 import sys
+from collections.abc import Callable
+from functools import lru_cache
 
 from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, tag_set
 from .normalise import (
@@ -68,22 +70,32 @@ _STRAY_TAG_RE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {1,2}-[ \t]", re.MULTILINE)
 _SHARED_VALUE_LENGTH = 16
 
 
-def _fields(chunk: str) -> list[tuple[str, str]]:
-    """Every (tag, value) of one record, in order; continuation lines joined with newlines.
+def _fields(chunk: str) -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """Every (tag, value) of one record in order, and the non-empty values grouped by tag.
 
     The scanning happens in the regex engine, one match per field, so a 100,000-record file costs
     a few Python operations per field rather than per line. Tags are interned so that records share
-    one 'AU' string instead of holding millions of copies.
+    one 'AU' string instead of holding millions of copies; continuation lines are joined with '\\n'.
     """
     intern = sys.intern
     short = _SHARED_VALUE_LENGTH
     fields = []
+    got: dict[str, list[str]] = {}
     for tag, value, more in FIELD_RE.findall(chunk):
         value = value.strip() if not more or more.isspace() else _join_continuation(value, more)
         # Short values repeat across records (years, volumes, 'English', 'JOUR', database names):
         # one shared copy each instead of one per record.
-        fields.append((intern(tag), intern(value) if len(value) <= short else value))
-    return fields
+        tag = intern(tag)
+        if len(value) <= short:
+            value = intern(value)
+        fields.append((tag, value))
+        if value:
+            found = got.get(tag)
+            if found is None:
+                got[tag] = [value]
+            else:
+                found.append(value)
+    return fields, got
 
 
 def _join_continuation(value: str, more: str) -> str:
@@ -162,16 +174,8 @@ def _preamble_database(preamble: str) -> str:
 
 
 def _record(position: int, start: int, chunk: str, warnings: TagWarnings) -> ParsedRecord:
-    raw = _fields(chunk)
+    raw, got = _fields(chunk)
     record = ParsedRecord(position=position, line=start, raw=raw)
-    got: dict[str, list[str]] = {}
-    for tag, value in raw:
-        if value:
-            found = got.get(tag)
-            if found is None:
-                got[tag] = [value]
-            else:
-                found.append(value)
     for tag in got.keys() - KNOWN_TAGS:
         if tag not in warnings.reported:
             offset = re.search(rf"^{tag} {{1,2}}-", chunk, re.MULTILINE)
@@ -257,65 +261,59 @@ def _source_database(got: dict[str, list[str]]) -> str:
     return ""
 
 
-def _identifiers(record: ParsedRecord, got: dict[str, list[str]]) -> None:
-    for tag in ("DO", "DI", "L3", "M3"):
-        for value in got.get(tag, []):
-            record.doi = doi_from(value)
-            if record.doi:
-                break
-        if record.doi:
-            break
-    if not record.doi:
-        for value in got.get("N1", []):
-            if value_is_doi(value):
-                record.doi = doi_from(value)
-                break
-    if not record.doi:
-        for tag in ("L2", "LK", "UR", "L1", "L4"):
-            for value in got.get(tag, []):
-                record.doi = doi_from(value)
-                if record.doi:
-                    break
-            if record.doi:
-                break
+_DOI_TAGS = ("DO", "DI", "L3", "M3")
+_DOI_URL_TAGS = ("L2", "LK", "UR", "L1", "L4")
+_PMID_TAGS = ("PMID", "PM", "C5", "C2")
+_PMCID_TAGS = ("C2", "U1", "U2", "U3", "PMC", "C6", "AN")
 
-    from_pubmed = record.source_database in _PUBMED_SOURCES or any(
-        v.strip().upper() == "NLM" for v in got.get("DP", [])
-    )
-    candidates = got.get("PMID", []) + got.get("PM", []) + got.get("C5", []) + got.get("C2", [])
-    for value in got.get("C3", []):
-        # Cochrane: 'PUBMED 38407106,EMBASE 643589775'
-        for database, number in _CROSS_REFERENCE_RE.findall(value):
-            if database.upper() == "PUBMED":
-                candidates.append(number)
-            else:
-                add_unique(record.accession_numbers, f"{database.lower()}:{number}")
-    candidates += [v for tag in ("U1", "U2", "U3") for v in got.get(tag, []) if "[pmid]" in v.lower()]
-    if from_pubmed:
-        candidates += got.get("AN", []) + got.get("ID", [])
-    for value in candidates:
-        pmid = pmid_from(value)
-        if pmid and len(pmid) <= 9:
-            record.pmid = pmid
-            break
-    if not record.pmid:
-        for tag in ("L2", "UR", "LK", "L1"):
-            for value in got.get(tag, ()):
-                record.pmid = pmid_from_url(value)
-                if record.pmid:
-                    break
-            if record.pmid:
-                break
-    for tag in ("C2", "U1", "U2", "U3", "PMC", "C6", "AN"):
+
+def _first_found(got: dict[str, list[str]], tags: tuple[str, ...], extract: Callable[[str], str]) -> str:
+    for tag in tags:
         for value in got.get(tag, ()):
-            pmcid = pmcid_from(value) if "PMC" in value else ""
-            if pmcid:
-                record.pmcid = pmcid
-                break
-        if record.pmcid:
-            break
+            found = extract(value)
+            if found:
+                return found
+    return ""
 
+
+def _identifiers(record: ParsedRecord, got: dict[str, list[str]]) -> None:
+    record.doi = _first_found(got, _DOI_TAGS, doi_from)
+    if not record.doi and "N1" in got:
+        record.doi = next((doi_from(v) for v in got["N1"] if value_is_doi(v)), "")
+    if not record.doi:
+        record.doi = _first_found(got, _DOI_URL_TAGS, doi_from)
+
+    from_pubmed = record.source_database in _PUBMED_SOURCES or (
+        "DP" in got and any(v.upper() == "NLM" for v in got["DP"])
+    )
+    candidates = [v for tag in _PMID_TAGS for v in got.get(tag, ())]
+    if "C3" in got:
+        for value in got["C3"]:
+            # Cochrane: 'PUBMED 38407106,EMBASE 643589775'
+            for database, number in _CROSS_REFERENCE_RE.findall(value):
+                if database.upper() == "PUBMED":
+                    candidates.append(number)
+                else:
+                    add_unique(record.accession_numbers, f"{database.lower()}:{number}")
+    for tag in ("U1", "U2", "U3"):
+        candidates.extend(v for v in got.get(tag, ()) if "[pmid]" in v.lower())
+    if from_pubmed:
+        candidates.extend(got.get("AN", ()))
+        candidates.extend(got.get("ID", ()))
+    record.pmid = next((pmid for pmid in map(pmid_from, candidates) if pmid), "")
+    if not record.pmid:
+        record.pmid = _first_found(got, ("L2", "UR", "LK", "L1"), pmid_from_url)
+    record.pmcid = _first_found(got, _PMCID_TAGS, _pmcid_in)
     _accessions(record, got, from_pubmed=from_pubmed)
+
+
+def _pmcid_in(value: str) -> str:
+    return pmcid_from(value) if "PMC" in value else ""
+
+
+@lru_cache(maxsize=256)
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def _accessions(record: ParsedRecord, got: dict[str, list[str]], *, from_pubmed: bool) -> None:
@@ -328,8 +326,8 @@ def _accessions(record: ParsedRecord, got: dict[str, list[str]], *, from_pubmed:
             if code:
                 ebsco_code = code.group(1).lower()
                 break
-    slug = re.sub(r"[^a-z0-9]+", "-", record.source_database.lower()).strip("-")
-    for value in got.get("AN", []):
+    slug = _slug(record.source_database)
+    for value in got.get("AN", ()):
         value = value.strip()
         if value.startswith("WOS:"):
             add_unique(record.accession_numbers, f"wos:{value[4:]}")

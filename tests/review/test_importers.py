@@ -573,3 +573,10 @@ def test_bibtex_entry_that_cannot_be_parsed_is_an_error_and_the_rest_imports() -
 def test_medline_collective_author_keeps_its_place() -> None:
     text = b"PMID- 1\nTI  - T\nFAU - Novak, Petra\nAU  - Novak P\nCN  - Stroke Trialists Group\nFAU - Lee, Min\n"
     assert parse(text).records[0].authors == ["Novak, Petra", "Stroke Trialists Group", "Lee, Min"]
+
+
+def test_cyrillic_legacy_encoding_is_not_read_as_windows_1252() -> None:
+    title = "Психологическая помощь подросткам после пожаров в лесах Сибири"
+    data = f"TY  - JOUR\nTI  - {title}\nAB  - {title}. {title}.\nER  - \n".encode("cp1251")
+    result = parse(data)
+    assert result.records[0].title == title
