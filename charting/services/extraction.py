@@ -120,12 +120,14 @@ def extractions_assign_pending(*, review: Review, by: User, extractors: Iterable
         .values_list("extractor_id", flat=True)
     )
     made = 0
-    for record in selectors.unassigned_records(review=review, needed=form.extractors_per_study).select_for_update(
-        of=("self",)
-    ):
+    waiting = list(
+        selectors.unassigned_records(review=review, needed=form.extractors_per_study).values_list("pk", flat=True)
+    )
+    # Lock the waiting studies (PostgreSQL cannot lock a grouped query), then count their extractors again.
+    for record in Record.objects.select_for_update().filter(pk__in=waiting).order_by("id"):
         current = {e.extractor_id for e in selectors.active_extractions(review=review, record=record, round="main")}
         candidates = sorted((p for p in people if p.pk not in current), key=lambda p: (load[p.pk], p.pk))
-        for person in candidates[: form.extractors_per_study - len(current)]:
+        for person in candidates[: max(form.extractors_per_study - len(current), 0)]:
             _create(form, record, person, Extraction.Round.MAIN, by)
             load[person.pk] += 1
             made += 1
