@@ -37,9 +37,6 @@ from .normalise import (
     year_from,
 )
 
-# 'TY  - JOUR', 'TY - JOUR' (old EndNote), 'TY  -  JOUR' (Cochrane, Dimensions), 'PMID  - 1' (APA).
-TAG_RE = re.compile(r"([A-Z][A-Z0-9]{1,3}) {1,2}-(?:[ \t]+(.*))?$")
-
 KNOWN_TAGS = tag_set(
     """TY ER A1 A2 A3 A4 AB AD AN AU AV BT C1 C2 C3 C4 C5 C6 C7 C8 CA CN CP CT CY DA DB DI DO DP ED EP ET
     ID IS J1 J2 J9 JA JF JI JO KW L1 L2 L3 L4 LA LB LK M1 M2 M3 N1 N2 NV OP PB PMID PP PY RI RN RP SE SN
@@ -54,7 +51,9 @@ _CROSS_REFERENCE_RE = re.compile(r"\b(PUBMED|EMBASE|CINAHL)\s+(\d+)")
 _PREAMBLE_RE = re.compile(r"^(Provider|Database)\s*:\s*(.+)$")
 
 
-# One field: its tag line plus any untagged continuation lines that follow it.
+# One field: its tag line plus any untagged continuation lines that follow it. A tag is two to four
+# capitals/digits, one or two spaces and a hyphen: 'TY  - JOUR', 'TY - JOUR' (old EndNote),
+# 'TY  -  JOUR' (Cochrane, Dimensions), 'PMID  - 1' (APA PsycNet).
 FIELD_RE = re.compile(
     r"^([A-Z][A-Z0-9]{1,3}) {1,2}-(?:[ \t]([^\n]*))?((?:\n(?![A-Z][A-Z0-9]{1,3} {1,2}-(?:[ \t]|$))[^\n]*)*)",
     re.MULTILINE,
