@@ -64,9 +64,9 @@ def _blocks(records: Sequence[Prepared]) -> Iterable[list[int]]:
             for alt in r.titles[1:]:
                 keyed[("alt", alt.replace(" ", "")[:40])].append(i)
             keyed[("alt", r.title_ns[:40])].append(i)
-    # Iterate keys in a fixed order so the candidate set never depends on input order.
-    for key in sorted(keyed):
-        yield keyed[key]
+    # Members were appended in index order, so each block (and the union of their pairs) is the same
+    # whatever order the records arrived in.
+    yield from keyed.values()
 
 
 def candidate_pairs(records: Sequence[Prepared]) -> set[tuple[int, int]]:

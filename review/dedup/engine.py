@@ -52,15 +52,14 @@ def _primary(members: list[int], prepared: Sequence[Prepared], locked: set[int])
 def _index_decisions(
     decisions: Sequence[PairDecision], index: dict[str, int]
 ) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
-    same: list[tuple[int, int]] = []
-    different: set[tuple[int, int]] = set()
+    latest: dict[tuple[int, int], bool] = {}
     for d in decisions:
         if d.a not in index or d.b not in index or d.a == d.b:
             continue  # a decision about a record no longer in the review says nothing about this run
         x, y = sorted((index[d.a], index[d.b]))
-        (same.append((x, y)) if d.same else different.add((x, y)))
-    # A later "different" overrides an earlier "same" for the same pair: the person changed their mind.
-    return sorted(set(same) - different), different
+        latest[(x, y)] = d.same  # decisions come oldest first: a person who changed their mind is heard last
+    same = sorted(pair for pair, is_same in latest.items() if is_same)
+    return same, {pair for pair, is_same in latest.items() if not is_same}
 
 
 def deduplicate(
@@ -74,8 +73,9 @@ def deduplicate(
     """Group records that are the same work.
 
     Only `duplicate` outcomes merge automatically; `possible` pairs between different groups are returned for
-    a person. `decisions` with same=True merge (unless another decision forbids it), same=False keeps a pair
-    apart for good. A group never holds two locked records unless a person merged them, and a locked record
+    a person. `decisions` come oldest first and the latest about a pair wins: same=True merges (unless a
+    same=False decision between the two groups forbids it), same=False keeps a pair apart for good, directly
+    or through any chain. A group never holds two locked records unless a person merged them, and a locked record
     is always the one kept. `progress(done, total)` is called as candidate pairs are compared. `workers`
     defaults to two processes for large runs when the platform allows (see parallel.worker_count).
     """
@@ -90,7 +90,7 @@ def deduplicate(
     forced, forbidden = _index_decisions(decisions, index)
 
     comparator = _Comparator(prepared)
-    candidates = sorted(candidate_pairs(prepared))
+    candidates = list(candidate_pairs(prepared))  # every later step is independent of this order
     duplicates: list[tuple[float, int, int, str]] = []
     possibles: list[tuple[float, int, int, str]] = []
     for x, y, outcome, score, reason in compare_pairs(prepared, candidates, workers=n_workers, progress=progress):

@@ -308,3 +308,11 @@ def test_name_suffixes_do_not_split_an_author() -> None:
     one = replace(ARTICLE, id="w1", authors="Wright Jr., T. C.", doi="", abstract="")
     other = replace(one, id="w2", authors="Wright, Jr")
     assert deduplicate([one, other]).groups == [["w1", "w2"]]
+
+
+def test_the_latest_decision_about_a_pair_wins() -> None:
+    copy = replace(ARTICLE, id="a2")
+    changed_mind = [PairDecision("a1", "a2", same=False), PairDecision("a2", "a1", same=True)]
+    assert deduplicate([ARTICLE, copy], decisions=changed_mind).groups == [["a1", "a2"]]
+    changed_back = [*changed_mind, PairDecision("a1", "a2", same=False)]
+    assert deduplicate([ARTICLE, copy], decisions=changed_back).groups == [["a1"], ["a2"]]
