@@ -52,6 +52,7 @@ def _check_name(name: str) -> None:
         not name
         or "\\" in name
         or "\x00" in name
+        or "//" in name
         or name.startswith("/")
         or (len(name) > 1 and name[1] == ":")
         or any(part in ("..", "") for part in path.parts)
