@@ -221,9 +221,11 @@ def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok
         hard.append("authors")
     # A volume number shared by two different journals is a coincidence, not evidence.
     volume_agrees = f.volume == 1 and f.journal != -1
-    if a.conference != b.conference and f.pages != 1 and not volume_agrees and not abstract_pins:
+    both_paged = bool(a.first_page and b.first_page)
+    if a.conference != b.conference and f.pages != 1 and not abstract_pins and (both_paged or not volume_agrees):
         # A meeting abstract and the paper that followed are counted as two works; databases disagree on
-        # flagging the supplement, so the flag counts only when no page or volume ties the two together.
+        # flagging the supplement, so the flag counts only when neither the page nor (a page missing) the
+        # volume ties the two together.
         hard.append("conference-vs-article")
     # The year agrees for most different works by one team; it supports only what the venue already does.
     venue = (f.pages == 1) + volume_agrees + (f.journal == 1) + abstract_same
@@ -268,7 +270,8 @@ def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok
         return "duplicate", score, "title+authors+venue"
     if f.title >= 95 and f.authors == 0 and support >= 3:
         return "duplicate", score * 0.95, "title+venue+pages"
-    if f.title >= 85 and f.authors == 1 and support >= 2:
+    if f.title >= 85 and f.authors == 1 and support >= 2 and (f.pages == 1 or volume_agrees or abstract_same):
+        # Below 95 the title alone does not separate a team's two papers in one journal and year.
         return "duplicate", score, "close-title+authors+venue"
     if f.title >= 80 and f.authors == 1 and (support >= 3 or (abstract_same and support >= 2)):
         return "duplicate", score, "similar-title+authors+venue+pages"

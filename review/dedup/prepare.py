@@ -100,7 +100,9 @@ def prepare(record: DedupRecord, index: int) -> Prepared:
     journal, conference = norm_journal(record.journal)
     first, last = norm_pages(record.pages)
     volume_text = f"{record.volume} {record.issue}".lower()
-    conference = conference or "suppl" in volume_text or "abstract" in volume_text
+    # Supplement material: a "Suppl" volume or issue, or "S"-numbered pages (which some exports keep and
+    # others drop the "Suppl" note from).
+    conference = conference or "suppl" in volume_text or "abstract" in volume_text or first[:1] == "s"
     abstract = _abstract(record.abstract) if record.abstract else ""
     doi = norm_doi(record.doi)
     pmid = norm_pmid(record.pmid)

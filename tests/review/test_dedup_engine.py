@@ -316,3 +316,25 @@ def test_the_latest_decision_about_a_pair_wins() -> None:
     assert deduplicate([ARTICLE, copy], decisions=changed_mind).groups == [["a1", "a2"]]
     changed_back = [*changed_mind, PairDecision("a1", "a2", same=False)]
     assert deduplicate([ARTICLE, copy], decisions=changed_back).groups == [["a1"], ["a2"]]
+
+
+def test_meeting_abstract_in_the_same_journal_volume_as_the_article_stays_apart() -> None:
+    article = replace(ARTICLE, id="j1", journal="Diabetes", volume="65", pages="1234-1242", doi="", abstract="")
+    meeting = replace(article, id="j2", issue="Supplement 1", pages="A128")
+    assert deduplicate([article, meeting]).groups == [["j1"], ["j2"]]
+
+
+def test_two_papers_of_one_team_in_one_journal_and_year_with_close_titles_stay_apart() -> None:
+    first = DedupRecord(
+        id="t1",
+        title="Effect of exenatide on plaque volume in patients with type 2 diabetes",
+        authors="Koska, J. and Reaven, P. D.",
+        year=2015,
+        journal="Diabetes Care",
+        volume="38",
+        pages="",
+    )
+    second = replace(
+        first, id="t2", title="Effect of exenatide on carotid intima thickness in patients with type 2 diabetes"
+    )
+    assert deduplicate([first, second]).groups == [["t1"], ["t2"]]
