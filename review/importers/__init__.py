@@ -42,8 +42,18 @@ _UTF16_WITHOUT_BOM_FORMATS = {"csv"}
 def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResult:
     """Decode, detect (unless `format` is given), parse. Raises ImportFileError for an unusable file.
 
-    `filename` is only used in messages: the format always comes from the content.
+    `filename` is only used in messages ('export.ris: Line 3: ...'): the format always comes from
+    the content, never from the extension.
     """
+    try:
+        return _parse(data, format=format)
+    except ImportFileError as error:
+        if not filename:
+            raise
+        raise ImportFileError(error.message, line=error.line, filename=filename) from error
+
+
+def _parse(data: bytes, *, format: str) -> ParseResult:
     text, encoding = decode(data)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -57,9 +67,8 @@ def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResu
         raise ImportFileError(f"Unknown import format {format!r}: expected one of {', '.join(FORMATS)} or 'auto'")
     bom = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not bom and format not in _UTF16_WITHOUT_BOM_FORMATS and utf16_without_bom(data):
-        name = f"{filename!r} " if filename else ""
         raise ImportFileError(
-            f"The file {name}is UTF-16 text without a byte-order mark, which is only accepted for spreadsheet "
+            f"The file is UTF-16 text without a byte-order mark, which is only accepted for spreadsheet "
             f"exports (CSV/tab-delimited); this one is {FORMAT_NAMES[format]}. Save it as UTF-8 and import it again"
         )
     with _collector_paused():

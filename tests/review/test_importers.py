@@ -580,3 +580,10 @@ def test_cyrillic_legacy_encoding_is_not_read_as_windows_1252() -> None:
     data = f"TY  - JOUR\nTI  - {title}\nAB  - {title}. {title}.\nER  - \n".encode("cp1251")
     result = parse(data)
     assert result.records[0].title == title
+
+
+def test_import_error_names_the_file_and_the_line() -> None:
+    with pytest.raises(ImportFileError) as error:
+        parse(b'<?xml version="1.0"?>\n<xml><records>\n<record><title>x</record>\n', filename="library.xml")
+    assert str(error.value).startswith("library.xml, line 3: EndNote XML is not well-formed")
+    assert error.value.line == 3
