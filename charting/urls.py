@@ -20,7 +20,6 @@ urlpatterns = [
     path(f"{P}studies/<int:record_id>/assign/", studies.assign_study, name="assign-study"),
     path(f"{P}studies/<int:record_id>/", studies.study_compare, name="compare"),
     path(f"{P}studies/<int:record_id>/consensus/", studies.study_consensus, name="consensus"),
-    path(f"{P}studies/<int:record_id>/fulltext.pdf", extraction.study_fulltext, name="fulltext"),
     path(f"{P}extractions/<int:extraction_id>/", extraction.extraction_screen, name="extract"),
     path(f"{P}extractions/<int:extraction_id>/save/", extraction.extraction_save, name="extract-save"),
     path(f"{P}extractions/<int:extraction_id>/submit/", extraction.extraction_submit, name="extract-submit"),

@@ -7,10 +7,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from charting import selectors, services
@@ -22,7 +21,7 @@ from review.models import Record, Role
 
 
 def current_fulltext(record: Record) -> Any:
-    """The study's current full-text PDF, stored by screening (None when it has none)."""
+    """The study's current full-text PDF, stored and served by screening (None when it has none)."""
     from screening.selectors import current_fulltext as screening_fulltext
 
     return screening_fulltext(record=record)
@@ -136,18 +135,3 @@ def extraction_submit(request: AuthedRequest, slug: str, extraction_id: int) -> 
         return render(request, "charting/extract.html", context, status=400)
     messages.success(request, f"Extraction of “{extraction.record.title[:80]}” submitted.")
     return redirect("charting:home", slug=slug)
-
-
-@login_required
-@require_http_methods(["GET"])
-@xframe_options_sameorigin  # shown in an iframe beside the form on our own page
-def study_fulltext(request: AuthedRequest, slug: str, record_id: int) -> HttpResponseBase:
-    """The study's full-text PDF, for members of the review (screening stores it; files are never public)."""
-    access = review_for_user(user=request.user, slug=slug)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
-    fulltext = current_fulltext(record)
-    if fulltext is None:
-        raise Http404("No full text for this study")
-    response = FileResponse(fulltext.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="study-{record.pk}.pdf"'
-    return response

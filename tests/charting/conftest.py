@@ -67,22 +67,3 @@ def pair(form, studies, review, lead, reviewer, reviewer2):
 def submit(extraction: Extraction, values: dict | None = None, **changes) -> Extraction:
     data = {**COMPLETE, **(values or {}), **changes}
     return services.extraction_submit(extraction=extraction, by=extraction.extractor, values=data)
-
-
-@pytest.fixture(autouse=True)
-def _only_reversible_nav_items(monkeypatch):
-    """Pages render the review nav, which reverses every app's section. An app whose pages are not yet routed
-    would break charting's page tests for a reason outside charting, so its entry is left out here."""
-    from django.urls import NoReverseMatch, reverse
-
-    from review import navigation
-    from review.templatetags import review_tags
-
-    def reversible(item) -> bool:
-        try:
-            reverse(item.url_name, args=["x"])
-        except NoReverseMatch:
-            return False
-        return True
-
-    monkeypatch.setattr(review_tags, "NAV_ITEMS", [i for i in navigation.NAV_ITEMS if reversible(i)])

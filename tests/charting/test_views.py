@@ -36,7 +36,6 @@ def _routes(pair):
         ("assign-study", (record,), "post", "get"),
         ("compare", (record,), "get", "post"),
         ("consensus", (record,), "post", "get"),
-        ("fulltext", (record,), "get", "post"),
         ("extract", (first.pk,), "get", "post"),
         ("extract-save", (first.pk,), "post", "get"),
         ("extract-submit", (first.pk,), "post", "get"),
@@ -369,25 +368,20 @@ def test_consensus_with_extraction_of_another_study_is_404(as_lead, pair, studie
     assert response.status_code == 404
 
 
-def test_fulltext_is_404_without_a_pdf(as_reviewer, pair):
-    assert as_reviewer.get(url("fulltext", pair[0].record_id)).status_code == 404
-
-
-def test_fulltext_pdf_is_served_to_members_inline(as_reviewer, pair, review, lead):
+def test_extraction_screen_frames_the_full_text_pdf_served_by_screening(as_reviewer, pair, review, lead):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from screening.services.fulltexts import fulltext_upload
 
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    fulltext_upload(
-        review=review, record=pair[0].record, by=lead, upload=SimpleUploadedFile("a.pdf", pdf, "application/pdf")
-    )
-    response = as_reviewer.get(url("fulltext", pair[0].record_id))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content) == pdf
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    upload = SimpleUploadedFile("a.pdf", pdf, "application/pdf")
+    fulltext_upload(review=review, record=pair[0].record, by=lead, upload=upload)
     page = as_reviewer.get(url("extract", pair[0].pk))
-    assert b'<iframe class="pdf"' in page.content
+    pdf_url = reverse("screening:fulltext", args=[SLUG, pair[0].record_id])
+    assert f'<iframe class="pdf" src="{pdf_url}"'.encode() in page.content
+    response = as_reviewer.get(pdf_url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf
+    assert response["X-Frame-Options"] == "SAMEORIGIN"  # may be framed by our own extraction screen
 
 
 # ---- pilot ---------------------------------------------------------------------------------------------------
