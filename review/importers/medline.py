@@ -17,7 +17,7 @@ KNOWN_TAGS = tag_set(
     """AB AD AID AU AUID BTI CI CIN CN COI COIS CON CP CRDT CRF CRI CTDT CTI DA DCOM DDIN DEP DP DRDT DRIN
     ECF ECI ED EDAT EFR EIN EN FAU FED FIR FPS GN GR GS IP IR IRAD IS ISBN JID JT LA LID LR MH MHDA MID
     NM OAB OABL OCI OID ORI OT OTO OWN PB PG PHST PL PMC PMCR PMID PS PST PT PUBM RF RIN RN ROF RPF RPI
-    RRF RRI SB SFM SI SO SPIN STAT TA TI TT UIN UOF VI VTI EFR IRAD PMCR"""
+    RRF RRI SB SFM SI SO SPIN STAT TA TI TT UIN UOF VI VTI EFR IRAD PMCR ISSN"""
 )
 # A record starts at one of these when the current record already has one.
 _RECORD_STARTS = {"PMID", "PMC", "OWN"}
@@ -92,7 +92,7 @@ def _record(
             add_unique(record.keywords, collapse_space(value))
         elif tag == "MH":
             add_unique(record.mesh, collapse_space(value))
-        elif tag == "IS" or tag == "ISBN":
+        elif tag == "IS" or tag == "ISBN" or tag == "ISSN":
             issns, isbns = issns_and_isbns(value)
             for issn in issns:
                 add_unique(record.issn, issn)

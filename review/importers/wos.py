@@ -16,7 +16,7 @@ TAG_RE = re.compile(r"([A-Z][A-Z0-9]) (.*)$|([A-Z][A-Z0-9])$")
 KNOWN_TAGS = tag_set(
     """FN VR PT AU AF BA BF CA GP BE TI SO SE BS LA DT CT CY CL SP HO DE ID AB C1 C3 RP EM RI OI FU FP FX CR
     NR TC Z9 U1 U2 PU PI PA SN EI BN J9 JI PD PY VL IS PN SU SI MA BP EP AR DI D2 EA PG WC WE SC GA UT PM
-    OA HC HP DA ER EF AN PS PV PL SS UR XX AE PC DG PR NU PV DS GE CC SF EM"""
+    OA HC HP DA ER EF AN PS PV PL SS UR XX AE PC DG PR NU PV DS GE CC SF EM EY"""
 )
 # Tags whose continuation lines are separate items rather than wrapped text.
 _LIST_TAGS = frozenset({"AU", "AF", "BA", "BF", "CA", "BE", "CR", "C1", "C3", "EM", "RI", "OI", "GP", "SE"})
@@ -59,7 +59,11 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
             continue
         match = TAG_RE.match(line)
         if match is None:
-            warnings.add(f"Line is not a two-letter tag and value: {line[:60]!r} ignored", record=None, line=number)
+            warnings.add(
+                f"Line is not a two-letter tag and value: {line[:60]!r} ignored",
+                record=len(records) + 1 if start else None,
+                line=number,
+            )
             continue
         tag = match.group(1) or match.group(3)
         value = (match.group(2) or "").strip()
@@ -130,7 +134,8 @@ def _record(
     record.abstract = first("AB").strip()
     # AF has full names ('Toh, Ming Liang'); AU only initials. Zoological Record appends e-mails.
     record.authors = [re.sub(r"\s*\([^()]*@[^()]*\)\s*$", "", a).strip() for a in got.get("AF") or got.get("AU", [])]
-    year_values = [v for v in (first("PY"), first("PD"), first("EA")) if v]
+    # Early-access records have no PY yet, only EY (year) and EA (month).
+    year_values = [v for v in (first("PY"), first("EY"), first("PD"), first("EA")) if v]
     for value in year_values:
         record.year = year_from(value)
         if record.year is not None:

@@ -587,3 +587,10 @@ def test_import_error_names_the_file_and_the_line() -> None:
         parse(b'<?xml version="1.0"?>\n<xml><records>\n<record><title>x</record>\n', filename="library.xml")
     assert str(error.value).startswith("library.xml, line 3: EndNote XML is not well-formed")
     assert error.value.line == 3
+
+
+def test_wos_early_access_record_takes_its_year_from_ey() -> None:
+    text = b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI Early\nEA JAN\nEY 2019\nER\nEF\n"
+    result = parse(text)
+    assert result.records[0].year == 2019
+    assert result.problems == []
