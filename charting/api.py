@@ -210,6 +210,18 @@ class ExtractionSubmit(APIView):
         return Response(ExtractionDetailOut(submitted).data)
 
 
+class ExtractionReopen(APIView):
+    @extend_schema(
+        request=None, responses=ExtractionOut, summary="Send a submitted extraction back to its extractor (lead)"
+    )
+    def post(self, request: Request, review: str, extraction_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
+        extraction = services.extraction_reopen(extraction=_extraction(access, extraction_id), by=api_user(request))
+        return Response(
+            ExtractionOut(Extraction.objects.select_related("extractor", "version").get(pk=extraction.pk)).data
+        )
+
+
 class ComparisonOut(serializers.Serializer):
     record = serializers.IntegerField()
     round = serializers.CharField()

@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{R}extractions/", api.ExtractionList.as_view(), name="api-extractions"),
     path(f"{R}extractions/<int:extraction_id>/", api.ExtractionDetail.as_view(), name="api-extraction"),
     path(f"{R}extractions/<int:extraction_id>/submit/", api.ExtractionSubmit.as_view(), name="api-extraction-submit"),
+    path(f"{R}extractions/<int:extraction_id>/reopen/", api.ExtractionReopen.as_view(), name="api-extraction-reopen"),
     path(f"{R}studies/<int:record_id>/comparison/", api.Comparison.as_view(), name="api-comparison"),
     path(f"{R}studies/<int:record_id>/consensus/", api.Consensus.as_view(), name="api-consensus"),
     path(f"{R}charting/summaries/", api_summaries.Summaries.as_view(), name="api-summaries"),

@@ -192,3 +192,13 @@ def charted_records(*, form: Form) -> QuerySet[Record]:
         .values("record_id")
     )
     return Record.objects.filter(pk__in=ids).order_by("id")
+
+
+def review_home_counts(review: Review) -> dict[str, int]:
+    """Figures for the review's home page (registered in review's COUNT_PROVIDERS): two queries."""
+    studies = Extraction.objects.filter(review=review, round=Extraction.Round.MAIN).exclude(
+        status=Extraction.Status.WITHDRAWN
+    )
+    charted = studies.values("record_id").distinct().count()
+    waiting = studies.filter(status=Extraction.Status.DRAFT).values("record_id").distinct().count()
+    return {"studies in charting": charted, "studies still being charted": waiting} if charted else {}

@@ -24,6 +24,7 @@ urlpatterns = [
     path(f"{P}extractions/<int:extraction_id>/save/", extraction.extraction_save, name="extract-save"),
     path(f"{P}extractions/<int:extraction_id>/submit/", extraction.extraction_submit, name="extract-submit"),
     path(f"{P}extractions/<int:extraction_id>/reassign/", studies.reassign, name="reassign"),
+    path(f"{P}extractions/<int:extraction_id>/reopen/", studies.reopen, name="reopen"),
     path(f"{P}pilot/", studies.pilot, name="pilot"),
     path(f"{P}summaries/", summaries.summaries, name="summaries"),
     path(f"{P}summaries/<slug:name>.<str:ext>", summaries.summary_download, name="summary-download"),

@@ -99,6 +99,20 @@ def reassign(request: AuthedRequest, slug: str, extraction_id: int) -> HttpRespo
 
 
 @login_required
+@require_http_methods(["POST"])
+def reopen(request: AuthedRequest, slug: str, extraction_id: int) -> HttpResponse:
+    """The lead sends a submitted extraction back to its extractor, e.g. after revising the form."""
+    access, _form = _lead(request, slug)
+    extraction = get_object_or_404(Extraction, pk=extraction_id, review=access.review)
+    try:
+        services.extraction_reopen(extraction=extraction, by=request.user)
+        messages.success(request, f"{extraction.extractor.get_username()} can change this extraction again.")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("charting:pilot" if extraction.round == Extraction.Round.PILOT else "charting:home", slug=slug)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def pilot(request: AuthedRequest, slug: str) -> HttpResponse:
     if request.method == "POST":

@@ -203,3 +203,14 @@ def test_export_csv_through_api(api_as, viewer, outsider, pair):
     assert frame["record_id"].tolist() == [pair[0].record_id] and frame["sample_size"].tolist() == [120]
     assert api_as(viewer).get(f"{BASE}/charting/exports/other.csv").status_code == 404
     assert api_as(outsider).get(f"{BASE}/charting/exports/wide.csv").status_code == 404
+
+
+def test_reopen_by_lead_only(api_as, lead, reviewer, outsider, pair):
+    submit(pair[0])
+    url = f"{BASE}/extractions/{pair[0].pk}/reopen/"
+    assert api_as(reviewer).post(url).status_code == 403
+    assert api_as(outsider).post(url).status_code == 404
+    assert api_as(lead).get(url).status_code == 405
+    response = api_as(lead).post(url)
+    assert response.status_code == 200 and response.json()["status"] == "draft"
+    assert api_as(lead).post(url).status_code == 409  # already a draft

@@ -475,3 +475,28 @@ def test_export_pages_and_files(as_viewer, two_final):
             f'attachment; filename="tl-clinical-charting-{kind}.csv"'
         )
     assert as_viewer.get(url("export", "other")).status_code == 404
+
+
+def test_lead_reopens_a_submitted_extraction_on_the_current_version(as_lead, as_reviewer, pair, form, lead, reviewer):
+    submit(pair[0])
+    services.field_update(form=form, by=lead, key="aim", label="Aim of the study")  # makes version 2
+    response = as_lead.post(url("reopen", pair[0].pk))
+    assert response.status_code == 302
+    pair[0].refresh_from_db()
+    assert pair[0].status == "draft" and pair[0].version.number == 2
+    assert selectors.extraction_values(extraction=pair[0])["aim"] == "Detect atrial fibrillation from ECG"
+    assert as_reviewer.post(url("reopen", pair[0].pk)).status_code == 403
+    assert as_lead.get(url("reopen", pair[0].pk)).status_code == 405
+
+
+def test_reopen_outsider_404(as_outsider, pair):
+    submit(pair[0])
+    assert as_outsider.post(url("reopen", pair[0].pk)).status_code == 404
+    pair[0].refresh_from_db()
+    assert pair[0].status == "submitted"
+
+
+def test_review_home_shows_charting_counts(as_viewer, pair):
+    response = as_viewer.get(reverse("review:home", args=[SLUG]))
+    assert response.context["counts"]["studies in charting"] == 1
+    assert response.context["counts"]["studies still being charted"] == 1
