@@ -25,6 +25,7 @@ class Line:
     text: str
     url: str = ""
     bold: bool = False
+    indent: bool = False  # a detail of the line above (a database, a reason)
 
 
 @dataclass(slots=True)
@@ -41,12 +42,11 @@ class Box:
         self.h = max(self.h, 2 * PAD + LINE * len(self.lines) - 4)
 
     @property
-    def text_x(self) -> int:
-        return self.x + 10
-
-    @property
-    def rows(self) -> list[tuple[int, Line]]:
-        return [(self.y + PAD + 10 + i * LINE, line) for i, line in enumerate(self.lines)]
+    def rows(self) -> list[tuple[int, int, Line]]:
+        return [
+            (self.x + (26 if line.indent else 10), self.y + PAD + 10 + i * LINE, line)
+            for i, line in enumerate(self.lines)
+        ]
 
 
 @dataclass(slots=True)
@@ -73,11 +73,11 @@ def build_diagram(*, counts: PrismaCounts, slug: str) -> Diagram:
     c = counts
     top = 60
     ident_l = [Line("Records identified from:", bold=True), n("Databases", "database_results", c.database_results)]
-    ident_l += [Line(f"  {_short(name)} (n = {v})") for name, v in c.database_specific]
+    ident_l += [Line(f"{_short(name)} (n = {v})", indent=True) for name, v in c.database_specific]
     ident_l.append(n("Registers", "register_results", c.register_results))
-    ident_l += [Line(f"  {_short(name)} (n = {v})") for name, v in c.register_specific]
+    ident_l += [Line(f"{_short(name)} (n = {v})", indent=True) for name, v in c.register_specific]
     removed = [Line("Records removed before screening:", bold=True), n("Duplicate records", "duplicates", c.duplicates)]
-    removed += [Line(f"  {_short(name)} (n = {v})") for name, v in c.duplicates_specific]
+    removed += [Line(f"{_short(name)} (n = {v})", indent=True) for name, v in c.duplicates_specific]
     removed += [
         n("Marked ineligible by automation tools", "excluded_automatic", c.excluded_automatic),
         n("Removed for other reasons", "excluded_other", c.excluded_other),
@@ -129,9 +129,11 @@ def build_diagram(*, counts: PrismaCounts, slug: str) -> Diagram:
     if c.dbr_awaiting:
         assessed.append(Line(f"awaiting a decision (n = {c.dbr_awaiting})"))
     excluded = [n("Reports excluded", "dbr_excluded", c.dbr_excluded)]
-    excluded += [Line(f"  {_short(r)} (n = {v})", url("dbr_excluded", r)) for r, v in c.dbr_excluded_reasons]
+    excluded += [Line(f"{_short(r)} (n = {v})", url("dbr_excluded", r), indent=True) for r, v in c.dbr_excluded_reasons]
     other_excluded = [n("Reports excluded", "other_excluded", c.other_excluded)]
-    other_excluded += [Line(f"  {_short(r)} (n = {v})", url("other_excluded", r)) for r, v in c.other_excluded_reasons]
+    other_excluded += [
+        Line(f"{_short(r)} (n = {v})", url("other_excluded", r), indent=True) for r, v in c.other_excluded_reasons
+    ]
     h4 = max(50, *(2 * PAD + LINE * len(b) - 4 for b in (assessed, excluded, other_excluded)))
     boxes += [
         Box("assessed", COL["l1"], y4, WIDTH["l1"], assessed, h=h4),
