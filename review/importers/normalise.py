@@ -25,7 +25,7 @@ def doi_from(value: str) -> str:
     """The first DOI in a value (bare, doi:, dx.doi.org or doi.org URL, percent-encoded link), normalised."""
     if "10." not in value:
         return ""
-    if "%2" in value or "%2" in value.upper():
+    if "%2" in value:  # '10.1038%2Fs41467...' inside a link resolver URL
         value = unquote(value)
     value = value.replace("\\_", "_")  # BibTeX escapes
     match = DOI_RE.search(value)
@@ -37,8 +37,18 @@ def doi_from(value: str) -> str:
         cut = doi.find(stop)
         if cut > 0:
             doi = doi[:cut]
-    doi = doi.rstrip(_DOI_TRAILING)
-    return doi.lower()
+    return _trim_doi(doi).lower()
+
+
+def _trim_doi(doi: str) -> str:
+    """Drop trailing punctuation, but keep a closing bracket that closes one inside the DOI."""
+    while doi and doi[-1] in _DOI_TRAILING:
+        closing = doi[-1]
+        opening = {")": "(", "]": "[", ">": "<", "}": "{"}.get(closing)
+        if opening and doi.count(opening) >= doi.count(closing):
+            break
+        doi = doi[:-1]
+    return doi
 
 
 def value_is_doi(value: str) -> bool:

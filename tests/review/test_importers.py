@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from review.importers import FORMATS, ImportFileError, ParseResult, decode, detect_format, parse
+from review.importers.normalise import doi_from
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 
@@ -594,3 +595,20 @@ def test_wos_early_access_record_takes_its_year_from_ey() -> None:
     result = parse(text)
     assert result.records[0].year == 2019
     assert result.problems == []
+
+
+@pytest.mark.parametrize(
+    ("value", "doi"),
+    [
+        ("https://doi.org/10.1016/S0140-6736(20)30183-5.", "10.1016/s0140-6736(20)30183-5"),
+        ("(doi: 10.1000/abc.1)", "10.1000/abc.1"),
+        (
+            "10.1002/(SICI)1097-4679(199901)55:1<1::AID-JCLP1>3.0.CO;2-J",
+            "10.1002/(sici)1097-4679(199901)55:1<1::aid-jclp1>3.0.co;2-j",
+        ),
+        ("10.1000/xyz(1)", "10.1000/xyz(1)"),
+        ("See 10.1000/xyz.", "10.1000/xyz"),
+    ],
+)
+def test_doi_trailing_punctuation_is_trimmed_but_balanced_brackets_kept(value: str, doi: str) -> None:
+    assert doi_from(value) == doi
