@@ -18,7 +18,7 @@ from review.dedup.engine import deduplicate
 from review.dedup.model import DedupRecord, DedupResult, PairDecision
 from review.errors import ServiceError
 from review.models import DedupRun, DuplicateDecision, MergeEvent, PossibleDuplicate, Record, Review, SearchFile
-from review.services.jobs import job_create, job_fail, job_progress, job_start, job_succeed
+from review.services.jobs import enqueue, job_create, job_fail, job_progress, job_start, job_succeed
 from review.services.reviews import audit
 
 # Functions that return the ids of a review's records that must not be hidden automatically (screening registers
@@ -40,7 +40,7 @@ def dedup_start(*, review: Review, by: User | None) -> DedupRun:
         audit(review=review, actor=by, action="dedup.started", run=run.pk)
         from review.tasks import dedup_run_task
 
-        transaction.on_commit(lambda: dedup_run_task.delay(run.pk))
+        enqueue(dedup_run_task, run.pk, job=job)
     return run
 
 

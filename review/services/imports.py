@@ -23,7 +23,15 @@ from django.utils import timezone
 from review.errors import ServiceError
 from review.importers import FORMATS, ImportFileError, ParsedRecord, ParseResult, Problem, parse
 from review.models import Job, Record, Review, Search, SearchFile
-from review.services.jobs import job_create, job_fail, job_progress, job_start, job_succeed
+from review.services.jobs import (
+    JOBS_UNAVAILABLE,
+    enqueue,
+    job_create,
+    job_fail,
+    job_progress,
+    job_start,
+    job_succeed,
+)
 from review.services.reviews import audit
 
 logger = logging.getLogger(__name__)
@@ -120,7 +128,7 @@ def search_file_upload(
         audit(review=review, actor=by, action="import.uploaded", file=search_file.pk, name=search_file.original_name)
         from review.tasks import search_file_preview_task
 
-        transaction.on_commit(lambda: search_file_preview_task.delay(search_file.pk, job.pk))
+        enqueue(search_file_preview_task, search_file.pk, job.pk, job=job)
     return search_file
 
 
@@ -213,7 +221,12 @@ def search_file_confirm(*, review: Review, search_file: SearchFile, by: User) ->
         audit(review=review, actor=by, action="import.confirmed", file=locked.pk, name=locked.original_name)
         from review.tasks import search_file_import_task
 
-        transaction.on_commit(lambda: search_file_import_task.delay(locked.pk, job.pk))
+        def back_to_failed() -> None:
+            SearchFile.objects.filter(pk=locked.pk, status=SearchFile.Status.IMPORTING).update(
+                status=SearchFile.Status.FAILED, error=JOBS_UNAVAILABLE
+            )
+
+        enqueue(search_file_import_task, locked.pk, job.pk, job=job, on_unavailable=back_to_failed)
     search_file.refresh_from_db()
     return job
 

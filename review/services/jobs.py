@@ -7,13 +7,20 @@ and the row gets the final figures.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from review.models import Job, Review
+
+logger = logging.getLogger(__name__)
 
 PROGRESS_TTL_SECONDS = 6 * 3600
 
@@ -66,3 +73,26 @@ def job_live(job: Job) -> Job:
             job.done, job.total = live["done"], live["total"]
             job.message = live.get("message") or job.message
     return job
+
+
+JOBS_UNAVAILABLE = "Background jobs are unavailable right now (the task queue did not answer); try again later."
+
+
+def enqueue(task: Any, *args: Any, job: Job | None = None, on_unavailable: Callable[[], None] | None = None) -> None:
+    """Send a task once the current transaction commits.
+
+    If the broker cannot be reached, the request still succeeds: the job is marked failed with a message the
+    person understands, and `on_unavailable` puts the object back into a state from which it can be retried.
+    """
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except (KombuOperationalError, RedisError) as error:
+            logger.error("could not enqueue %s%r: %s", getattr(task, "name", task), args, error)
+            if job is not None:
+                job_fail(job=job, message=JOBS_UNAVAILABLE)
+            if on_unavailable is not None:
+                on_unavailable()
+
+    transaction.on_commit(send)

@@ -187,9 +187,11 @@ def member_invite(
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
     )
     audit(review=review, actor=by, action="member.invited", email=invitation.email, role=role.value)
+    from review.services.jobs import enqueue
     from review.tasks import invitation_send
 
-    transaction.on_commit(lambda: invitation_send.delay(invitation.pk, token))
+    # Without a broker the invitation is still created; the lead can copy the link or invite again later.
+    enqueue(invitation_send, invitation.pk, token)
     return None, invitation, token
 
 
