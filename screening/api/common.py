@@ -73,10 +73,13 @@ def stage_from(stage: str) -> Stage:
     return parse_stage(stage)
 
 
-def record_state(request: Request, access: ReviewAccess, record: Record | None, stage: Stage) -> dict[str, Any]:
+def record_state(
+    request: Request, access: ReviewAccess, record: Record | None, stage: Stage, outcome: StageOutcome | None = None
+) -> dict[str, Any]:
     if record is None:
         return {"record": None, "outcome": None, "votes": []}
-    outcome = selectors.outcome_of(record=record, stage=stage)
+    if outcome is None or outcome.record_id != record.pk:
+        outcome = selectors.outcome_of(record=record, stage=stage)
     votes = selectors.votes_visible_to(
         access=access, user=api_user(request), record=record, stage=stage, outcome=outcome
     )

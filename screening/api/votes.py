@@ -66,7 +66,7 @@ class RecordVote(APIView):
         data = ScreeningVoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        vote_cast(
+        outcome = vote_cast(
             review=access.review,
             record=record,
             stage=stage_value,
@@ -78,7 +78,7 @@ class RecordVote(APIView):
                 note=values.get("note", ""),
             ),
         )
-        return Response(record_state(request, access, record, stage_value))
+        return Response(record_state(request, access, record, stage_value, outcome))
 
     @extend_schema(responses=ScreeningRecordVotesOut, summary="Withdraw my vote (until the outcome is final)")
     def delete(self, request: Request, review: str, stage: str, record_id: int) -> Response:

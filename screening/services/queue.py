@@ -64,14 +64,17 @@ def _candidates(*, review: Review, stage: str, reviewer: User, skipped: bool, si
 def _has_free_slot(*, review: Review, outcome: StageOutcome, reviewer: User, since: datetime) -> bool:
     if outcome.status != Status.AWAITING:
         return False
-    if Vote.objects.filter(record_id=outcome.record_id, stage=outcome.stage, reviewer=reviewer).exists():
-        return False
-    held = (
-        QueueClaim.objects.filter(record_id=outcome.record_id, stage=outcome.stage, claimed_at__gte=since)
-        .exclude(reviewer=reviewer)
-        .count()
+    # One query: whether I voted already, and how many slots other reviewers' live claims hold.
+    mine, held = (
+        StageOutcome.objects.filter(pk=outcome.pk)
+        .annotate(
+            mine=Exists(Vote.objects.filter(record=OuterRef("record"), stage=outcome.stage, reviewer=reviewer)),
+            held=Coalesce(_held_by_others(stage=outcome.stage, reviewer=reviewer, since=since), Value(0)),
+        )
+        .values_list("mine", "held")
+        .get()
     )
-    return outcome.vote_count + held < votes_required(review=review, stage=outcome.stage, outcome=outcome)
+    return not mine and outcome.vote_count + held < votes_required(review=review, stage=outcome.stage, outcome=outcome)
 
 
 def queue_next_for(*, review: Review, stage: str, reviewer: User) -> Record | None:
@@ -134,14 +137,19 @@ def _try_claim(
     # First pass skip_locked: a record another request is voting on or claiming right now is passed over, not
     # waited for. If every candidate was busy, the next pass waits for the lock: those transactions are a few
     # queries long and each holds one outcome row only, so waiting is short and cannot deadlock.
-    outcome = StageOutcome.objects.select_for_update(skip_locked=not wait).filter(pk=outcome_id).first()
+    outcome = (
+        StageOutcome.objects.select_for_update(skip_locked=not wait, of=("self",))
+        .select_related("record")
+        .filter(pk=outcome_id)
+        .first()
+    )
     if outcome is None:
         return _BUSY
     if not _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=since):
         return None
     QueueClaim.objects.filter(reviewer=reviewer, stage=outcome.stage, record__review=review).delete()
     QueueClaim.objects.create(record_id=outcome.record_id, stage=outcome.stage, reviewer=reviewer, claimed_at=now)
-    return Record.objects.get(pk=outcome.record_id)
+    return outcome.record
 
 
 @transaction.atomic

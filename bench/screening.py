@@ -1,0 +1,322 @@
+"""Screening under load: 100,000 records, 20 reviewers voting at once over HTTP (gunicorn + PostgreSQL on loopback).
+
+Each simulated reviewer repeats "vote on my current record, then get my next record" through the REST API with
+its own API token and a keep-alive connection, and the time of that pair is measured. Two phases run:
+  paced      each reviewer pauses --think-ms between pairs (a very fast human is ~1,000 ms; the default is far
+             faster, so the server sees far more than a real team would send)
+  saturated  no pause at all: every reviewer fires the next pair as soon as the last one returns (throughput)
+
+It creates its own database (reviews_bench), bulk-inserts the review, starts gunicorn on a free loopback port,
+runs each phase for --seconds, stops gunicorn, drops the database (unless --keep) and prints the figures.
+
+Run from the project root:  .venv/bin/python bench/screening.py [--records 100000] [--reviewers 20] [--seconds 30]
+Needs PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "reviews_bench"
+SLUG = "bench-screening"
+
+
+def _server_url() -> str:
+    return os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def _db_url(name: str) -> str:
+    parts = urlsplit(_server_url())
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_server_url().replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": _db_url(BENCH_DB),
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DJANGO_DEBUG": "False",
+            "SECRET_KEY": "bench-only-" + "x" * 50,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "False",
+            "BEHIND_TLS_PROXY": "False",
+            "SESSION_COOKIE_SECURE": "False",
+            "CSRF_COOKIE_SECURE": "False",
+            "SECURE_HSTS_SECONDS": "0",
+            "DB_CONN_MAX_AGE": "600",
+            "LOG_LEVEL": "WARNING",
+            "REDIS_URL": "",
+        }
+    )
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare(*, records: int, reviewers: int) -> list[str]:
+    """Create the database, the review, its team and records; return one API token per reviewer."""
+    _admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    _admin(f"CREATE DATABASE {BENCH_DB}")
+    env = _env()
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+
+    from review.models import Membership, Record, Review, Role, Search
+    from review.services import api_token_create
+    from screening.services.queue import outcomes_sync
+
+    lead = User.objects.create_user("bench-lead")
+    review = Review.objects.create(title="Screening benchmark", slug=SLUG, created_by=lead)
+    Membership.objects.create(review=review, user=lead, role=Role.LEAD)
+    tokens = []
+    for n in range(reviewers):
+        user = User.objects.create_user(f"bench-reviewer-{n:02d}")
+        Membership.objects.create(review=review, user=user, role=Role.REVIEWER)
+        tokens.append(api_token_create(user=user, name="bench")[1])
+    search = Search.objects.create(review=review, database="PubMed")
+    words = [
+        "transfer",
+        "learning",
+        "clinical",
+        "time",
+        "series",
+        "electrocardiogram",
+        "pretrained",
+        "network",
+        "cohort",
+        "outcome",
+    ]
+    rng = random.Random(1)
+    started = time.perf_counter()
+    batch: list[Record] = []
+    for position in range(1, records + 1):
+        abstract = " ".join(rng.choice(words) for _ in range(120))
+        batch.append(
+            Record(
+                review=review,
+                search=search,
+                position=position,
+                title=f"Record {position}: " + " ".join(rng.choice(words) for _ in range(12)),
+                abstract=abstract,
+                authors=["Smith J", "Doe A"],
+                year=2000 + position % 25,
+                journal="Journal of Benchmarks",
+                doi=f"10.9999/bench.{position}",
+            )
+        )
+        if len(batch) == 5000:
+            Record.objects.bulk_create(batch)
+            batch = []
+    Record.objects.bulk_create(batch)
+    outcomes_sync(review=review)
+    print(f"prepared {records:,} records and {reviewers} reviewers in {time.perf_counter() - started:.1f} s")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    connection.close()
+    return tokens
+
+
+class Reviewer(threading.Thread):
+    """One reviewer: vote on the current record, get the next one; time each pair."""
+
+    def __init__(self, port: int, token: str, stop_at: float, think: float, seed: int) -> None:
+        super().__init__(daemon=True)
+        self.port, self.stop_at, self.think = port, stop_at, think
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.rng = random.Random(seed)
+        self.timings: list[float] = []
+        self.errors: dict[int, int] = {}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        payload = json.dumps(body) if body is not None else None
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=payload, headers=self.headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                return response.status, json.loads(data) if data else {}
+            except (http.client.HTTPException, ConnectionError):
+                # The worker closed the keep-alive connection: reconnect once.
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def run(self) -> None:
+        base = f"/api/v1/reviews/{SLUG}/screening/title-abstract"
+        status, body = self.request("GET", f"{base}/next/")
+        record = (body.get("record") or {}).get("id")
+        while record and time.perf_counter() < self.stop_at:
+            choice = self.rng.choices(["exclude", "include", "maybe"], weights=[85, 10, 5])[0]
+            started = time.perf_counter()
+            status, _ = self.request("POST", f"{base}/records/{record}/vote/", {"choice": choice})
+            if status != 200:
+                self.errors[status] = self.errors.get(status, 0) + 1
+            status, body = self.request("GET", f"{base}/next/")
+            self.timings.append(time.perf_counter() - started)
+            record = (body.get("record") or {}).get("id")
+            if self.think:
+                time.sleep(self.think * self.rng.uniform(0.5, 1.5))
+        self.conn.close()
+
+
+def warm_up(port: int, tokens: list[str]) -> None:
+    """Let every worker load the application and open its database connection before anything is timed."""
+    for token in tokens * 2:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn.request("GET", f"/api/v1/reviews/{SLUG}/screening/title-abstract/next/", headers={"Authorization": f"Bearer {token}"})
+        conn.getresponse().read()
+        conn.close()
+
+
+def phase(name: str, *, port: int, tokens: list[str], seconds: float, think_ms: float) -> None:
+    stop_at = time.perf_counter() + seconds
+    team = [Reviewer(port, token, stop_at, think_ms / 1000, seed=n) for n, token in enumerate(tokens)]
+    started = time.perf_counter()
+    for reviewer in team:
+        reviewer.start()
+    for reviewer in team:
+        reviewer.join()
+    elapsed = time.perf_counter() - started
+    timings = sorted(t for r in team for t in r.timings)
+    errors: dict[int, int] = {}
+    for reviewer in team:
+        for code, n in reviewer.errors.items():
+            errors[code] = errors.get(code, 0) + n
+    if not timings:
+        print(f"{name}: no requests completed")
+        return
+    cuts = statistics.quantiles(timings, n=100, method="inclusive")
+    print(
+        f"{name:10} think {think_ms:>5.0f} ms | pairs {len(timings):>6} | {len(timings) / elapsed:7.1f} pairs/s "
+        f"({2 * len(timings) / elapsed:7.1f} req/s) | p50 {1000 * cuts[49]:6.1f} ms | p95 {1000 * cuts[94]:6.1f} ms"
+        f" | p99 {1000 * cuts[98]:6.1f} ms | max {1000 * timings[-1]:6.1f} ms | refused votes {errors or 0}"
+    )
+
+
+def check_database(tokens_count: int) -> None:
+    """After the run: no record has more votes than required, and counts match the vote rows."""
+    from django.db.models import Count
+
+    from screening.models import StageOutcome, Vote
+
+    over = StageOutcome.objects.filter(review__slug=SLUG, vote_count__gt=2).count()
+    mismatched = (
+        StageOutcome.objects.filter(review__slug=SLUG)
+        .annotate(n=Count("record__screening_votes"))
+        .exclude(n=models_f("vote_count"))
+        .count()
+    )
+    votes = Vote.objects.filter(review__slug=SLUG).count()
+    print(f"check: {votes:,} votes; records over the required votes: {over}; vote counts out of step: {mismatched}")
+
+
+def models_f(name: str):
+    from django.db.models import F
+
+    return F(name)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--reviewers", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--think-ms", type=float, default=250)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    args = parser.parse_args()
+    try:
+        _admin("SELECT 1")
+    except Exception as error:
+        print(f"No PostgreSQL at {_server_url()} ({error}); nothing to benchmark.")
+        return 0
+    tokens = prepare(records=args.records, reviewers=args.reviewers)
+    port = _free_port()
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "2",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=_env(),
+        start_new_session=True,
+    )
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        print(
+            f"gunicorn: {args.workers} workers x 2 threads on 127.0.0.1:{port}; {args.reviewers} reviewers; "
+            f"{os.cpu_count()} CPUs (shared with PostgreSQL and this client)"
+        )
+        warm_up(port, tokens)
+        phase("warm-up", port=port, tokens=tokens, seconds=5, think_ms=args.think_ms)
+        phase("paced", port=port, tokens=tokens, seconds=args.seconds, think_ms=args.think_ms)
+        phase("saturated", port=port, tokens=tokens, seconds=args.seconds, think_ms=0)
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    check_database(len(tokens))
+    from django.db import connections
+
+    connections.close_all()
+    if not args.keep:
+        _admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
