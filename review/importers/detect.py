@@ -17,6 +17,7 @@ _OVID_VN_RE = re.compile(r"^VN {1,2}- ?Ovid", re.MULTILINE)
 _COCHRANE_RE = re.compile(r"^Record\s*#\s*\d+\s+of\s+\d+\s*\n(?:\s*\n)*[A-Z]{2,3}: ", re.MULTILINE)
 _COCHRANE_ID_RE = re.compile(r"^ID: CN-\d+", re.MULTILINE)
 _BIBTEX_RE = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
+_REFER_RE = re.compile(r"^%0 \S.*\n(?:%[A-Z0-9@!#$&()*+^|~\[\]] .*\n)*?%[AT] ", re.MULTILINE)
 _REFWORKS_RE = re.compile(r"^(Refworks Export Tagged Format|RT [A-Z][a-z]+)", re.MULTILINE)
 _HTML_RE = re.compile(r"^\s*(<!DOCTYPE\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 _XML_RE = re.compile(r"^\s*(<\?xml|<xml>|<records>)")
@@ -74,6 +75,17 @@ def detect_format(text: str) -> str:
         return "cochrane"
     if _BIBTEX_RE.search(sample):
         return "bibtex"
+    if _REFER_RE.search(sample):
+        raise ImportFileError(
+            "This is an EndNote/Refer tagged export ('%0 Journal Article', '%A ...' lines), which is not "
+            "supported: export RIS or EndNote XML instead",
+            line=1,
+        )
+    if first.startswith(("[", "{")) and '"' in first[:20]:
+        raise ImportFileError(
+            "This looks like a JSON export (e.g. CSL JSON), which is not supported: export RIS instead",
+            line=1,
+        )
     if _REFWORKS_RE.search(sample):
         raise ImportFileError(
             "This is a RefWorks tagged export ('RT ...' lines), which is not supported: export RIS from RefWorks",

@@ -612,3 +612,15 @@ def test_wos_early_access_record_takes_its_year_from_ey() -> None:
 )
 def test_doi_trailing_punctuation_is_trimmed_but_balanced_brackets_kept(value: str, doi: str) -> None:
     assert doi_from(value) == doi
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("%0 Journal Article\n%A Smith, J\n%T A title\n", "Refer"),
+        ('[{"id": "x", "type": "article-journal", "title": "T"}]\n', "JSON"),
+    ],
+)
+def test_unsupported_formats_are_named(text: str, needle: str) -> None:
+    with pytest.raises(ImportFileError, match=needle):
+        detect_format(text)
