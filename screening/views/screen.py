@@ -72,7 +72,9 @@ def _panel_context(
         context["required"] = votes_required(review=review, stage=stage, outcome=outcome)
         if stage == Stage.FULL_TEXT:
             context["reasons"] = list(selectors.exclusion_reasons(review=review))
-            context["fulltext"] = selectors.current_fulltext(record=record)
+            versions = list(selectors.fulltext_history(record=record)[:10])
+            context["fulltext"] = next((f for f in versions if f.replaced_at is None), None)
+            context["fulltext_versions"] = versions
     context.update(extra)
     return context
 

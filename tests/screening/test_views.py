@@ -361,3 +361,16 @@ def test_lead_unblinds_the_review_and_it_is_audited(as_lead, as_reviewer, review
     review.refresh_from_db()
     assert review.blinded is False
     assert AuditEvent.objects.filter(review=review, action="review.updated").exists()
+
+
+def test_replaced_pdf_stays_downloadable_from_the_history(as_reviewer, review, at_full_text, record):
+    at_full_text(record)
+    first = SimpleUploadedFile("first.pdf", PDF)
+    as_reviewer.post(url("fulltext-upload", review, record.pk), {"file": first}, **HX)
+    second = SimpleUploadedFile("second.pdf", PDF + b"%v2\n")
+    response = as_reviewer.post(url("fulltext-upload", review, record.pk), {"file": second}, **HX)
+    old = FullText.objects.get(record=record, original_name="first.pdf")
+    assert f"version={old.pk}" in response.content.decode()
+    served = as_reviewer.get(url("fulltext", review, record.pk) + f"?version={old.pk}&download=1")
+    assert b"".join(served.streaming_content) == PDF
+    assert b"".join(as_reviewer.get(url("fulltext", review, record.pk)).streaming_content).endswith(b"%v2\n")
