@@ -96,7 +96,7 @@ PrismaCountsOut = type(
 
 
 class CheckOut(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     left = serializers.IntegerField()
     right = serializers.IntegerField()
     ok = serializers.BooleanField()

@@ -23,6 +23,7 @@ Definitions (each is a selector below, so the number and its drill-down list can
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -112,7 +113,7 @@ TEMPLATE_FIELDS = (
 )  # fmt: skip
 
 
-def _search_label(search: dict[str, Any]) -> str:
+def _search_label(search: Any) -> str:
     if search["kind"] == Search.Kind.OTHER:
         return str(dict(Search.OtherMethod.choices).get(search["other_method"], "Other methods"))
     return str(search["database"])
@@ -155,7 +156,7 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
             counts.excluded_other += row["removed"] - row["automatic"]
             counts.records_screened += row["n"] - row["merged"] - row["removed"]
         else:
-            name = OTHER_METHOD_FIELD.get(search["other_method"], "other_methods_results")
+            name = OTHER_METHOD_FIELD.get(Search.OtherMethod(search["other_method"]), "other_methods_results")
             setattr(counts, name, getattr(counts, name) + row["n"])
             counts.other_duplicates += row["merged"]
             counts.other_removed += row["removed"]
@@ -295,7 +296,7 @@ NODE_LABELS: dict[str, str] = {
 }
 
 
-def _outcome_ids(review: Review, stage: str, statuses: list[str] | None = None) -> QuerySet[StageOutcome]:
+def _outcome_ids(review: Review, stage: str, statuses: Sequence[str] | None = None) -> QuerySet[StageOutcome, Any]:
     outcomes = StageOutcome.objects.filter(review=review, stage=stage)
     if statuses is not None:
         outcomes = outcomes.filter(status__in=statuses)
@@ -343,7 +344,7 @@ def prisma_records(*, review: Review, node: str, reason: str = "") -> QuerySet[R
         "assessed",
         "excluded",
     ):
-        statuses = {
+        statuses: Sequence[str] | None = {
             "sought_reports": None,
             "notretrieved_reports": [Status.NOT_RETRIEVED],
             "assessed": [Status.AWAITING, Status.CONFLICT, Status.INCLUDED, Status.EXCLUDED],

@@ -39,7 +39,7 @@ class _Sink:
         return data
 
 
-def _jsonl(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def _jsonl(rows: Iterable[Any]) -> Iterator[str]:
     for row in rows:
         yield json.dumps(row, ensure_ascii=False, default=str) + "\n"
 
@@ -131,7 +131,7 @@ def bundle_members(*, access: ReviewAccess, user: User) -> Iterator[tuple[str, I
 
 def bundle_chunks(*, access: ReviewAccess, user: User) -> Iterator[bytes]:
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:  # type: ignore[call-overload]
         for name, chunks in bundle_members(access=access, user=user):
             with archive.open(name, "w", force_zip64=True) as member:
                 for chunk in chunks:

@@ -12,7 +12,7 @@ from typing import Any
 
 import bibtexparser
 import rispy
-from bibtexparser.model import Entry, Field
+from bibtexparser.model import Block, Entry, Field
 
 from reporting.prisma import prisma_records
 from review.models import Record, Review
@@ -107,7 +107,7 @@ def _bib_entry(record: Record) -> Entry:
 
 
 def bibtex_chunks(*, review: Review) -> Iterator[str]:
-    batch: list[Entry] = []
+    batch: list[Block] = []
     for record in included_records(review=review):
         batch.append(_bib_entry(record))
         if len(batch) == CHUNK:

@@ -70,7 +70,7 @@ def _may_see(*, access: ReviewAccess, user: User, status: str | None, reviewer_i
 def records_export(*, access: ReviewAccess, user: User) -> tuple[list[str], Iterator[list[Any]]]:
     """The header and a lazy iterator of rows, one per record, in record id order."""
     review = access.review
-    slots = {
+    slots: dict[str, int] = {
         Stage.TITLE_ABSTRACT: vote_slots(
             review_id=review.pk, stage=Stage.TITLE_ABSTRACT, required=review.votes_required_title_abstract
         ),

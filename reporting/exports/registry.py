@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import User
 
@@ -97,8 +96,8 @@ def export_chunks(*, access: ReviewAccess, user: User, kind: str, bom: bool = Fa
     if kind == "dedup-log":
         return csv_lines(DEDUP_LOG_HEADER, dedup_log_rows(review=review), bom=bom)
     if kind == "prisma":
-        rows: Iterator[list[Any]] = prisma_csv_rows(counts=prisma_counts(review=review), slug=review.slug)
-        return csv_lines(PRISMA_HEADER, rows, bom=bom)
+        counts = prisma_counts(review=review)
+        return csv_lines(PRISMA_HEADER, prisma_csv_rows(counts=counts, slug=review.slug), bom=bom)
     if kind == "agreement":
         return csv_lines(AGREEMENT_HEADER, agreement_rows(access=access), bom=bom)
     if kind in ("charted-wide", "charted-long", "codebook"):
