@@ -95,14 +95,21 @@ def pmcid_from(value: str) -> str:
 
 
 def year_from(value: str) -> int | None:
+    if len(value) == 4 and value.isdigit():  # the usual 'PY  - 2019', without a regex
+        year = int(value)
+        return year if 1500 <= year <= 2100 else None
     match = _YEAR_RE.search(value)
     return int(match.group(1)) if match else None
 
 
 def pages_from(start: str, end: str = "") -> str:
     """'start-end' when both ends are known; a single page or article number otherwise."""
-    start = _DASHES_RE.sub("-", start.strip())
-    end = _DASHES_RE.sub("-", end.strip())
+    start = start.strip()
+    end = end.strip()
+    if not start.isdigit():
+        start = _DASHES_RE.sub("-", start)
+    if not end.isdigit():
+        end = _DASHES_RE.sub("-", end)
     if end and start and "-" not in start and end != start:
         return f"{start}-{end}"
     return start or end
@@ -277,4 +284,10 @@ _COPYRIGHT_RE = re.compile(
 
 def looks_like_copyright(value: str) -> bool:
     """EBSCO and others append a rights statement as a second abstract; it is not abstract text."""
-    return len(value) < 600 and bool(_COPYRIGHT_RE.search(value))
+    if len(value) >= 600:
+        return False
+    # Substring tests first: they are far cheaper than the regex on every abstract of a large file.
+    lowered = value if value.islower() else value.lower()
+    if "copyright" not in lowered and "©" not in value and "(c)" not in lowered:
+        return False
+    return bool(_COPYRIGHT_RE.search(value))
