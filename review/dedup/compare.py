@@ -14,7 +14,7 @@ from rapidfuzz.fuzz import ratio
 
 from review.dedup.model import Outcome
 from review.dedup.normalise import Author
-from review.dedup.prepare import Prepared
+from review.dedup.prepare import ROMAN, Prepared
 
 __all__ = ["Features", "compare", "features"]
 
@@ -201,6 +201,16 @@ def compare(a: Prepared, b: Prepared) -> tuple[Outcome, float, str]:
     return _metadata_rules(a, b, f, score, year_ok)
 
 
+def _word_substituted(a: Prepared, b: Prepared) -> bool:
+    """Does one title have a word where the other has a different word (not a typo, spacing or hyphen)?"""
+    # Longer words found inside the other title are the same words spelt together or apart ("pre-diabetic").
+    only_a = [ROMAN.get(t, t) for t in a.tokens if t not in b.token_set and (len(t) < 4 or t not in b.title_ns)]
+    only_b = [ROMAN.get(t, t) for t in b.tokens if t not in a.token_set and (len(t) < 4 or t not in a.title_ns)]
+    if not only_a or not only_b or "".join(only_a) == "".join(only_b):
+        return False  # a word added or dropped only, or "type II" / "type 2"
+    return any(all(ratio(x, y) < 80 for y in only_b) for x in only_a)  # "men" / "women" is 75
+
+
 def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok: bool) -> tuple[Outcome, float, str]:
     if f.title < 70:
         return "distinct", score, "title-differs"
@@ -264,6 +274,10 @@ def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok
         if f.title >= 95 and f.authors == 1:
             return "possible", score * 0.9, "generic-title"
         return "distinct", score * 0.5, "generic-title-weak"
+    if not (f.pages == 1 or abstract_same) and _word_substituted(a, b):
+        # "... in men" / "... in women", "mice" / "rats": a whole word swapped is another paper of the same
+        # team more often than an export error, unless the page or the abstract says otherwise.
+        return ("possible" if f.authors == 1 else "distinct"), score * 0.85, "title-word-differs"
     if abstract_differs and f.pages != 1:
         return ("possible" if f.title >= 95 and f.authors == 1 else "distinct"), score * 0.8, "abstract-differs"
     if f.title >= 95 and f.authors == 1 and support >= 1:

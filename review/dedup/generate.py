@@ -199,7 +199,19 @@ def _traps(
 ) -> list[DedupRecord]:
     """Different works that look like `record`; each becomes its own group."""
     kind = rng.random()
-    if kind < 0.25:  # the meeting abstract that preceded the article
+    if kind < 0.15:  # the same team's next paper in the same journal: one word of the title changed
+        words = record.title.split()
+        words[rng.randrange(len(words))] = rng.choice(builder.words)
+        first = rng.randint(1, 2000)
+        sibling = replace(
+            record,
+            title=" ".join(words),
+            pages="" if rng.random() < 0.5 else f"{first}-{first + 9}",  # often still ahead of print
+            doi="",
+            abstract=" ".join(rng.choice(_WORDS) for _ in range(70)),
+        )
+        return [sibling] if sibling.title != record.title else []
+    if kind < 0.3:  # the meeting abstract that preceded the article
         return [
             replace(
                 record,

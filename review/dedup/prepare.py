@@ -41,7 +41,7 @@ GENERIC_TITLES = frozenset(
 )  # fmt: skip
 ABSTRACT_CHARS = 400
 _NONE: frozenset[str] = frozenset()
-ROMAN = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
+ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "xi": "11", "xii": "12"}
 
 
 @dataclass(slots=True)
@@ -51,6 +51,7 @@ class Prepared:
     titles: tuple[str, ...]  # normalised title forms, main first
     title_ns: str  # main title without spaces: word splits ("ATT enuates") should not count as edits
     tokens: tuple[str, ...]
+    token_set: frozenset[str]
     numbers: frozenset[str]  # numbers and roman numerals in the title
     kind: str
     generic: bool
@@ -83,7 +84,7 @@ def _kind(title: str) -> str:
 def _numbers(title: str, tokens: tuple[str, ...]) -> frozenset[str]:
     # Digits are read without spaces: "CO 2" and "CO2" carry the same number.
     digits = (n.lstrip("0") for n in re.findall(r"\d+", title.replace(" ", "")))
-    return frozenset([*digits, *(t for t in tokens if t in ROMAN)])
+    return frozenset([*digits, *(ROMAN[t] for t in tokens if t in ROMAN)])  # "type II" is "type 2"
 
 
 def _abstract(raw: str) -> str:
@@ -113,6 +114,7 @@ def prepare(record: DedupRecord, index: int) -> Prepared:
         titles=titles,
         title_ns=main.replace(" ", ""),
         tokens=tokens,
+        token_set=frozenset(tokens),
         numbers=_numbers(main, tokens),
         kind=_kind(main),
         generic=main in GENERIC_TITLES or len(tokens) <= 3 or len(main) < 20,

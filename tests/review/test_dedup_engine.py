@@ -338,3 +338,31 @@ def test_two_papers_of_one_team_in_one_journal_and_year_with_close_titles_stay_a
         first, id="t2", title="Effect of exenatide on carotid intima thickness in patients with type 2 diabetes"
     )
     assert deduplicate([first, second]).groups == [["t1"], ["t2"]]
+
+
+@pytest.mark.parametrize(("one", "other"), [("men", "women"), ("mice", "rats"), ("in", "after")])
+def test_a_team_paper_with_one_title_word_swapped_is_not_merged(one: str, other: str) -> None:
+    first = DedupRecord(
+        id="w1",
+        title=f"Long-term cardiovascular outcomes of sitagliptin treatment {one} obese adults with type 2 diabetes",
+        authors="Koska, J. and Reaven, P. D. and Sands, M.",
+        year=2015,
+        journal="Diabetes Care",
+        volume="38",
+        pages="",
+    )
+    second = replace(first, id="w2", title=first.title.replace(f" {one} ", f" {other} "))
+    result = deduplicate([first, second])
+    assert result.groups == [["w1"], ["w2"]]
+
+
+def test_a_hyphen_or_a_space_is_not_a_swapped_word() -> None:
+    first = replace(ARTICLE, id="y1", title="SGLT2 inhibition improves function in pre-diabetic mice", doi="")
+    second = replace(first, id="y2", title="SGLT2 inhibition improves function in prediabetic mice", pages="")
+    assert deduplicate([first, second]).groups == [["y1", "y2"]]
+
+
+def test_roman_and_arabic_numerals_are_the_same_number() -> None:
+    first = replace(ARTICLE, id="n1", title="Sitagliptin in type II diabetes: lipoprotein clearance in mice", doi="")
+    second = replace(first, id="n2", title="Sitagliptin in type 2 diabetes: lipoprotein clearance in mice", pages="")
+    assert deduplicate([first, second]).groups == [["n1", "n2"]]
