@@ -39,12 +39,13 @@ def _title_similarity(a: Prepared, b: Prepared) -> float:
         for ta in a.titles:
             for tb in b.titles:
                 best = max(best, ratio(ta, tb))
-    if best < 95:
+    # Both rules below need the titles to start alike; most candidate pairs fail this cheap test.
+    if best < 95 and a.title_ns[:16] == b.title_ns[:16]:
         # A title cut short by one export ("... in the ASCUS/LSIL triage") still starts like the full one.
         short, long_ = sorted((a.title_ns, b.title_ns), key=len)
         if len(short) >= 50 and long_.startswith(short[:-3]):
             best = max(best, 95.0)
-    if best < 90:
+    if best < 90 and a.title_ns[:16] == b.title_ns[:16]:
         # A subtitle dropped by one database: "Unilateral neglect in stroke[: a comparative study]".
         short, long_ = sorted((a.titles[0], b.titles[0]), key=len)
         if len(short) >= 20 and short.count(" ") >= 3 and long_.startswith(short + " "):
