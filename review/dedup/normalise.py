@@ -283,8 +283,8 @@ def _parse_author(text: str) -> Author | None:
         return None
     # Given names count as name words (for swapped exports); runs of capitals like "JA" are initials.
     given_words = [w for w in re.split(r"[\s.\-]+", given) if len(w) >= 2 and not w.isupper()]
-    words = tuple(w for w in NON_ALNUM_RE.split(fold(" ".join([surname, *given_words]))) if len(w) >= 2)
-    return Author(surname=sur, initials=fold(initials)[:3], words=words)
+    name_words = tuple(w for w in NON_ALNUM_RE.split(fold(" ".join([surname, *given_words]))) if len(w) >= 2)
+    return Author(surname=sur, initials=fold(initials)[:3], words=name_words)
 
 
 def norm_authors(raw: str | list[str] | tuple[str, ...]) -> tuple[Author, ...]:
