@@ -624,3 +624,9 @@ def test_doi_trailing_punctuation_is_trimmed_but_balanced_brackets_kept(value: s
 def test_unsupported_formats_are_named(text: str, needle: str) -> None:
     with pytest.raises(ImportFileError, match=needle):
         detect_format(text)
+
+
+def test_invalid_utf8_after_a_bom_names_the_line() -> None:
+    with pytest.raises(ImportFileError, match="cannot be decoded") as error:
+        parse(b"\xef\xbb\xbfTY  - JOUR\nTI  - Caf\xe9\nER  - \n")
+    assert error.value.line == 2
