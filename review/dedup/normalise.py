@@ -144,7 +144,10 @@ def norm_doi(raw: str) -> str:
     match = DOI_RE.search(text)
     if not match:
         return ""
-    return match.group(0).lower().rstrip(".,;)]}>\"'")
+    doi = match.group(0).lower().rstrip(".,;]}>\"'")
+    while doi.endswith(")") and doi.count(")") > doi.count("("):
+        doi = doi[:-1].rstrip(".,;")  # "(doi:10.1/x)" loses its bracket, "10.1016/s0140-6736(20)" keeps it
+    return doi
 
 
 def norm_pmid(raw: str | int | None) -> str:

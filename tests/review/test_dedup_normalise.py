@@ -140,3 +140,8 @@ def test_volume_keeps_the_number_and_drops_a_stray_bracket() -> None:
 
 def test_pmid_digits_only() -> None:
     assert norm_pmid("PMID: 0012345") == "12345"
+
+
+def test_doi_keeps_a_bracket_that_belongs_to_it() -> None:
+    assert norm_doi("(doi:10.1000/xyz123)") == "10.1000/xyz123"
+    assert norm_doi("10.1002/(SICI)1097-0258(19980430)") == "10.1002/(sici)1097-0258(19980430)"
