@@ -42,18 +42,9 @@ _UTF16_WITHOUT_BOM_FORMATS = {"csv"}
 def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResult:
     """Decode, detect (unless `format` is given), parse. Raises ImportFileError for an unusable file.
 
-    `filename` is only used in messages ('export.ris: Line 3: ...'): the format always comes from
-    the content, never from the extension.
+    The format always comes from the content, never from `filename`'s extension; callers put the
+    file name in front of an ImportFileError's message themselves.
     """
-    try:
-        return _parse(data, format=format)
-    except ImportFileError as error:
-        if not filename:
-            raise
-        raise ImportFileError(error.message, line=error.line, filename=filename) from error
-
-
-def _parse(data: bytes, *, format: str) -> ParseResult:
     text, encoding = decode(data)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -59,13 +59,11 @@ class ParseResult:
 class ImportFileError(Exception):
     """The file as a whole cannot be read; nothing from it may be imported."""
 
-    def __init__(self, message: str, *, line: int | None = None, filename: str = "") -> None:
+    def __init__(self, message: str, *, line: int | None = None) -> None:
         self.message = message
         self.line = line
-        self.filename = filename
-        at_line = f"line {line}" if line is not None else ""
-        where = f"{filename}, {at_line}" if filename and at_line else filename or at_line.capitalize()
-        super().__init__(f"{where}: {message}" if where else message)
+        # The caller knows the file name and puts it in front ('export.ris: Line 3: ...').
+        super().__init__(f"Line {line}: {message}" if line is not None else message)
 
 
 def tag_set(tags: str) -> frozenset[str]:
