@@ -32,6 +32,11 @@ class StudyStatus:
     FINAL = "final"
 
 
+# What the summaries and exports read; leaving out abstracts and other large columns keeps big reviews fast.
+RECORD_FIELDS = ("id", "title", "authors", "year", "journal", "doi", "pmid", "raw")
+EXTRACTION_FIELDS = ("id", "record_id", "status", "submitted_at", "extractor__username", "version__number")
+
+
 @dataclass(slots=True)
 class ChartedData:
     form: Form
@@ -43,22 +48,27 @@ class ChartedData:
     extraction_values: dict[int, dict[str, Any]]  # per extraction id
 
 
-def charted_data(*, form: Form) -> ChartedData:
-    """Every main-round study with its final values and whether charting of it is finished (five queries)."""
+def charted_data(*, form: Form, with_status: bool = True) -> ChartedData:
+    """Every main-round study with its final values and (with_status) whether its charting is finished.
+
+    Five queries. Charts need only the final values: without status the extractors' answers are not read.
+    """
     fields = selectors.version_fields(version=selectors.form_current_version(form=form))
-    records = list(selectors.charted_records(form=form))
+    records = list(selectors.charted_records(form=form).only(*RECORD_FIELDS))
     final = selectors.final_values(form=form)
     extractions: dict[int, list[Extraction]] = {}
-    for extraction in (
-        Extraction.objects.filter(form=form, round=Extraction.Round.MAIN)
-        .exclude(status=Extraction.Status.WITHDRAWN)
-        .select_related("extractor", "version")
-        .order_by("record_id", "id")
-    ):
-        extractions.setdefault(extraction.record_id, []).append(extraction)
-    values = selectors.latest_values(e.pk for group in extractions.values() for e in group)
-    status = {}
-    for record in records:
+    values: dict[int, dict[str, Any]] = {}
+    status: dict[int, str] = {}
+    if with_status:
+        main = Extraction.objects.filter(form=form, round=Extraction.Round.MAIN).exclude(
+            status=Extraction.Status.WITHDRAWN
+        )
+        for extraction in (
+            main.select_related("extractor", "version").only(*EXTRACTION_FIELDS).order_by("record_id", "id")
+        ):
+            extractions.setdefault(extraction.record_id, []).append(extraction)
+        values = selectors.latest_values(main)
+    for record in records if with_status else []:
         group = extractions.get(record.pk, [])
         if not selectors.all_submitted(group):
             status[record.pk] = StudyStatus.IN_PROGRESS

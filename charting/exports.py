@@ -113,10 +113,12 @@ def charted_long_rows(*, form: Form, data: ChartedData | None = None) -> Iterato
     data = data or charted_data(form=form)
     specs = _all_specs(form)
     yield LONG_COLUMNS
-    consensus = {
-        (row.record_id, row.field_key): row
-        for row in ConsensusValue.objects.filter(form=form).select_related("decided_by").order_by("id")
-    }
+    # The newest decision per (study, field), grouped by study so each study's rows are found directly.
+    consensus: dict[int, dict[str, ConsensusValue]] = {}
+    for row in (
+        ConsensusValue.objects.filter(form=form).only("record_id", "field_key", "value", "decided_at").order_by("id")
+    ):
+        consensus.setdefault(row.record_id, {})[row.field_key] = row
     for record in data.records:
         group = data.extractions.get(record.pk, [])
         if selectors.all_submitted(group):
@@ -129,8 +131,8 @@ def charted_long_rows(*, form: Form, data: ChartedData | None = None) -> Iterato
                     yield _row(
                         [record.pk, key, text, extraction.extractor.get_username(), 0, extraction.version.number, when]
                     )
-        for (record_id, key), row in consensus.items():
-            if record_id != record.pk or row.value is None:
+        for key, row in consensus.get(record.pk, {}).items():
+            if row.value is None:
                 continue
             spec = specs.get(key)
             text = answer_text(spec, row.value) if spec else str(row.value)

@@ -81,10 +81,14 @@ def eligible_extractors(*, review: Review) -> QuerySet[User]:
     return User.objects.filter(pk__in=ids).order_by("username")
 
 
-def latest_values(extraction_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """Current value of every field of each extraction: the newest row per key wins (one query)."""
+def latest_values(extraction_ids: Iterable[int] | QuerySet[Extraction]) -> dict[int, dict[str, Any]]:
+    """Current value of every field of each extraction: the newest row per key wins (one query).
+
+    Given a queryset of extractions, it becomes a subquery rather than a long list of ids.
+    """
     current: dict[int, dict[str, Any]] = defaultdict(dict)
-    rows = ExtractionValue.objects.filter(extraction_id__in=list(extraction_ids)).order_by("id")
+    wanted = extraction_ids if isinstance(extraction_ids, QuerySet) else list(extraction_ids)
+    rows = ExtractionValue.objects.filter(extraction_id__in=wanted).order_by("id")
     for extraction_id, key, value in rows.values_list("extraction_id", "field_key", "value"):
         current[extraction_id][key] = value
     return {eid: {k: v for k, v in values.items() if v is not None} for eid, values in current.items()}

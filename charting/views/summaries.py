@@ -26,12 +26,12 @@ from review.access import review_for_user
 from review.http import AuthedRequest
 
 
-def _data(request: AuthedRequest, slug: str) -> tuple[Any, Form, ChartedData]:
+def _data(request: AuthedRequest, slug: str, *, with_status: bool = True) -> tuple[Any, Form, ChartedData]:
     access = review_for_user(user=request.user, slug=slug)
     form = selectors.form_for_review(review=access.review)
     if form is None:
         raise Http404("This review has no charting form yet")
-    return access, form, charted_data(form=form)
+    return access, form, charted_data(form=form, with_status=with_status)
 
 
 def _pick(data: ChartedData, key: str | None, default_index: int, *, categorical: bool = False) -> Field | None:
@@ -110,7 +110,8 @@ def summary_download(request: AuthedRequest, slug: str, name: str, ext: str) -> 
     """One table as CSV or one chart as SVG: field-<key>, frequencies, numeric, crosstab, sankey, publications."""
     if ext not in ("csv", "svg"):
         raise Http404("Tables download as .csv, charts as .svg")
-    _access, form, data = _data(request, slug)
+    # Tables and charts summarise final values only; the extractors' answers are not needed here.
+    _access, form, data = _data(request, slug, with_status=False)
     download = request.GET.get("download") == "1" or ext == "csv"
     rows: Iterable[list[str]]
     if name.startswith("field-"):
