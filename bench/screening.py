@@ -196,16 +196,41 @@ class Reviewer(threading.Thread):
         self.conn.close()
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(gunicorn_pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by the gunicorn workers and by the PostgreSQL backends serving the bench database,
+    so that the cost per pair can be stated independently of whatever else the machine is running."""
+    children = Path(f"/proc/{gunicorn_pid}/task/{gunicorn_pid}/children")
+    workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+    import psycopg
+
+    with psycopg.connect(_server_url().replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        backends = [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB])]
+    return sum(_cpu_seconds(p) for p in workers), sum(_cpu_seconds(p) for p in backends)
+
+
 def warm_up(port: int, tokens: list[str]) -> None:
     """Let every worker load the application and open its database connection before anything is timed."""
     for token in tokens * 2:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        conn.request("GET", f"/api/v1/reviews/{SLUG}/screening/title-abstract/next/", headers={"Authorization": f"Bearer {token}"})
+        conn.request(
+            "GET",
+            f"/api/v1/reviews/{SLUG}/screening/title-abstract/next/",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         conn.getresponse().read()
         conn.close()
 
 
-def phase(name: str, *, port: int, tokens: list[str], seconds: float, think_ms: float) -> None:
+def phase(name: str, *, port: int, tokens: list[str], seconds: float, think_ms: float, gunicorn_pid: int) -> None:
+    app_before, db_before = server_cpu(gunicorn_pid)
     stop_at = time.perf_counter() + seconds
     team = [Reviewer(port, token, stop_at, think_ms / 1000, seed=n) for n, token in enumerate(tokens)]
     started = time.perf_counter()
@@ -214,6 +239,7 @@ def phase(name: str, *, port: int, tokens: list[str], seconds: float, think_ms: 
     for reviewer in team:
         reviewer.join()
     elapsed = time.perf_counter() - started
+    app_after, db_after = server_cpu(gunicorn_pid)
     timings = sorted(t for r in team for t in r.timings)
     errors: dict[int, int] = {}
     for reviewer in team:
@@ -228,18 +254,26 @@ def phase(name: str, *, port: int, tokens: list[str], seconds: float, think_ms: 
         f"({2 * len(timings) / elapsed:7.1f} req/s) | p50 {1000 * cuts[49]:6.1f} ms | p95 {1000 * cuts[94]:6.1f} ms"
         f" | p99 {1000 * cuts[98]:6.1f} ms | max {1000 * timings[-1]:6.1f} ms | refused votes {errors or 0}"
     )
+    app_ms = 1000 * (app_after - app_before) / len(timings)
+    db_ms = 1000 * (db_after - db_before) / len(timings)
+    cores = os.cpu_count() or 1
+    capacity = 1000 * cores / (app_ms + db_ms) if app_ms + db_ms else 0
+    print(
+        f"{'':10} server CPU per pair: {app_ms + db_ms:.1f} ms (Django {app_ms:.1f} + PostgreSQL {db_ms:.1f}); "
+        f"at that cost {cores} otherwise idle cores would serve ~{capacity:.0f} pairs/s"
+    )
 
 
 def check_database(tokens_count: int) -> None:
     """After the run: no record has more votes than required, and counts match the vote rows."""
-    from django.db.models import Count
+    from django.db.models import Count, Q
 
     from screening.models import StageOutcome, Vote
 
     over = StageOutcome.objects.filter(review__slug=SLUG, vote_count__gt=2).count()
     mismatched = (
         StageOutcome.objects.filter(review__slug=SLUG)
-        .annotate(n=Count("record__screening_votes"))
+        .annotate(n=Count("record__screening_votes", filter=Q(record__screening_votes__stage=models_f("stage"))))
         .exclude(n=models_f("vote_count"))
         .count()
     )
@@ -303,9 +337,11 @@ def main() -> int:
             f"{os.cpu_count()} CPUs (shared with PostgreSQL and this client)"
         )
         warm_up(port, tokens)
-        phase("warm-up", port=port, tokens=tokens, seconds=5, think_ms=args.think_ms)
-        phase("paced", port=port, tokens=tokens, seconds=args.seconds, think_ms=args.think_ms)
-        phase("saturated", port=port, tokens=tokens, seconds=args.seconds, think_ms=0)
+        phase("warm-up", port=port, tokens=tokens, seconds=5, think_ms=args.think_ms, gunicorn_pid=gunicorn.pid)
+        phase(
+            "paced", port=port, tokens=tokens, seconds=args.seconds, think_ms=args.think_ms, gunicorn_pid=gunicorn.pid
+        )
+        phase("saturated", port=port, tokens=tokens, seconds=args.seconds, think_ms=0, gunicorn_pid=gunicorn.pid)
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
