@@ -254,6 +254,7 @@ NOT_A_PERSON_RE = re.compile(
 )
 
 
+MAX_AUTHORS = 20
 NAME_SUFFIX_RE = re.compile(r"(?:,\s*|\s+)(?:jr|sr|ii|iii|iv|2nd|3rd)\b\.?", re.IGNORECASE)
 
 
@@ -295,5 +296,6 @@ def norm_authors(raw: str | list[str] | tuple[str, ...]) -> tuple[Author, ...]:
     pieces = [p for item in raw for p in _split_authors(item)] if isinstance(raw, list | tuple) else None
     if pieces is None:
         pieces = _split_authors(str(raw or ""))
-    parsed = (_parse_author(p) for p in pieces)
+    # The first authors are enough to compare lists, and consortium papers list hundreds.
+    parsed = (_parse_author(p) for p in pieces[:MAX_AUTHORS])
     return tuple(a for a in parsed if a is not None)
