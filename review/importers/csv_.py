@@ -90,13 +90,11 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.lstrip("\ufeff")
-    try:
-        header_row, header_line, delimiter = _find_header(text)
-    except ImportFileError:
+    if _looks_fields_by_row(text):
         by_row = _parse_fields_by_row(text)
-        if by_row is None:
-            raise
-        return by_row
+        if by_row is not None:
+            return by_row
+    header_row, header_line, delimiter = _find_header(text)
     labels = [_unguard(cell).strip().lstrip("\ufeff") for cell in header_row]
     names = [label.lower() for label in labels]
     wos = "pt" in names and "ut" in names
@@ -135,6 +133,18 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     if not records:
         raise ImportFileError("The CSV file has a header row but no data rows", line=header_line)
     return records, warnings.problems
+
+
+_COLUMN_NAMES = frozenset(name for names in COLUMNS.values() for name in names)
+
+
+def _looks_fields_by_row(text: str) -> bool:
+    """True when the first column of the opening rows names fields ('TITLE', 'AUTHOR NAMES', 'DOI')."""
+    labels = set()
+    for row in csv.reader(text.split("\n", 80)[:80]):
+        if row and 1 < len(row) <= 3:
+            labels.add(_unguard(row[0]).strip().lstrip("\ufeff").lower())
+    return bool(labels & _TITLE_NAMES) and len(labels & _COLUMN_NAMES) >= 3
 
 
 def _parse_fields_by_row(text: str) -> tuple[list[ParsedRecord], list[Problem]] | None:
@@ -193,7 +203,7 @@ def _find_header(text: str) -> tuple[list[str], int, str]:
         row_delimiter = _dialect(line)
         cells = next(csv.reader([line], delimiter=row_delimiter))
         lowered = {_unguard(c).strip().lstrip("\ufeff").lower() for c in cells}
-        if len(cells) >= 3 and lowered & _TITLE_NAMES:
+        if len(cells) >= 2 and lowered & _TITLE_NAMES:
             return cells, number, row_delimiter
     raise ImportFileError(
         "No CSV header row with a title column found in the first 60 lines: expected a header such as "

@@ -631,3 +631,22 @@ def test_invalid_utf8_after_a_bom_names_the_line() -> None:
     with pytest.raises(ImportFileError, match="cannot be decoded") as error:
         parse(b"\xef\xbb\xbfTY  - JOUR\nTI  - Caf\xe9\nER  - \n")
     assert error.value.line == 2
+
+
+def test_every_format_module_exposes_parse_text() -> None:
+    from review.importers import bibtex, cochrane, csv_, endnote_xml, medline, ovid, ris, wos
+
+    samples = {
+        ris: "TY  - JOUR\nTI  - T\nER  - \n",
+        medline: "PMID- 1\nTI  - T\n",
+        wos: "PT J\nTI T\nER\n",
+        ovid: "<1. >\nTI  - T\n",
+        cochrane: "Record #1 of 1\nID: CN-1\nTI: T\n",
+        endnote_xml: "<xml><records><record><titles><title>T</title></titles></record></records></xml>",
+        bibtex: "@article{k, title={T}}\n",
+        csv_: "Title,Year\nT,2020\n",
+    }
+    for module, text in samples.items():
+        records, problems = module.parse_text(text)
+        assert [r.title for r in records] == ["T"], module.__name__
+        assert isinstance(problems, list)
