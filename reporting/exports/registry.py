@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 
 from reporting.exports.citations import bibtex_chunks, ris_chunks
+from reporting.exports.csvfast import safe_csv_lines
 from reporting.exports.records import records_export
 from reporting.exports.tables import AGREEMENT_HEADER, PRISMA_HEADER, agreement_rows, prisma_csv_rows
 from reporting.prisma import prisma_counts
@@ -88,7 +89,7 @@ def export_chunks(*, access: ReviewAccess, user: User, kind: str, bom: bool = Fa
     review = access.review
     if kind == "records":
         header, rows = records_export(access=access, user=user)
-        return csv_lines(header, rows, bom=bom)
+        return safe_csv_lines(header, rows, bom=bom)
     if kind == "included-ris":
         return ris_chunks(review=review)
     if kind == "included-bibtex":

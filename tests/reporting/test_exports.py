@@ -128,3 +128,11 @@ def test_prisma_csv_of_an_empty_review_has_every_template_row_at_zero(review, le
 @pytest.mark.parametrize("kind", ["records", "dedup-log", "agreement", "charted-wide", "codebook"])
 def test_exports_of_an_empty_review_have_just_a_header(review, lead, kind):
     assert len(frame(lead, review, kind)) == 0
+
+
+@pytest.mark.parametrize("value", ["", "plain", "=1+1", "+x", "-x", "@SUM(A1)", "\tx", "\rx", "a=b", "'=x"])
+def test_text_cells_follow_the_shared_csv_rules(value):
+    from reporting.exports.csvfast import text
+    from review.csv_export import cell
+
+    assert text(value) == cell(value)
