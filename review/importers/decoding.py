@@ -72,7 +72,7 @@ def decode(data: bytes) -> tuple[str, str]:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ImportFileError("The file contains NUL characters: it is binary data, not a text export", line=line)
-    if text.isspace():  # (not text.strip(): that would copy a 100 MB text just to test it)
+    if not text or text.isspace():  # (not text.strip(): that would copy a 100 MB text to test it)
         raise ImportFileError("The file contains only blank lines: expected a database export")
     _refuse_control_characters(text)
     return text, encoding

@@ -650,3 +650,16 @@ def test_every_format_module_exposes_parse_text() -> None:
         records, problems = module.parse_text(text)
         assert [r.title for r in records] == ["T"], module.__name__
         assert isinstance(problems, list)
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xff\xfe", b"\xef\xbb\xbf\r\n\r\n"])
+def test_a_bom_and_nothing_else_is_an_empty_file(data: bytes) -> None:
+    with pytest.raises(ImportFileError, match=r"empty|blank"):
+        parse(data)
+
+
+def test_record_headers_without_fields_are_not_records() -> None:
+    with pytest.raises(ImportFileError, match="No Ovid record"):
+        parse(b"<1. >\n<2. >\n", format="ovid")
+    with pytest.raises(ImportFileError, match="No Cochrane record"):
+        parse(b"Record #1 of 2\n\nRecord #2 of 2\n", format="cochrane")
