@@ -202,11 +202,22 @@ def compare(a: Prepared, b: Prepared) -> tuple[Outcome, float, str]:
     return _metadata_rules(a, b, f, score, year_ok)
 
 
+def _unmatched(tokens: tuple[str, ...], other: tuple[str, ...], other_ns: str) -> list[str]:
+    """Tokens (counted with repeats) that the other title lacks, as numbers where they are roman numerals."""
+    left = list(other)
+    out = []
+    for t in tokens:
+        if t in left:
+            left.remove(t)
+        elif len(t) < 4 or t not in other_ns:  # longer words inside the other title are just spelt together
+            out.append(ROMAN.get(t, t))
+    return out
+
+
 def _word_substituted(a: Prepared, b: Prepared) -> bool:
     """Does one title have a word where the other has a different word (not a typo, spacing or hyphen)?"""
-    # Longer words found inside the other title are the same words spelt together or apart ("pre-diabetic").
-    only_a = [ROMAN.get(t, t) for t in a.tokens if t not in b.token_set and (len(t) < 4 or t not in b.title_ns)]
-    only_b = [ROMAN.get(t, t) for t in b.tokens if t not in a.token_set and (len(t) < 4 or t not in a.title_ns)]
+    only_a = _unmatched(a.tokens, b.tokens, b.title_ns)
+    only_b = _unmatched(b.tokens, a.tokens, a.title_ns)
     if not only_a or not only_b or "".join(only_a) == "".join(only_b):
         return False  # a word added or dropped only, or "type II" / "type 2"
     return any(all(ratio(x, y) < 80 for y in only_b) for x in only_a)  # "men" / "women" is 75

@@ -366,3 +366,9 @@ def test_roman_and_arabic_numerals_are_the_same_number() -> None:
     first = replace(ARTICLE, id="n1", title="Sitagliptin in type II diabetes: lipoprotein clearance in mice", doi="")
     second = replace(first, id="n2", title="Sitagliptin in type 2 diabetes: lipoprotein clearance in mice", pages="")
     assert deduplicate([first, second]).groups == [["n1", "n2"]]
+
+
+def test_a_repeated_word_replaced_by_another_counts_as_a_swapped_word() -> None:
+    first = replace(ARTICLE, id="q1", title="Tailored care after stroke or stenting II: embedded II", doi="", pages="")
+    second = replace(first, id="q2", title="Tailored care after stroke or stenting II: embedded hard", abstract="")
+    assert deduplicate([first, second]).groups == [["q1"], ["q2"]]
