@@ -1,6 +1,6 @@
 from django.urls import path
 
-from charting import api, api_summaries
+from charting import api, api_builder, api_summaries
 
 R = "reviews/<slug:review>/"
 
@@ -12,6 +12,9 @@ urlpatterns = [
         api.FormVersionDetail.as_view(),
         name="api-charting-version",
     ),
+    path(f"{R}forms/<int:form_id>/sections/", api_builder.SectionCreate.as_view(), name="api-charting-sections"),
+    path(f"{R}forms/<int:form_id>/fields/", api_builder.FieldCreate.as_view(), name="api-charting-fields"),
+    path(f"{R}forms/<int:form_id>/fields/<slug:key>/", api_builder.FieldDetail.as_view(), name="api-charting-field"),
     path(f"{R}extractions/", api.ExtractionList.as_view(), name="api-extractions"),
     path(f"{R}extractions/<int:extraction_id>/", api.ExtractionDetail.as_view(), name="api-extraction"),
     path(f"{R}extractions/<int:extraction_id>/submit/", api.ExtractionSubmit.as_view(), name="api-extraction-submit"),

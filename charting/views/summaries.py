@@ -34,11 +34,21 @@ def _data(request: AuthedRequest, slug: str, *, with_status: bool = True) -> tup
     return access, form, charted_data(form=form, with_status=with_status)
 
 
-def _pick(data: ChartedData, key: str | None, default_index: int, *, categorical: bool = False) -> Field | None:
+# Without a choice, the analyses of the review's methods: data type by specialty, source to target data type.
+DEFAULT_WORDS = {"row": "target", "col": "specialty", "source": "source", "target": "target"}
+
+
+def _pick(
+    data: ChartedData, key: str | None, default_index: int, *, categorical: bool = False, role: str = ""
+) -> Field | None:
     fields = [f for f in data.fields if f.type in CATEGORICAL_TYPES] if categorical else data.fields
     for field in fields:
         if field.key == key:
             return field
+    word = DEFAULT_WORDS.get(role, "")
+    preferred = [f for f in fields if word and word in f.key and (not categorical or f.type in CATEGORICAL_TYPES)]
+    if preferred:
+        return preferred[0]
     return fields[default_index] if len(fields) > default_index else (fields[0] if fields else None)
 
 
@@ -65,10 +75,10 @@ def _period(request: AuthedRequest) -> str:
 @require_http_methods(["GET"])
 def summaries(request: AuthedRequest, slug: str) -> HttpResponse:
     access, form, data = _data(request, slug)
-    row = _pick(data, request.GET.get("row"), 1)
-    col = _pick(data, request.GET.get("col"), 0)
-    source = _pick(data, request.GET.get("source"), 1, categorical=True)
-    target = _pick(data, request.GET.get("target"), 0, categorical=True)
+    row = _pick(data, request.GET.get("row"), 1, role="row")
+    col = _pick(data, request.GET.get("col"), 0, role="col")
+    source = _pick(data, request.GET.get("source"), 1, categorical=True, role="source")
+    target = _pick(data, request.GET.get("target"), 0, categorical=True, role="target")
     by = _period(request)
     table = crosstab(row, col, data.studies) if row and col else None
     context = {
@@ -134,13 +144,14 @@ def summary_download(request: AuthedRequest, slug: str, name: str, ext: str) -> 
     elif name == "numeric" and ext == "csv":
         rows = tables.all_numeric_rows(data)
     elif name == "crosstab" and ext == "csv":
-        row, col = _pick(data, request.GET.get("row"), 1), _pick(data, request.GET.get("col"), 0)
+        row = _pick(data, request.GET.get("row"), 1, role="row")
+        col = _pick(data, request.GET.get("col"), 0, role="col")
         if row is None or col is None:
             raise Http404("The form has no fields")
         rows = tables.crosstab_rows(crosstab(row, col, data.studies), studies=request.GET.get("studies") == "1")
     elif name == "sankey":
-        source = _pick(data, request.GET.get("source"), 1, categorical=True)
-        target = _pick(data, request.GET.get("target"), 0, categorical=True)
+        source = _pick(data, request.GET.get("source"), 1, categorical=True, role="source")
+        target = _pick(data, request.GET.get("target"), 0, categorical=True, role="target")
         if source is None or target is None:
             raise Http404("The form has no option fields")
         links = sankey_links(source, target, data.studies)

@@ -60,7 +60,30 @@
     }
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // Form builder: offer options only for choice fields and a unit only for numbers.
+  function fitFieldForm(form) {
+    const type = form.querySelector('select[name="type"]');
+    if (!type) return;
+    const choice = type.value === "single" || type.value === "multiple";
+    const numeric = type.value === "integer" || type.value === "decimal";
+    [["choices_text", choice], ["allow_other", choice], ["unit", numeric]].forEach(function (pair) {
+      const input = form.querySelector('[name="' + pair[0] + '"]');
+      const wrapper = input && input.closest(".field");
+      if (wrapper) wrapper.hidden = !pair[1];
+    });
+  }
+
+  function initBuilder(root) {
+    root.querySelectorAll(".cf-field-form").forEach(function (form) {
+      if (form.dataset.builderReady) return;
+      form.dataset.builderReady = "1";
+      form.addEventListener("change", function () { fitFieldForm(form); });
+      fitFieldForm(form);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); initBuilder(document); });
+  document.addEventListener("htmx:afterSwap", function () { initBuilder(document); });
   document.addEventListener("htmx:afterSwap", function (event) { init(event.detail.target.parentNode || document); });
 
   // A debounced draft save that fails (network, session expired) must not pass unnoticed.

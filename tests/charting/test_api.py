@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from charting import selectors
-from charting.models import ConsensusValue, ExtractionValue, Form
+from charting.models import ConsensusValue, ExtractionValue, Field, Form
 from tests.charting.conftest import COMPLETE, submit
 
 BASE = "/api/v1/reviews/tl-clinical"
@@ -214,3 +214,49 @@ def test_reopen_by_lead_only(api_as, lead, reviewer, outsider, pair):
     response = api_as(lead).post(url)
     assert response.status_code == 200 and response.json()["status"] == "draft"
     assert api_as(lead).post(url).status_code == 409  # already a draft
+
+
+def test_build_fields_through_the_api(api_as, lead, form):
+    client = api_as(lead)
+    base = f"{BASE}/forms/{form.pk}"
+    section = client.post(f"{base}/sections/", {"title": "Outcomes"}, format="json")
+    assert section.status_code == 201 and section.json()["key"] == "outcomes"
+    created = client.post(
+        f"{base}/fields/",
+        {"section": "outcomes", "label": "Validation", "type": "multiple", "choices": ["Internal", "External"]},
+        format="json",
+    )
+    assert created.status_code == 201
+    assert created.json()["choices"] == [
+        {"value": "internal", "label": "Internal"},
+        {"value": "external", "label": "External"},
+    ]
+    changed = client.patch(
+        f"{base}/fields/validation/", {"choices": ["internal = In-house", "External"]}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["choices"][0] == {"value": "internal", "label": "In-house"}
+    bad = client.post(f"{base}/fields/", {"section": "outcomes", "label": "X", "type": "single"}, format="json")
+    assert bad.status_code == 400 and "choices" in bad.json()["error"]["fields"]
+    assert client.delete(f"{base}/fields/validation/").status_code == 204
+    assert not Field.objects.filter(version__form=form, key="validation").exists()
+
+
+def test_delete_field_with_data_through_the_api_needs_confirm(api_as, lead, reviewer, form, pair):
+    from charting import services
+
+    services.extraction_save_draft(extraction=pair[0], by=reviewer, values={"aim": "kept"})
+    client = api_as(lead)
+    url = f"{BASE}/forms/{form.pk}/fields/aim/"
+    assert client.delete(url).status_code == 409
+    assert client.delete(f"{url}?confirm=1").status_code == 204
+    assert ExtractionValue.objects.get(field_key="aim").value == "kept"
+
+
+def test_field_api_roles_outsider_and_method(api_as, reviewer, outsider, lead, form):
+    url = f"{BASE}/forms/{form.pk}/fields/"
+    body = {"section": "study", "label": "X", "type": "short_text"}
+    assert api_as(reviewer).post(url, body, format="json").status_code == 403
+    assert api_as(outsider).post(url, body, format="json").status_code == 404
+    assert api_as(lead).get(url).status_code == 405
+    assert api_as(lead).patch(f"{url}nope/", {"label": "Y"}, format="json").status_code == 404
+    assert not Field.objects.filter(key="x").exists()

@@ -1,0 +1,158 @@
+"""Building the form through the API (lead): add sections, add, change and delete fields. Same services as the
+builder page, so an edit after extraction has started makes a new version here too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from charting import selectors, services
+from charting.fieldtypes import FieldType
+from charting.keys import ChoiceLinesError, choice_entries, parse_choice_lines
+from charting.models import Field, Form
+from review.access import review_for_user
+from review.errors import ServiceError
+from review.http import api_user
+from review.models import Role
+
+
+class FieldOut(serializers.ModelSerializer):
+    section = serializers.CharField(source="section.key")
+    version = serializers.IntegerField(source="version.number")
+
+    class Meta:
+        model = Field
+        fields = ["key", "label", "type", "section", "help_text", "required", "unit", "choices", "allow_other"]
+        fields += ["condition_key", "condition_value", "version"]
+
+
+class ChoicesField(serializers.ListField):
+    """Options as labels ("CNN") or as {"value": "cnn", "label": "CNN"}."""
+
+    child = serializers.JSONField()
+
+
+class FieldIn(serializers.Serializer):
+    section = serializers.SlugField(required=False, help_text="Section key (required when adding)")
+    key = serializers.SlugField(required=False, help_text="Column name; made from the label when left out")
+    label = serializers.CharField(max_length=300, required=False)  # type: ignore[assignment]
+    type = serializers.ChoiceField(choices=FieldType.choices, required=False)
+    help_text = serializers.CharField(required=False, allow_blank=True)  # type: ignore[assignment]
+    required = serializers.BooleanField(required=False)  # type: ignore[assignment]
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    choices = ChoicesField(required=False)
+    allow_other = serializers.BooleanField(required=False)
+    condition_key = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    condition_value = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class SectionIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+
+
+class SectionOut(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+
+
+def _lead_form(request: Request, review: str, form_id: int) -> Form:
+    access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
+    return get_object_or_404(Form, pk=form_id, review=access.review)
+
+
+def _choices(raw: list[Any], existing: list[dict[str, str]]) -> list[dict[str, str]]:
+    if all(isinstance(item, dict) for item in raw):
+        return [{"value": str(item.get("value", "")), "label": str(item.get("label", ""))} for item in raw]
+    if all(isinstance(item, str) for item in raw):
+        try:
+            return parse_choice_lines("\n".join(raw), existing) if existing else choice_entries(raw)
+        except ChoiceLinesError as error:
+            raise ServiceError(str(error), field="choices") from None
+    raise ServiceError("Give options as labels or as {value, label} objects", field="choices")
+
+
+def _field_out(form: Form, key: str) -> dict[str, Any]:
+    version = selectors.form_current_version(form=form)
+    field = Field.objects.select_related("section", "version").get(version=version, key=key)
+    return dict(FieldOut(field).data)
+
+
+class SectionCreate(APIView):
+    @extend_schema(request=SectionIn, responses={201: SectionOut}, summary="Add a section to the form (lead)")
+    def post(self, request: Request, review: str, form_id: int) -> Response:
+        form = _lead_form(request, review, form_id)
+        data = SectionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        section = services.section_add(form=form, by=api_user(request), title=data.validated_data["title"])
+        return Response({"key": section.key, "title": section.title}, status=status.HTTP_201_CREATED)
+
+
+class FieldCreate(APIView):
+    @extend_schema(
+        request=FieldIn,
+        responses={201: FieldOut},
+        summary="Add a field (lead)",
+        examples=[
+            OpenApiExample(
+                "Multiple choice",
+                value={
+                    "section": "transfer",
+                    "label": "Validation",
+                    "type": "multiple",
+                    "choices": ["Internal", "External"],
+                },
+            )
+        ],
+    )
+    def post(self, request: Request, review: str, form_id: int) -> Response:
+        form = _lead_form(request, review, form_id)
+        data = FieldIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        for name in ("section", "label", "type"):
+            if not values.get(name):
+                raise ServiceError(f"'{name}' is required to add a field", field=name)
+        if "choices" in values:
+            values["choices"] = _choices(values["choices"], [])
+        field = services.field_add(
+            form=form,
+            by=api_user(request),
+            section_key=values.pop("section"),
+            label=values.pop("label"),
+            type=values.pop("type"),
+            **values,
+        )
+        return Response(_field_out(form, field.key), status=status.HTTP_201_CREATED)
+
+
+class FieldDetail(APIView):
+    @extend_schema(request=FieldIn, responses=FieldOut, summary="Change a field (lead); its key never changes")
+    def patch(self, request: Request, review: str, form_id: int, key: str) -> Response:
+        form = _lead_form(request, review, form_id)
+        data = FieldIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if k != "key"}
+        current = get_object_or_404(Field, version=selectors.form_current_version(form=form), key=key)
+        if "choices" in values:
+            values["choices"] = _choices(values["choices"], list(current.choices))
+        section_key = values.pop("section", "")
+        services.field_update(form=form, by=api_user(request), key=key, section_key=section_key, **values)
+        return Response(_field_out(form, key))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("confirm", bool, description="Required when studies have data in the field")],
+        responses={204: None},
+        summary="Remove a field from the form (lead); its data is kept",
+    )
+    def delete(self, request: Request, review: str, form_id: int, key: str) -> Response:
+        form = _lead_form(request, review, form_id)
+        get_object_or_404(Field, version=selectors.form_current_version(form=form), key=key)
+        confirm = request.query_params.get("confirm") in ("1", "true")
+        services.field_delete(form=form, by=api_user(request), key=key, confirm=confirm)
+        return Response(status=status.HTTP_204_NO_CONTENT)
