@@ -117,7 +117,7 @@ def test_two_reviewers_screen_by_keyboard_and_the_lead_resolves_the_conflict(bro
 
 
 def test_full_text_exclusion_with_pdf_and_reason_key(browser, live_server, team, tmp_path):
-    review, lead, ann, bob = team
+    review, _lead, ann, bob = team
     record = RecordFactory(review=review, title="Transfer learning for ECG")
     for user in (ann, bob):
         vote_cast(review=review, record=record, stage=TA, reviewer=user, data=VoteInput("include"))
