@@ -102,6 +102,10 @@ def simulate(
         raise ValueError("the set has no included record: recall is undefined")
     if batch < 1:
         raise ValueError(f"batch must be at least 1, got {batch}")
+    if ids is not None and len(ids) != n:
+        raise ValueError(f"{len(ids)} record ids for {n} texts")
+    if prior_included < 0 or prior_excluded < 0:
+        raise ValueError("the numbers of prior records cannot be negative")
     rng = np.random.default_rng(seed)
     priors = _priors(truth, prior_ids, ids, prior_included, prior_excluded, rng)
 
@@ -159,7 +163,7 @@ def screening_metrics(
 
 
 def _percent_of(percent: int, total: int) -> int:
-    """ceil(percent% of total) in whole numbers: 0.95 * 20 in floating point must not become 19.000000001."""
+    """ceil(percent% of total) in integers: 0.95 * n in floating point can land a hair above a whole number."""
     return -(-percent * total // 100)
 
 

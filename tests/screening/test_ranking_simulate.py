@@ -144,3 +144,23 @@ def test_a_single_included_record() -> None:
     assert result.n_screened_to_95recall == 1
     assert result.recall_at_10pct == 1.0
     assert result.wss95 == pytest.approx(-0.05)
+
+
+def test_prior_record_ids_and_prior_positions_give_the_same_simulation(fixture_set) -> None:
+    ids, texts, labels = fixture_set
+    positions = [labels.index(1), labels.index(0)]
+    by_id = simulate(texts, labels, prior_ids=[ids[p] for p in positions], ids=ids, seed=3)
+    by_position = simulate(texts, labels, prior_ids=positions, seed=3)
+    assert _without_time(by_id) == _without_time(by_position)
+
+
+def test_record_ids_must_match_the_texts(fixture_set) -> None:
+    ids, texts, labels = fixture_set
+    with pytest.raises(ValueError, match="119 record ids for 120 texts"):
+        simulate(texts, labels, prior_ids=["R000"], ids=ids[:-1])
+
+
+def test_batch_must_be_positive(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    with pytest.raises(ValueError, match="batch"):
+        simulate(texts, labels, batch=0)
