@@ -113,6 +113,8 @@ class ExtractionOut(serializers.ModelSerializer):
     record = serializers.IntegerField(source="record_id")
     extractor = serializers.CharField(source="extractor.username")
     form_version = serializers.IntegerField(source="version.number")
+    round = serializers.CharField(help_text="pilot or main")
+    status = serializers.CharField(help_text="draft, submitted or withdrawn (reassigned)")
 
     class Meta:
         model = Extraction
