@@ -45,6 +45,8 @@ def exercise(operation, key: str, record_id: int, failures: list[str]) -> None:
     def run(case) -> None:
         if case.path_parameters and "review" in case.path_parameters:
             case.path_parameters["review"] = "tl-clinical"  # the fixture's review, so requests reach the views
+        if case.path_parameters and "stage" in case.path_parameters:
+            case.path_parameters["stage"] = "title-abstract"
         if case.path_parameters and "record_id" in case.path_parameters:
             case.path_parameters["record_id"] = record_id
         response = case.call(headers={"Authorization": f"Bearer {key}"})
@@ -64,5 +66,6 @@ def test_api_routes_never_answer_with_a_server_error(prisma_review, lead):
         exercise(operation, key, prisma_review.records["R2"].pk, failures)
     assert any(path.startswith("GET /api/v1/reviews/{review}/prisma/") for path in seen)
     assert any("/removal/" in path for path in seen)
+    assert any(path.startswith("POST") and path.endswith("/vote/") for path in seen)
     assert 200 in STATUSES and 400 in STATUSES  # requests reach the views and their validation
     assert not failures, "\n".join(failures)
