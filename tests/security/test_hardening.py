@@ -112,3 +112,17 @@ def test_a_typo_in_a_boolean_setting_stops_start_up(tmp_path):
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0 and "DJANGO_DEBUG='ture' is not a boolean" in result.stderr
+
+
+def test_database_errors_become_503_with_retry_after(client, db, monkeypatch):
+    from django.db.utils import OperationalError
+
+    from review import views_health
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(views_health, "broker_status", down)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert b"database is unavailable" in response.content
