@@ -80,7 +80,7 @@ def main() -> int:
         url = f"http://127.0.0.1:{web_port}/api/v1/reviews/"
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=2)  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=2)
                 break
             except (urllib.error.URLError, OSError):
                 time.sleep(0.3)
@@ -89,7 +89,7 @@ def main() -> int:
         started = time.monotonic()
 
         def client() -> None:
-            request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})  # noqa: S310
+            request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
             while not stop.is_set():
                 try:
                     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
