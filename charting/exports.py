@@ -22,6 +22,7 @@ from charting import selectors
 from charting.analysis import ChartedData, charted_data
 from charting.fieldtypes import OTHER, FieldSpec, FieldType, choice_labels, display_value, selected
 from charting.models import ConsensusValue, Field, Form
+from review.models import Review
 
 RECORD_COLUMNS = ["record_id", "first_author", "year", "title", "journal", "doi", "pmid"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -169,6 +170,18 @@ def codebook_rows(*, form: Form) -> Iterator[list[str]]:
                 status,
             ]
         )
+
+
+def export_files(*, review: Review) -> list[tuple[str, Iterator[list[str]]]]:
+    """The charting files of a review bundle: (file name, lazy rows). Empty when the review has no form."""
+    form = selectors.form_for_review(review=review)
+    if form is None:
+        return []
+    return [
+        ("charted-data.csv", charted_wide_rows(form=form)),
+        ("charted-data-long.csv", charted_long_rows(form=form)),
+        ("charting-codebook.csv", codebook_rows(form=form)),
+    ]
 
 
 class _Echo:

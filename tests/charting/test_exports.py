@@ -140,3 +140,14 @@ def test_csv_is_utf8_without_bom_with_one_header_row(charted, form):
 )
 def test_neutralise_formula_cells(cell, expected):
     assert exports.neutralise(cell) == expected
+
+
+def test_export_files_for_a_review_bundle(charted, review):
+    files = dict(exports.export_files(review=review))
+    assert list(files) == ["charted-data.csv", "charted-data-long.csv", "charting-codebook.csv"]
+    wide = pd.read_csv(io.StringIO("".join(exports.csv_lines(files["charted-data.csv"]))))
+    assert len(wide) == 3
+
+
+def test_export_files_without_a_form_is_empty(review):
+    assert exports.export_files(review=review) == []
