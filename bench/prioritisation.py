@@ -128,15 +128,16 @@ def time_retraining(n: int = 10_000) -> None:
         labels = {int(i): int(truth[i]) for i in picked}
         labels[int(np.flatnonzero(truth == 1)[0])] = 1
         labels[int(np.flatnonzero(truth == 0)[0])] = 0
-        wall, cpu = [], []
+        wall_times: list[float] = []
+        cpu_times: list[float] = []
         for _ in range(5):
             started, started_cpu = time.perf_counter(), time.process_time()
             Ranker(seed=0).fit(texts, labels, features=features).scores()
-            wall.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - started_cpu)
+            wall_times.append(time.perf_counter() - started)
+            cpu_times.append(time.process_time() - started_cpu)
         print(
-            f"fit + scores, {len(labels):6,} labelled: median of 5 {statistics.median(wall):.3f} s "
-            f"(CPU time {statistics.median(cpu):.3f} s; wall time suffers when colleagues load the CPU)"
+            f"fit + scores, {len(labels):6,} labelled: median of 5 {statistics.median(wall_times):.3f} s "
+            f"(CPU time {statistics.median(cpu_times):.3f} s; wall time suffers when colleagues load the CPU)"
         )
 
 

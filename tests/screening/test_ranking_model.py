@@ -136,3 +136,9 @@ def test_precomputed_features_must_match_the_texts() -> None:
 def test_scores_before_fit_is_an_error() -> None:
     with pytest.raises(RuntimeError):
         Ranker().scores()
+
+
+def test_rank_order_accepts_a_precomputed_matrix(fixture_set) -> None:
+    texts, labels = fixture_set
+    known = {labels.index(1): 1, labels.index(0): 0}
+    assert rank_order(texts, known, seed=0, features=vectorise(texts)) == rank_order(texts, known, seed=0)
