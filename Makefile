@@ -48,7 +48,12 @@ corpus: $(VENV)/.dev
 	$(PY) bench/corpus_exports.py
 
 bench: $(VENV)/.dev
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/import.py bench/dedup.py bench/prioritisation.py bench/screening.py bench/export.py; do \
+		echo "== $$script"; $(PY) $$script || exit 1; done
+
+## Everything that proves the app holds (suite on PostgreSQL + Redis, corpus, fuzzing, load, faults, benchmarks)
+verify: $(VENV)/.dev
+	$(PY) bench/verify.py
 
 worker: $(VENV)/.runtime
 	$(PY) -m celery -A config worker --loglevel=INFO
