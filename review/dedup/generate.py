@@ -12,11 +12,11 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from review.dedup.model import DedupRecord
 
-__all__ = ["Work", "generate"]
+__all__ = ["generate"]
 
 _WORDS = """
     effect therapy patients randomized trial outcome cohort cervical screening stroke rehabilitation
@@ -52,12 +52,6 @@ _JOURNALS = (
     ("Infection Control and Hospital Epidemiology", "Infect Control Hosp Epidemiol"),
 )
 _GENERIC = ("Editorial", "Erratum", "Reply", "Introduction", "Diabetes mellitus", "Stroke", "Commentary")
-
-
-@dataclass(slots=True)
-class Work:
-    group: str
-    record: DedupRecord
 
 
 class _Builder:
