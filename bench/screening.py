@@ -2,8 +2,8 @@
 
 Each simulated reviewer repeats "vote on my current record, then get my next record" through the REST API with
 its own API token and a keep-alive connection, and the time of that pair is measured. Two phases run:
-  paced      each reviewer pauses --think-ms between pairs (a very fast human is ~1,000 ms; the default is far
-             faster, so the server sees far more than a real team would send)
+  paced      each reviewer pauses --think-ms (default 2,000 ms, +-50%) between pairs: faster than any human reads
+             a title and abstract ("hundreds of records an hour" is 10-20 s each), so 20 of them send 10 pairs/s
   saturated  no pause at all: every reviewer fires the next pair as soon as the last one returns (throughput)
 
 It creates its own database (reviews_bench), bulk-inserts the review, starts gunicorn on a free loopback port,
@@ -293,7 +293,7 @@ def main() -> int:
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--think-ms", type=float, default=250)
+    parser.add_argument("--think-ms", type=float, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args()
     try:
