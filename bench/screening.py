@@ -1,7 +1,8 @@
 """Screening under load: 100,000 records, 20 reviewers voting at once over HTTP (gunicorn + PostgreSQL on loopback).
 
 Each simulated reviewer repeats "vote on my current record, then get my next record" through the REST API with
-its own API token and a keep-alive connection, and the time of that pair is measured. Two phases run:
+its own API token and a keep-alive connection, and the time of that pair is measured: first as two calls (POST the
+vote, GET next), then as one ("1 call": the vote asks for the next record with "next": true). Phases:
   paced      each reviewer pauses --think-ms (default 2,000 ms, +-50%) between pairs: faster than any human reads
              a title and abstract ("hundreds of records an hour" is 10-20 s each), so 20 of them send 10 pairs/s
   saturated  no pause at all: every reviewer fires the next pair as soon as the last one returns (throughput)
@@ -153,8 +154,9 @@ def prepare(*, records: int, reviewers: int) -> list[str]:
 class Reviewer(threading.Thread):
     """One reviewer: vote on the current record, get the next one; time each pair."""
 
-    def __init__(self, port: int, token: str, stop_at: float, think: float, seed: int) -> None:
+    def __init__(self, port: int, token: str, stop_at: float, think: float, seed: int, combined: bool) -> None:
         super().__init__(daemon=True)
+        self.combined = combined
         self.port, self.stop_at, self.think = port, stop_at, think
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         self.rng = random.Random(seed)
@@ -185,10 +187,19 @@ class Reviewer(threading.Thread):
         while record and time.perf_counter() < self.stop_at:
             choice = self.rng.choices(["exclude", "include", "maybe"], weights=[85, 10, 5])[0]
             started = time.perf_counter()
-            status, _ = self.request("POST", f"{base}/records/{record}/vote/", {"choice": choice})
-            if status != 200:
-                self.errors[status] = self.errors.get(status, 0) + 1
-            status, body = self.request("GET", f"{base}/next/")
+            if self.combined:
+                # One round trip: the vote answers with my next record.
+                status, body = self.request("POST", f"{base}/records/{record}/vote/", {"choice": choice, "next": True})
+                if status != 200:
+                    self.errors[status] = self.errors.get(status, 0) + 1
+                    status, body = self.request("GET", f"{base}/next/")
+                else:
+                    body = body["next"]
+            else:
+                status, _ = self.request("POST", f"{base}/records/{record}/vote/", {"choice": choice})
+                if status != 200:
+                    self.errors[status] = self.errors.get(status, 0) + 1
+                status, body = self.request("GET", f"{base}/next/")
             self.timings.append(time.perf_counter() - started)
             record = (body.get("record") or {}).get("id")
             if self.think:
@@ -229,10 +240,21 @@ def warm_up(port: int, tokens: list[str]) -> None:
         conn.close()
 
 
-def phase(name: str, *, port: int, tokens: list[str], seconds: float, think_ms: float, gunicorn_pid: int) -> None:
+def phase(
+    name: str,
+    *,
+    port: int,
+    tokens: list[str],
+    seconds: float,
+    think_ms: float,
+    gunicorn_pid: int,
+    combined: bool = False,
+) -> None:
     app_before, db_before = server_cpu(gunicorn_pid)
     stop_at = time.perf_counter() + seconds
-    team = [Reviewer(port, token, stop_at, think_ms / 1000, seed=n) for n, token in enumerate(tokens)]
+    team = [
+        Reviewer(port, token, stop_at, think_ms / 1000, seed=n, combined=combined) for n, token in enumerate(tokens)
+    ]
     started = time.perf_counter()
     for reviewer in team:
         reviewer.start()
@@ -250,7 +272,7 @@ def phase(name: str, *, port: int, tokens: list[str], seconds: float, think_ms: 
         return
     cuts = statistics.quantiles(timings, n=100, method="inclusive")
     print(
-        f"{name:10} think {think_ms:>5.0f} ms | pairs {len(timings):>6} | {len(timings) / elapsed:7.1f} pairs/s "
+        f"{name:18} think {think_ms:>5.0f} ms | pairs {len(timings):>6} | {len(timings) / elapsed:7.1f} pairs/s "
         f"({2 * len(timings) / elapsed:7.1f} req/s) | p50 {1000 * cuts[49]:6.1f} ms | p95 {1000 * cuts[94]:6.1f} ms"
         f" | p99 {1000 * cuts[98]:6.1f} ms | max {1000 * timings[-1]:6.1f} ms | refused votes {errors or 0}"
     )
@@ -259,7 +281,7 @@ def phase(name: str, *, port: int, tokens: list[str], seconds: float, think_ms: 
     cores = os.cpu_count() or 1
     capacity = 1000 * cores / (app_ms + db_ms) if app_ms + db_ms else 0
     print(
-        f"{'':10} server CPU per pair: {app_ms + db_ms:.1f} ms (Django {app_ms:.1f} + PostgreSQL {db_ms:.1f}); "
+        f"{'':18} server CPU per pair: {app_ms + db_ms:.1f} ms (Django {app_ms:.1f} + PostgreSQL {db_ms:.1f}); "
         f"at that cost {cores} otherwise idle cores would serve ~{capacity:.0f} pairs/s"
     )
 
@@ -342,6 +364,24 @@ def main() -> int:
             "paced", port=port, tokens=tokens, seconds=args.seconds, think_ms=args.think_ms, gunicorn_pid=gunicorn.pid
         )
         phase("saturated", port=port, tokens=tokens, seconds=args.seconds, think_ms=0, gunicorn_pid=gunicorn.pid)
+        phase(
+            "paced, 1 call",
+            port=port,
+            tokens=tokens,
+            seconds=args.seconds,
+            think_ms=args.think_ms,
+            gunicorn_pid=gunicorn.pid,
+            combined=True,
+        )
+        phase(
+            "saturated, 1 call",
+            port=port,
+            tokens=tokens,
+            seconds=args.seconds,
+            think_ms=0,
+            gunicorn_pid=gunicorn.pid,
+            combined=True,
+        )
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)

@@ -41,6 +41,13 @@ class ScreeningVoteIn(serializers.Serializer):
     reason = serializers.IntegerField(required=False, allow_null=True, help_text="An exclusion reason id (full text)")
     reason_other = serializers.CharField(required=False, allow_blank=True, max_length=300)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    next = serializers.BooleanField(
+        required=False, default=False, help_text="Also claim and return my next record (one round trip per record)"
+    )
+
+
+class ScreeningVoteAndNextOut(ScreeningRecordVotesOut):
+    next = ScreeningRecordVotesOut(required=False, help_text="Present when the vote asked for the next record")
 
 
 class RecordVote(APIView):
@@ -52,8 +59,8 @@ class RecordVote(APIView):
 
     @extend_schema(
         request=ScreeningVoteIn,
-        responses=ScreeningRecordVotesOut,
-        summary="Vote on a record, or change my vote",
+        responses=ScreeningVoteAndNextOut,
+        summary="Vote on a record, or change my vote (optionally getting my next record in the same call)",
         examples=[
             OpenApiExample("Include", value={"choice": "include"}),
             OpenApiExample("Exclude at full text", value={"choice": "exclude", "reason": 3, "note": "abstract only"}),
@@ -78,7 +85,11 @@ class RecordVote(APIView):
                 note=values.get("note", ""),
             ),
         )
-        return Response(record_state(request, access, record, stage_value, outcome))
+        body = record_state(request, access, record, stage_value, outcome)
+        if values.get("next"):
+            upcoming = queue_next_for(review=access.review, stage=stage_value, reviewer=api_user(request))
+            body["next"] = record_state(request, access, upcoming, stage_value)
+        return Response(body)
 
     @extend_schema(responses=ScreeningRecordVotesOut, summary="Withdraw my vote (until the outcome is final)")
     def delete(self, request: Request, review: str, stage: str, record_id: int) -> Response:

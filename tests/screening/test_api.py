@@ -207,3 +207,14 @@ def test_progress_and_agreement(api_as, lead, reviewer, viewer, outsider, vote, 
     assert api_as(viewer).get(f"{base(review)}/progress/").status_code == 200
     assert api_as(outsider).get(f"{base(review)}/progress/").status_code == 404
     assert api_as(lead).post(f"{base(review)}/progress/").status_code == 405
+
+
+def test_vote_can_return_my_next_record_in_the_same_call(api_as, reviewer, review, records):
+    client = api_as(reviewer)
+    client.get(f"{base(review)}/{TA}/next/")
+    path = f"{base(review)}/{TA}/records/{records[0].pk}/vote/"
+    body = client.post(path, {"choice": "exclude", "next": True}, format="json").json()
+    assert body["votes"][0]["choice"] == "exclude"
+    assert body["next"]["record"]["id"] == records[1].pk
+    assert "next" not in client.post(path, {"choice": "include"}, format="json").json()
+    assert Vote.objects.get(reviewer=reviewer).choice == "include"
