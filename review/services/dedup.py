@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import combinations
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -116,13 +117,14 @@ def dedup_run(*, run_id: int) -> None:
             job_progress(job_id=job.pk, done=done, total=total, message="Comparing candidate pairs")
 
     try:
-        # One process: the job may itself run inside a Celery worker process, which cannot fork workers of its own.
+        # In-process tasks share the web process: keep them to one process. A worker lets the engine decide (it
+        # stays single-process inside a daemonic prefork child, which cannot start a pool of its own).
         result = deduplicate(
             records,
             decisions=_engine_decisions(review),
             locked={str(pk) for pk in locked_records(review)},
             progress=progress,
-            workers=1,
+            workers=1 if settings.CELERY_TASK_ALWAYS_EAGER else None,
         )
         stats = dedup_apply(review=review, run=run, result=result)
     except Exception as error:

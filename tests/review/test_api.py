@@ -83,9 +83,7 @@ def test_members_list_add_change_remove(api_as, lead, review, outsider):
     )
     assert response.status_code == 201
     member_id = response.json()["id"]
-    response = client.patch(
-        f"/api/v1/reviews/{review.slug}/members/{member_id}/", {"role": "viewer"}, format="json"
-    )
+    response = client.patch(f"/api/v1/reviews/{review.slug}/members/{member_id}/", {"role": "viewer"}, format="json")
     assert response.status_code == 200 and response.json()["role"] == "viewer"
     assert client.delete(f"/api/v1/reviews/{review.slug}/members/{member_id}/").status_code == 204
     assert not Membership.objects.filter(review=review, user=outsider).exists()

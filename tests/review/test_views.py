@@ -132,9 +132,7 @@ def test_members_wrong_method(as_lead, review):
 
 
 def test_invite_existing_username_adds_member(as_lead, review, outsider):
-    response = as_lead.post(
-        reverse("review:members", args=[review.slug]), {"identifier": "outsider", "role": "viewer"}
-    )
+    response = as_lead.post(reverse("review:members", args=[review.slug]), {"identifier": "outsider", "role": "viewer"})
     assert response.status_code == 302
     assert Membership.objects.get(review=review, user=outsider).role == Role.VIEWER
 
@@ -186,9 +184,7 @@ def test_expired_invitation_is_refused(as_lead, review, client, django_capture_o
 
 
 def test_invite_unknown_username_explains(as_lead, review):
-    response = as_lead.post(
-        reverse("review:members", args=[review.slug]), {"identifier": "nobody", "role": "viewer"}
-    )
+    response = as_lead.post(reverse("review:members", args=[review.slug]), {"identifier": "nobody", "role": "viewer"})
     assert response.status_code == 400
     assert b"No account is called" in response.content
     assert Membership.objects.filter(review=review).count() == 1
@@ -204,9 +200,7 @@ def test_invite_forbidden_for_reviewer(as_reviewer, review, outsider):
 
 def test_change_role_and_remove(as_lead, review, reviewer):
     membership = Membership.objects.get(review=review, user=reviewer)
-    response = as_lead.post(
-        reverse("review:member-role", args=[review.slug, membership.pk]), {"role": "lead"}
-    )
+    response = as_lead.post(reverse("review:member-role", args=[review.slug, membership.pk]), {"role": "lead"})
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == Role.LEAD
@@ -229,9 +223,7 @@ def test_change_role_htmx_returns_fragment(as_lead, review, reviewer):
 
 def test_last_lead_cannot_be_demoted_or_removed(as_lead, review, lead):
     membership = Membership.objects.get(review=review, user=lead)
-    response = as_lead.post(
-        reverse("review:member-role", args=[review.slug, membership.pk]), {"role": "viewer"}
-    )
+    response = as_lead.post(reverse("review:member-role", args=[review.slug, membership.pk]), {"role": "viewer"})
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == Role.LEAD
@@ -253,9 +245,7 @@ def test_member_role_wrong_method(as_lead, review, reviewer):
 
 def test_member_remove_forbidden_for_viewer(as_viewer, review, reviewer):
     membership = Membership.objects.get(review=review, user=reviewer)
-    assert (
-        as_viewer.post(reverse("review:member-remove", args=[review.slug, membership.pk])).status_code == 403
-    )
+    assert as_viewer.post(reverse("review:member-remove", args=[review.slug, membership.pk])).status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
