@@ -179,7 +179,7 @@ def extraction_reassign(*, extraction: Extraction, to: User, by: User) -> Extrac
 
 
 def _lock_own_draft(extraction: Extraction, by: User) -> Extraction:
-    locked = Extraction.objects.select_for_update().select_related("form", "version").get(pk=extraction.pk)
+    locked = Extraction.objects.select_for_update(of=("self",)).select_related("form", "version").get(pk=extraction.pk)
     if locked.extractor_id != by.pk:
         raise PermissionDenied("Only its extractor can change an extraction")
     if locked.status != Extraction.Status.DRAFT:
@@ -231,6 +231,14 @@ def extraction_submit(*, extraction: Extraction, by: User, values: Mapping[str, 
 
 
 def _submit(extraction: Extraction, by: User, errors: dict[str, str]) -> Extraction:
+    # Lock every extraction of the study, not only this one: when both extractors submit at the same instant,
+    # the second waits here and then sees the first as submitted, so agreements are recorded exactly once.
+    list(
+        Extraction.objects.select_for_update()
+        .filter(record_id=extraction.record_id, round=extraction.round)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     locked = _lock_own_draft(extraction, by)
     fields = selectors.version_fields(version=locked.version)
     by_key = {f.key: f for f in fields}
