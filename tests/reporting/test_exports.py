@@ -35,6 +35,7 @@ def test_records_csv_has_one_row_per_record_with_provenance(prisma_review, lead)
     assert p1.ta_status == "included" and p1.ft_status == "included"
     assert {p1.ta_vote1_reviewer, p1.ta_vote2_reviewer} == {"reviewer", "reviewer2"}
     assert p1.ta_vote1_note.startswith("note by")
+    assert p1.authors == "Author1, A.; Second1, B."  # the list joined by the database, in order
     e1 = df[df.record_id == str(prisma_review.records["E1"].pk)].iloc[0]
     assert e1.duplicate_of == str(prisma_review.records["P1"].pk) == e1.dedup_group
 
