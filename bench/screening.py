@@ -271,9 +271,10 @@ def phase(
         print(f"{name}: no requests completed")
         return
     cuts = statistics.quantiles(timings, n=100, method="inclusive")
+    requests = (1 if combined else 2) * len(timings)
     print(
         f"{name:18} think {think_ms:>5.0f} ms | pairs {len(timings):>6} | {len(timings) / elapsed:7.1f} pairs/s "
-        f"({(1 if combined else 2) * len(timings) / elapsed:7.1f} req/s) | p50 {1000 * cuts[49]:6.1f} ms | p95 {1000 * cuts[94]:6.1f} ms"
+        f"({requests / elapsed:7.1f} req/s) | p50 {1000 * cuts[49]:6.1f} ms | p95 {1000 * cuts[94]:6.1f} ms"
         f" | p99 {1000 * cuts[98]:6.1f} ms | max {1000 * timings[-1]:6.1f} ms | refused votes {errors or 0}"
     )
     app_ms = 1000 * (app_after - app_before) / len(timings)
