@@ -43,9 +43,10 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Every real export in ../shared/corpus/exports imports exactly its expected number of records
+## Every real export in ../shared/corpus imports its expected number of records; no labelled dedup set loses a unique record
 corpus: $(VENV)/.dev
 	$(PY) bench/corpus_exports.py
+	$(PY) bench/dedup.py --no-scale --check
 
 bench: $(VENV)/.dev
 	@for script in bench/import.py bench/dedup.py bench/prioritisation.py bench/screening.py bench/export.py; do \

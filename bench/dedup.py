@@ -137,28 +137,38 @@ def _print(row: dict[str, Any]) -> None:
     )
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="records in the generated set")
     parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if any set has a unique record wrongly removed (corpus check)"
+    )
     parser.add_argument("--one-set", help=argparse.SUPPRESS)
     parser.add_argument("--one-scale", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one_set:
         print(json.dumps(run_set(Path(args.one_set))))
-        return
+        return 0
     if args.one_scale:
         print(json.dumps(run_scale(args.one_scale)))
-        return
+        return 0
     if not (CORPUS / "score.py").exists():
         print(f"skipped: no labelled corpus at {CORPUS.resolve()}")
-        return
+        return 0
+    wrongly_removed = 0
     for folder in sorted(p for p in CORPUS.iterdir() if (p / "records.csv").exists()):
-        _print(_child(["--one-set", str(folder)]))
+        row = _child(["--one-set", str(folder)])
+        wrongly_removed += row["unique_wrongly_removed"]
+        _print(row)
     if not args.no_scale:
         _print(_child(["--one-scale", str(args.scale)]))
     print("time is wall-clock for deduplicate() alone; cpu adds its worker processes; peak is the child's maxrss")
+    if args.check and wrongly_removed:
+        print(f"FAIL: {wrongly_removed} unique records wrongly removed")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
