@@ -1,0 +1,138 @@
+"""Browser end-to-end tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Each person gets their own browser context and logs in through the login form, as a reviewer would. Tasks run
+in-process (CELERY_TASK_ALWAYS_EAGER), so a job normally ends inside the request that starts it; `held_tasks`
+keeps chosen tasks back so a page can be seen while its job waits for a worker, then runs them as the worker.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.factories import PASSWORD, UserFactory
+
+# The live server and the ORM calls in the test body share one process; Playwright's sync API runs an event loop.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e"
+# The machine that runs the suite may be busy; a wait that fails should fail on a real fault, not on load.
+TIMEOUT_MS = 20_000
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason=f"needs Debian's Chromium at {CHROMIUM}")
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+            if not Path(CHROMIUM).exists():
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Person:
+    """One person at their own browser: a page, and what the page reported as going wrong."""
+
+    user: Any
+    page: Any
+    errors: list[str] = field(default_factory=list)
+
+    def console_errors(self) -> list[str]:
+        # A 4xx answer that a page shows on purpose (a refused vote) is logged by Chromium as a failed resource.
+        return [e for e in self.errors if "Failed to load resource" not in e]
+
+
+@pytest.fixture
+def log_in(browser, live_server) -> Iterator[Callable[[Any], Person]]:
+    """Open a browser context for a user and log in through the login form."""
+    contexts = []
+
+    def open_as(user: Any) -> Person:
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        person = Person(user=user, page=page)
+        page.on("pageerror", lambda error: person.errors.append(f"pageerror: {error}"))
+        page.on("console", lambda msg: person.errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", user.get_username())
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button:has-text('Log in')")
+        page.wait_for_url(f"{live_server.url}/")
+        return person
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def people(transactional_db) -> dict[str, Any]:
+    """Accounts that exist before the review does: the lead and two reviewers."""
+    return {name: UserFactory(username=name) for name in ("lena", "ann", "bob")}
+
+
+@pytest.fixture
+def ranker_requests(monkeypatch) -> list[tuple[Any, ...]]:
+    """Retraining requests of the relevance ranker, recorded instead of run.
+
+    In production a worker retrains after the vote has been answered; run eagerly, the training would sit inside
+    each vote's request and make the browser wait seconds per key press. The ranker has its own tests.
+    """
+    from screening.tasks import relevance_retrain_task
+
+    asked: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(relevance_retrain_task, "delay", lambda *args: asked.append(args))
+    return asked
+
+
+class HeldTasks:
+    """Tasks kept back instead of running in the request: the page then shows its job waiting or in progress."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+        self._sent: dict[str, Any] = {}
+        self.waiting: list[tuple[Any, tuple[Any, ...]]] = []
+
+    def hold(self, task: Any) -> None:
+        self._sent.setdefault(task.name, task.delay)
+        self._monkeypatch.setattr(task, "delay", lambda *args: self.waiting.append((task, args)))
+
+    def release(self, task: Any) -> None:
+        """Tasks of this kind run in their request again (in-process, as the test settings ask)."""
+        self._monkeypatch.setattr(task, "delay", self._sent.pop(task.name))
+
+    def run_all(self) -> int:
+        """Run every held task in this thread, as a worker would; returns how many ran."""
+        ran = 0
+        while self.waiting:
+            task, args = self.waiting.pop(0)
+            task.run(*args)
+            ran += 1
+        return ran
+
+
+@pytest.fixture
+def held_tasks(monkeypatch) -> HeldTasks:
+    return HeldTasks(monkeypatch)
