@@ -125,11 +125,14 @@ class StudyProgress:
     record: Record
     extractions: list[Extraction]
     submitted: int
-    decided: int  # fields with a consensus value
 
     @property
     def ready_for_consensus(self) -> bool:
         return all_submitted(self.extractions)
+
+    @property
+    def extractor_ids(self) -> set[int]:
+        return {e.extractor_id for e in self.extractions}
 
 
 def round_progress(*, review: Review, round: str) -> list[StudyProgress]:
@@ -145,18 +148,11 @@ def round_progress(*, review: Review, round: str) -> list[StudyProgress]:
     for extraction in extractions:
         grouped[extraction.record_id].append(extraction)
         records[extraction.record_id] = extraction.record
-    decided = dict(
-        ConsensusValue.objects.filter(review=review, record_id__in=list(records))
-        .values("record_id")
-        .annotate(n=Count("field_key", distinct=True))
-        .values_list("record_id", "n")
-    )
     return [
         StudyProgress(
             record=records[rid],
             extractions=group,
             submitted=sum(1 for e in group if e.status == Extraction.Status.SUBMITTED),
-            decided=decided.get(rid, 0) if round == Extraction.Round.MAIN else 0,
         )
         for rid, group in grouped.items()
     ]

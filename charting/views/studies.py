@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from charting import selectors, services
-from charting.analysis import pilot_agreement
+from charting.analysis import charted_data, pilot_agreement
 from charting.fieldtypes import display_value
 from charting.models import Extraction, Form
 from charting.widgets import raw_from_post, widget_for
@@ -36,9 +36,11 @@ def charting_home(request: AuthedRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {"access": access, "review": access.review, "form": form}
     if form is not None:
         progress = selectors.round_progress(review=access.review, round=Extraction.Round.MAIN)
+        # Whether each study's data is final, or has differences waiting for consensus (never which values).
+        status = charted_data(form=form).status
         context.update(
             mine=selectors.my_extractions(review=access.review, user=request.user),
-            progress=progress,
+            progress=[(p, status.get(p.record.pk)) for p in progress],
             extractors=selectors.eligible_extractors(review=access.review),
         )
         if access.is_lead:

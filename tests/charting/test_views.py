@@ -220,10 +220,20 @@ def test_section_add_rename_and_delete(as_lead, form):
 
 
 def test_home_lists_my_extractions_and_progress_within_query_budget(as_reviewer, pair, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = as_reviewer.get(url("home"))
     assert response.status_code == 200
     assert b"my-extractions" in response.content and pair[0].record.title.encode() in response.content
+
+
+def test_home_says_which_studies_have_differences_to_settle(as_lead, pair, studies, review, lead, reviewer, reviewer2):
+    submit(pair[0])
+    submit(pair[1], sample_size=99)
+    a, b = services.extraction_assign(review=review, record=studies[1], extractors=[reviewer, reviewer2], by=lead)
+    submit(a)
+    submit(b)
+    states = {p.record.pk: state for p, state in as_lead.get(url("home")).context["progress"]}
+    assert states == {studies[0].pk: "awaiting_consensus", studies[1].pk: "final"}
 
 
 def test_lead_assigns_all_waiting_studies(as_lead, form, studies, reviewer, reviewer2):
