@@ -4,104 +4,12 @@ wait for a worker and their outcome when done, and the records page lists the ri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from playwright.sync_api import expect
 
 from review.models import Job, PossibleDuplicate, Record, Role, Search, SearchFile
 from review.tasks import search_file_import_task, search_file_preview_task
-from tests.e2e.conftest import FIXTURES
+from tests.e2e.conftest import EXPORTS, add_search, check_preview, upload
 from tests.factories import MembershipFactory, ReviewFactory
-
-SEARCHED = "2026-11-20"
-
-
-@dataclass(frozen=True)
-class Export:
-    file: str
-    database: str  # as the lead names the search
-    platform: str
-    format: str  # as the preview names it
-    detected: str  # the database the preview reads from the file
-    titles: tuple[str, ...]
-    problems: tuple[str, ...] = ()
-
-
-EXPORTS = (
-    Export(
-        "pubmed.nbib",
-        "PubMed",
-        "",
-        "nbib",
-        "PubMed",
-        (
-            "Transfer learning for arrhythmia detection from single-lead electrocardiograms.",
-            "Language models trained from scratch to triage emergency department notes.",
-            "A rule-based scheduler for operating theatre lists.",
-        ),
-    ),
-    Export(
-        "embase.ris",
-        "Embase",
-        "embase.com",
-        "ris",
-        "Embase",
-        (
-            "Transfer learning for arrhythmia detection from single-lead electrocardiograms",
-            "Domain adaptation of convolutional networks for intensive care mortality prediction from vital-sign "
-            "time series",
-            "Transfer learning from speech models for cough sound classification",
-        ),
-    ),
-    Export(
-        "cinahl.ris",
-        "CINAHL",
-        "EBSCOhost",
-        "ris",
-        "CINAHL",
-        (
-            "Domain adaptation of convolutional networks for intensive care mortality prediction from vital-sign "
-            "time series",
-            "Night-shift handover checklists and medication errors on surgical wards",
-        ),
-        ("Unknown RIS tag 'XT'",),
-    ),
-)
-
-
-def add_search(page, base: str, export: Export) -> None:
-    page.goto(f"{base}/searches/")
-    page.fill("#id_database", export.database)
-    page.fill("#id_platform", export.platform)
-    page.fill("#id_date_searched", SEARCHED)
-    page.fill("#id_query", '("transfer learning" OR "domain adaptation") AND clinical')
-    page.get_by_role("button", name="Add", exact=True).click()
-    via = f" via {export.platform}" if export.platform else ""
-    expect(page.locator("main h1")).to_have_text(f"{export.database}{via} ({SEARCHED})")
-
-
-def upload(page, export: Export) -> None:
-    page.set_input_files("#id_export_files", str(FIXTURES / export.file))
-    page.click("text=Upload and preview")
-    expect(page.locator("main h1")).to_have_text(export.file)
-
-
-def check_preview(page, export: Export) -> None:
-    preview = page.locator("#import-status")
-    expect(page.locator("#record-count")).to_have_text(str(len(export.titles)))
-    facts = preview.locator("dl.facts")
-    expect(facts).to_contain_text(f"{export.format} (utf-8)")
-    expect(facts).to_contain_text(export.detected)
-    rows = preview.locator("table").first.locator("tbody tr")
-    expect(rows).to_have_count(len(export.titles))
-    for n, title in enumerate(export.titles):
-        expect(rows.nth(n)).to_contain_text(title)
-    expect(preview.locator("h3", has_text="Problems")).to_have_text(f"Problems ({len(export.problems)})")
-    if export.problems:
-        for problem in export.problems:
-            expect(preview.locator("table.problems")).to_contain_text(problem)
-    else:
-        expect(preview).to_contain_text("None found.")
 
 
 def test_lead_imports_pubmed_embase_and_cinahl_exports(log_in, people, live_server, held_tasks):
