@@ -1,0 +1,469 @@
+"""The production shape under load: reviewers screening a large review over HTTP while the lead imports a file.
+
+gunicorn (several workers), PostgreSQL, Redis (REDIS_URL: cache, job progress and Celery's broker) and a real Celery
+worker, all started here on loopback. --reviewers reviewers each repeat "vote on my record, get my next record"
+through the REST API with their own token for --seconds; a third of the way in, the lead uploads an RIS export
+with confirm=true, so the worker previews and imports it while votes keep arriving.
+
+Printed: throughput, p50/p95/p99 latency of votes and of next-record requests, errors by kind. Then the database is
+checked, each line PASS or FAIL:
+  - every vote the server acknowledged (200 with the reviewer's vote in the body) exists as that reviewer's vote
+  - no record holds more current votes than its stage requires, and each outcome's vote count is its votes
+  - every outcome decided by votes (and every undecided one) is what screening's own rule gives for its votes
+  - every record included at title/abstract has entered full text
+  - the file imported during the load holds exactly its records; no request failed with a 5xx or a dropped
+    connection
+Everything started here is stopped; the database is dropped unless --keep. Exit 1 if an invariant fails.
+
+    .venv/bin/python bench/load.py [--records 100000] [--reviewers 20] [--seconds 60] [--workers 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib.util
+import inspect
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from types import FrameType, ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LOAD_DB = "reviews_load"
+OUT = ROOT / "bench" / "out" / "load"
+IMPORT_RECORDS = 2_000
+STAGE = "title-abstract"
+
+
+def _bench_screening() -> ModuleType:
+    # bench/screening.py would shadow the `screening` app if imported by its name, so it is loaded under another.
+    spec = importlib.util.spec_from_file_location("bench_screening", ROOT / "bench" / "screening.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+sb = _bench_screening()
+sb.BENCH_DB = LOAD_DB  # its helpers read the name at call time: this benchmark never touches reviews_bench
+
+
+class Overrun(Exception):
+    """The whole run went past its time bound."""
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise Overrun("the load run exceeded its time bound")
+
+
+def server_env(redis_url: str) -> dict[str, str]:
+    env = sb._env()
+    env.update(
+        {
+            "REDIS_URL": redis_url,
+            "DATA_DIR": str(OUT),
+            "MEDIA_ROOT": str(OUT / "media"),  # shared by gunicorn (stores the upload) and the worker (reads it)
+        }
+    )
+    return env
+
+
+def start_servers(*, port: int, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, subprocess.Popen]:
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "2",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1"),
+            *("--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    return gunicorn, worker
+
+
+def stop(process: subprocess.Popen, name: str) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        print(f"{name} did not stop within 30 s of SIGTERM: killing it")
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def wait_for_port(port: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not listen on port {port} within {seconds:.0f} s")
+
+
+def wait_for_worker(redis_url: str, seconds: float) -> None:
+    from celery import Celery
+
+    probe = Celery(broker=redis_url)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if probe.control.ping(timeout=1.0):
+            return
+    raise RuntimeError(f"the Celery worker did not answer within {seconds:.0f} s")
+
+
+class AckingReviewer(sb.Reviewer):  # type: ignore[misc,name-defined]
+    """bench/screening.py's reviewer, keeping what the server acknowledged and timing each request on its own."""
+
+    def __init__(self, port: int, token: str, username: str, stop_at: float, think: float, seed: int) -> None:
+        # Two round trips per record (vote, then next), the way the browser screen works; newer versions of the
+        # base class can also vote-and-fetch in one call, which is switched off here when it exists.
+        options = {"combined": False} if "combined" in inspect.signature(sb.Reviewer.__init__).parameters else {}
+        super().__init__(port, token, stop_at, think, seed, **options)
+        self.username = username
+        self.acked: list[tuple[int, str, str]] = []
+        self.vote_times: list[float] = []
+        self.next_times: list[float] = []
+        self.failures: Counter[str] = Counter()
+
+    def timed(self, method: str, path: str, body: dict | None, into: list[float]) -> tuple[int, dict] | None:
+        started = time.perf_counter()
+        try:
+            status, data = self.request(method, path, body)
+        except (OSError, http.client.HTTPException, json.JSONDecodeError) as error:
+            self.failures[f"connection ({error.__class__.__name__})"] += 1
+            return None
+        into.append(time.perf_counter() - started)
+        if status >= 500:
+            self.failures[f"HTTP {status}"] += 1
+        elif status >= 400:
+            self.failures[f"refused {status}"] += 1
+        return status, data
+
+    def run(self) -> None:
+        base = f"/api/v1/reviews/{sb.SLUG}/screening/{STAGE}"
+        answer = self.timed("GET", f"{base}/next/", None, self.next_times)
+        record = ((answer[1].get("record") or {}).get("id")) if answer else None
+        while record and time.perf_counter() < self.stop_at:
+            choice = self.rng.choices(["exclude", "include", "maybe"], weights=[85, 10, 5])[0]
+            answer = self.timed("POST", f"{base}/records/{record}/vote/", {"choice": choice}, self.vote_times)
+            if answer and answer[0] == 200:
+                mine = [v for v in answer[1].get("votes", []) if v.get("reviewer") == self.username]
+                if mine and mine[0].get("choice") == choice:
+                    self.acked.append((int(record), self.username, choice))
+                else:
+                    self.failures["200 without my vote in the body"] += 1
+            answer = self.timed("GET", f"{base}/next/", None, self.next_times)
+            record = ((answer[1].get("record") or {}).get("id")) if answer and answer[0] == 200 else None
+            if self.think:
+                time.sleep(self.think * self.rng.uniform(0.5, 1.5))
+        self.conn.close()
+
+
+def synthetic_ris(count: int) -> bytes:
+    lines = []
+    for n in range(1, count + 1):
+        lines += [
+            "TY  - JOUR",
+            f"TI  - Imported during screening {n}: transfer learning on clinical waveforms",
+            f"AU  - Importer{n}, A.",
+            f"PY  - {2000 + n % 25}",
+            "JO  - Journal of Late Imports",
+            f"DO  - 10.8888/late.{n}",
+            "AB  - " + " ".join(f"word{(n * k) % 997}" for k in range(80)),
+            "ER  - ",
+            "",
+        ]
+    return "\n".join(lines).encode()
+
+
+def lead_uploads(port: int, token: str, search_id: int, at: float, result: dict[str, object]) -> None:
+    """The lead uploads an export (and asks for it to be imported once previewed) while reviewers vote."""
+    time.sleep(max(0.0, at - time.perf_counter()))
+    boundary = "load-bench-boundary"
+    body = b"".join(
+        [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="late.ris"\r\n'.encode(),
+            b"Content-Type: application/octet-stream\r\n\r\n",
+            synthetic_ris(IMPORT_RECORDS),
+            f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="confirm"\r\n\r\ntrue\r\n'.encode(),
+            f"--{boundary}--\r\n".encode(),
+        ]
+    )
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    started = time.perf_counter()
+    conn.request(
+        "POST",
+        f"/api/v1/reviews/{sb.SLUG}/searches/{search_id}/files/",
+        body=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    response = conn.getresponse()
+    data = json.loads(response.read() or b"{}")
+    conn.close()
+    result.update(status=response.status, file_id=data.get("id"), seconds=time.perf_counter() - started)
+
+
+def _load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
+
+
+def percentiles(values: list[float]) -> str:
+    if len(values) < 2:
+        return "n/a"
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return f"p50 {1000 * cuts[49]:6.1f} ms | p95 {1000 * cuts[94]:6.1f} ms | p99 {1000 * cuts[98]:6.1f} ms"
+
+
+def wait_for_import(file_id: int, seconds: float) -> str:
+    from review.models import SearchFile
+
+    deadline = time.monotonic() + seconds
+    status = ""
+    while time.monotonic() < deadline:
+        status = SearchFile.objects.get(pk=file_id).status
+        if status not in (SearchFile.Status.UPLOADED, SearchFile.Status.PREVIEWED, SearchFile.Status.IMPORTING):
+            return status
+        time.sleep(0.5)
+    return status
+
+
+def check_invariants(acked: list[tuple[int, str, str]], upload: dict[str, object], failures: Counter[str]) -> bool:
+    from django.contrib.auth.models import User
+
+    from review.models import Record, Review, SearchFile
+    from screening.models import Stage, StageOutcome, Status, Vote
+    from screening.rules import CastVote, outcome_for
+    from screening.services.common import settings_for
+
+    review = Review.objects.get(slug=sb.SLUG)
+    config = settings_for(review)
+    names = dict(User.objects.values_list("pk", "username"))
+    votes: dict[tuple[int, str], list[Vote]] = defaultdict(list)
+    for vote in Vote.objects.filter(review=review).select_related("reason"):
+        votes[(vote.record_id, vote.stage)].append(vote)
+    stored = {(v.record_id, names[v.reviewer_id], v.choice) for group in votes.values() for v in group}
+    results: list[tuple[str, bool, str]] = []
+
+    missing = [ack for ack in acked if ack not in stored]
+    results.append(
+        ("every acknowledged vote exists", not missing, f"{len(acked):,} acknowledged, {len(missing)} missing")
+    )
+
+    def required(outcome: StageOutcome) -> int:
+        if outcome.votes_required:
+            return outcome.votes_required
+        if outcome.stage == Stage.FULL_TEXT:
+            return review.votes_required_full_text
+        return review.votes_required_title_abstract
+
+    outcomes = {(o.record_id, o.stage): o for o in StageOutcome.objects.filter(review=review)}
+    over = [key for key, group in votes.items() if key in outcomes and len(group) > required(outcomes[key])]
+    orphans = [key for key in votes if key not in outcomes]
+    miscounted = [key for key, o in outcomes.items() if o.vote_count != len(votes.get(key, []))]
+    results.append(
+        (
+            "no record holds more votes than its stage requires",
+            not over and not orphans and not miscounted,
+            f"{len(over)} over, {len(orphans)} votes without an outcome, {len(miscounted)} vote counts out of step",
+        )
+    )
+
+    wrong = []
+    checked = 0
+    for key, outcome in outcomes.items():
+        if outcome.decided_by not in ("", "votes"):
+            continue  # a lead's resolution or a not-retrieved report is not a function of the votes
+        checked += 1
+        expected = outcome_for(
+            stage=outcome.stage,
+            votes=[CastVote(v.choice, v.reason_label) for v in votes.get(key, [])],
+            required=required(outcome),
+            maybe_goes_to_full_text=config.maybe_goes_to_full_text,
+            reason_mismatch_is_conflict=config.reason_mismatch_is_conflict,
+        )
+        if expected.status != outcome.status:
+            wrong.append((key, outcome.status, expected.status))
+    final = sum(1 for o in outcomes.values() if o.is_final)
+    results.append(
+        (
+            "every outcome matches its votes (screening.rules.outcome_for)",
+            not wrong,
+            f"{checked:,} checked ({final:,} final), {len(wrong)} wrong {wrong[:3] if wrong else ''}".strip(),
+        )
+    )
+
+    included = {r for (r, s), o in outcomes.items() if s == Stage.TITLE_ABSTRACT and o.status == Status.INCLUDED}
+    entered = {r for (r, s) in outcomes if s == Stage.FULL_TEXT}
+    results.append(
+        (
+            "every title/abstract inclusion entered full text",
+            included <= entered,
+            f"{len(included):,} included, {len(included - entered)} missing at full text",
+        )
+    )
+
+    file_id = upload.get("file_id")
+    if isinstance(file_id, int):
+        search_file = SearchFile.objects.get(pk=file_id)
+        rows = Record.objects.filter(search_file=search_file).count()
+        ok = search_file.status == SearchFile.Status.IMPORTED and rows == IMPORT_RECORDS
+        detail = f"status {search_file.status}, {rows:,} of {IMPORT_RECORDS:,} records {search_file.error}".strip()
+    else:
+        ok, detail = False, f"the upload was not accepted: {upload}"
+    results.append(("the file uploaded during the load was imported by the worker, whole", ok, detail))
+
+    broken = {kind: n for kind, n in failures.items() if not kind.startswith("refused")}
+    results.append(("no 5xx answers or dropped connections", not broken, str(broken or "none")))
+
+    for name, passed, detail in results:
+        print(f"{'PASS' if passed else 'FAIL'}  {name}: {detail}")
+    return all(passed for _name, passed, _detail in results)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--reviewers", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (2 threads each)")
+    parser.add_argument("--think-ms", type=float, default=0, help="pause between a reviewer's pairs (0: flat out)")
+    parser.add_argument("--redis-url", default=os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    import redis
+
+    try:
+        sb._admin("SELECT 1")
+        redis.Redis.from_url(args.redis_url, socket_connect_timeout=2).flushdb()  # a database of its own
+    except Exception as error:  # reported and ends the run: nothing can be measured without both servers
+        print(f"load: PostgreSQL or Redis is not reachable ({error.__class__.__name__}: {error}); FAIL")
+        return 1
+
+    # Preparing 100,000 records takes a minute or two; the bound covers that, the run and the checks.
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(int(args.seconds) + 900)
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    tokens = sb.prepare(records=args.records, reviewers=args.reviewers)
+
+    from django.contrib.auth.models import User
+
+    from review.models import Review, Search
+    from review.services import api_token_create
+
+    review = Review.objects.get(slug=sb.SLUG)
+    Review.objects.filter(pk=review.pk).update(dedup_automatic=False)  # this run measures screening and import
+    lead_token = api_token_create(user=User.objects.get(username="bench-lead"), name="load")[1]
+    search_id = Search.objects.get(review=review).pk
+    usernames = [f"bench-reviewer-{n:02d}" for n in range(args.reviewers)]
+
+    port = sb._free_port()
+    env = server_env(args.redis_url)
+    gunicorn, worker = start_servers(port=port, workers=args.workers, env=env)
+    team: list[AckingReviewer] = []
+    upload: dict[str, object] = {}
+    elapsed = 0.0
+    cpu_before = cpu_after = (0.0, 0.0)
+    try:
+        wait_for_port(port, 60)
+        wait_for_worker(args.redis_url, 60)
+        print(
+            f"gunicorn {args.workers} workers x 2 threads, Celery worker (prefork, 1 process), PostgreSQL, Redis "
+            f"{args.redis_url}; {args.reviewers} reviewers, think {args.think_ms:.0f} ms; {os.cpu_count()} CPUs shared"
+        )
+        sb.warm_up(port, tokens)
+        # CPU used by the web workers and the database backends: on a shared machine, latency alone says little.
+        cpu_before = sb.server_cpu(gunicorn.pid)
+        started = time.perf_counter()
+        stop_at = started + args.seconds
+        team = [
+            AckingReviewer(port, token, name, stop_at, args.think_ms / 1000, seed=n)
+            for n, (token, name) in enumerate(zip(tokens, usernames, strict=True))
+        ]
+        lead = threading.Thread(
+            target=lead_uploads, args=(port, lead_token, search_id, started + args.seconds / 3, upload), daemon=True
+        )
+        for thread in [*team, lead]:
+            thread.start()
+        for thread in [*team, lead]:
+            thread.join(timeout=args.seconds + 120)
+        elapsed = time.perf_counter() - started
+        cpu_after = sb.server_cpu(gunicorn.pid)
+        if isinstance(upload.get("file_id"), int):
+            state = wait_for_import(int(upload["file_id"]), 300)  # type: ignore[call-overload]
+            print(f"lead upload: HTTP {upload.get('status')} in {upload.get('seconds', 0):.2f} s; file now {state}")
+    finally:
+        stop(gunicorn, "gunicorn")
+        stop(worker, "celery worker")
+
+    votes = sorted(t for r in team for t in r.vote_times)
+    nexts = sorted(t for r in team for t in r.next_times)
+    acked = [a for r in team for a in r.acked]
+    failures: Counter[str] = Counter()
+    for reviewer in team:
+        failures.update(reviewer.failures)
+    pairs = len(votes)
+    print(
+        f"throughput: {len(acked):,} votes acknowledged in {elapsed:.1f} s = {len(acked) / elapsed:.1f} votes/s "
+        f"({(len(votes) + len(nexts)) / elapsed:.1f} requests/s, {pairs:,} vote requests)"
+    )
+    print(f"vote latency:        {percentiles(votes)} | max {1000 * (votes[-1] if votes else 0):.0f} ms")
+    print(f"next-record latency: {percentiles(nexts)} | max {1000 * (nexts[-1] if nexts else 0):.0f} ms")
+    if votes:
+        app_ms = 1000 * (cpu_after[0] - cpu_before[0]) / len(votes)
+        db_ms = 1000 * (cpu_after[1] - cpu_before[1]) / len(votes)
+        print(f"server CPU per vote+next: Django {app_ms:.1f} ms + PostgreSQL {db_ms:.1f} ms (load average {_load()})")
+    print(f"errors: {dict(failures) or 'none'}")
+
+    ok = check_invariants(acked, upload, failures)
+    from django.db import connections
+
+    connections.close_all()
+    if not args.keep:
+        sb._admin(f"DROP DATABASE IF EXISTS {LOAD_DB} WITH (FORCE)")
+        shutil.rmtree(OUT / "media", ignore_errors=True)
+    signal.alarm(0)
+    print(f"load: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
