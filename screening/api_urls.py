@@ -1,6 +1,7 @@
 from django.urls import path
 
 from screening import api
+from screening.api.prioritisation import Prioritisation
 
 base = "reviews/<slug:review>/screening/"
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
         name="api-screening-not-retrieved",
     ),
     path(f"{base}<str:stage>/next/", api.NextRecord.as_view(), name="api-screening-next"),
+    path(f"{base}<str:stage>/prioritisation/", Prioritisation.as_view(), name="api-screening-prioritisation"),
     path(f"{base}<str:stage>/votes/mine/", api.MyVotes.as_view(), name="api-screening-my-votes"),
     path(f"{base}<str:stage>/records/<int:record_id>/vote/", api.RecordVote.as_view(), name="api-screening-vote"),
     path(f"{base}<str:stage>/records/<int:record_id>/skip/", api.SkipRecord.as_view(), name="api-screening-skip"),

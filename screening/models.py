@@ -43,6 +43,9 @@ class QueueOrder(models.TextChoices):
     IMPORT = "import", "Import order"
     RANDOM = "random", "Random (fixed seed)"
     YEAR = "year", "Publication year, newest first"
+    # Most likely relevant first, by the ranker retrained as votes arrive (random with the seed until it has
+    # seen one relevant and one irrelevant record): see screening/prioritisation.py.
+    PRIORITISED = "prioritised", "Prioritised (most likely relevant first)"
 
 
 class ScreeningSettings(models.Model):
@@ -57,8 +60,12 @@ class ScreeningSettings(models.Model):
         default=False,
         help_text="At full text, exclusions with different reasons are a conflict (off: excluded, both reasons kept)",
     )
-    order_title_abstract = models.CharField(max_length=10, choices=QueueOrder.choices, default=QueueOrder.IMPORT)
-    order_full_text = models.CharField(max_length=10, choices=QueueOrder.choices, default=QueueOrder.IMPORT)
+    order_title_abstract = models.CharField(max_length=20, choices=QueueOrder.choices, default=QueueOrder.IMPORT)
+    order_full_text = models.CharField(max_length=20, choices=QueueOrder.choices, default=QueueOrder.IMPORT)
+    show_relevance = models.BooleanField(
+        default=True,
+        help_text="Reviewers see the ranker's relevance estimate beside each record (off: to avoid anchoring them)",
+    )
     random_seed = models.PositiveIntegerField(default=1)
     include_terms = models.JSONField(default=list, blank=True)
     exclude_terms = models.JSONField(default=list, blank=True)
@@ -321,3 +328,49 @@ class FullText(models.Model):
 
     def __str__(self) -> str:
         return f"full text of {self.record_id}"
+
+
+class RankerRun(models.Model):
+    """The latest retraining of the relevance ranker for a review and stage (one row, updated in place: the
+    scores it produced are in RelevanceScore, and each score row says which version produced it)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    version = models.PositiveIntegerField(default=0)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    # Highest VoteEvent and Resolution ids the training saw: a retraining with nothing newer is skipped.
+    last_event_id = models.BigIntegerField(default=0)
+    last_resolution_id = models.BigIntegerField(default=0)
+    relevant_labels = models.PositiveIntegerField(default=0)
+    irrelevant_labels = models.PositiveIntegerField(default=0)
+    scored = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    estimated_relevant_remaining = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "stage"], name="ranker_run_one_per_stage")]
+
+    def __str__(self) -> str:
+        return f"ranker v{self.version} of {self.review_id} at {self.stage}"
+
+
+class RelevanceScore(models.Model):
+    """The ranker's relevance estimate (0-1, higher is more likely relevant) of a record at a stage.
+
+    Updated only while nobody has voted on the record at the stage: the score shown beside a record and the
+    calibration of the remaining-relevant estimate then never carry that record's own votes.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="relevance_scores")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    score = models.FloatField()
+    version = models.PositiveIntegerField()
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "stage"], name="relevance_one_per_record_stage")]
+        indexes = [models.Index(fields=["review", "stage"], name="relevance_stage_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} at {self.stage}: {self.score:.3f} (v{self.version})"

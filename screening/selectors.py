@@ -52,7 +52,9 @@ def queue_key_for(
     if score is not None:
         return -float(score)
     order = settings.order_for(stage)
-    if order == QueueOrder.RANDOM:
+    # A prioritised stage starts (and places records imported since the last retraining) in the seeded random
+    # order: the keys of unscored records then fall after every scored one (-1 <= -score <= 0).
+    if order in (QueueOrder.RANDOM, QueueOrder.PRIORITISED):
         digest = hashlib.blake2b(f"{settings.random_seed}:{record_id}".encode(), digest_size=6).digest()
         return float(int.from_bytes(digest, "big"))
     if order == QueueOrder.YEAR:

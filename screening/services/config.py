@@ -27,6 +27,7 @@ SETTING_FIELDS = (
     "random_seed",
     "include_terms",
     "exclude_terms",
+    "show_relevance",
 )
 
 

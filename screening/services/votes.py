@@ -28,6 +28,7 @@ from screening.models import (
     Vote,
     VoteEvent,
 )
+from screening.prioritisation import relevance_retrain_soon
 from screening.rules import CastVote, allowed_choices, outcome_for
 from screening.selectors import queue_key_for
 from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
@@ -110,6 +111,7 @@ def vote_cast(*, review: Review, record: Record, stage: str, reviewer: User, dat
         note=note,
     )
     QueueClaim.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
+    relevance_retrain_soon(review=review, stage=stage, choice=choice)  # after commit, debounced, no query
     return outcome_reevaluate(review=review, record=record, outcome=outcome, actor=reviewer)
 
 
@@ -126,6 +128,7 @@ def vote_withdraw(*, review: Review, record: Record, stage: str, reviewer: User)
     VoteEvent.objects.create(
         review=review, record=record, stage=stage, reviewer=reviewer, action=VoteEvent.Action.WITHDRAW
     )
+    relevance_retrain_soon(review=review, stage=stage)
     return outcome_reevaluate(review=review, record=record, outcome=outcome, actor=reviewer)
 
 

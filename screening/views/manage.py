@@ -16,6 +16,7 @@ from review.http import AuthedRequest
 from review.models import Role
 from screening import selectors
 from screening.models import ExclusionReason, PilotRound, QueueOrder, Stage
+from screening.prioritisation import prioritisation_summary
 from screening.progress import pilot_summary, stage_progress
 from screening.services import config as config_services
 from screening.services.common import settings_for
@@ -31,6 +32,7 @@ def progress(request: AuthedRequest, slug: str) -> HttpResponse:
         "review": access.review,
         "stages": stage_progress(access=access, user=request.user),
         "pilots": [pilot_summary(access=access, pilot=p) for p in pilots],
+        "prioritisation": [prioritisation_summary(review=access.review, stage=stage) for stage in Stage],
     }
     return render(request, "screening/progress.html", context)
 
@@ -45,6 +47,9 @@ class SettingsForm(forms.Form):
     order_title_abstract = forms.ChoiceField(choices=QueueOrder.choices, label="Order at title/abstract")
     order_full_text = forms.ChoiceField(choices=QueueOrder.choices, label="Order at full text")
     random_seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, label="Seed of the random order")
+    show_relevance = forms.BooleanField(
+        required=False, label="Show reviewers the ranker's relevance estimate (off avoids anchoring their votes)"
+    )
     include_terms = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted green (one per line)"
     )
@@ -64,6 +69,7 @@ def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | No
                 "order_title_abstract": config.order_title_abstract,
                 "order_full_text": config.order_full_text,
                 "random_seed": config.random_seed,
+                "show_relevance": config.show_relevance,
                 "include_terms": "\n".join(config.include_terms),
                 "exclude_terms": "\n".join(config.exclude_terms),
             }

@@ -15,6 +15,7 @@ from review.http import AuthedRequest
 from review.models import Record, Role
 from screening import selectors
 from screening.models import Stage, Vote, VoteEvent
+from screening.prioritisation import relevance_of
 from screening.services.common import settings_for, votes_required
 from screening.services.queue import outcomes_sync, queue_next_for, queue_skip
 from screening.services.votes import VoteInput, vote_cast, vote_undo_last, vote_withdraw
@@ -70,6 +71,8 @@ def _panel_context(
             access=access, user=request.user, record=record, stage=stage, outcome=outcome
         )
         context["required"] = votes_required(review=review, stage=stage, outcome=outcome)
+        if context["config"].show_relevance:
+            context["relevance"] = relevance_of(record=record, stage=stage)
         if stage == Stage.FULL_TEXT:
             context["reasons"] = list(selectors.exclusion_reasons(review=review))
             versions = list(selectors.fulltext_history(record=record)[:10])
