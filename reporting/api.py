@@ -136,6 +136,7 @@ class PrismaRecords(GenericAPIView):
         parameters=[
             OpenApiParameter("node", str, OpenApiParameter.PATH, enum=list(NODE_LABELS), description="A PRISMA number"),
             OpenApiParameter("reason", str, description="Only reports excluded for this reason (the *_excluded nodes)"),
+            OpenApiParameter("database", str, description="Only this database or register (identified, duplicates)"),
             OpenApiParameter("q", str, description="Words of the title"),
             OpenApiParameter("year", int, description="Only records of this publication year"),
         ],
@@ -146,7 +147,12 @@ class PrismaRecords(GenericAPIView):
         access = review_for_user(user=api_user(request), slug=review)
         if node not in NODE_LABELS:
             raise Http404("No such PRISMA number")
-        records = prisma_records(review=access.review, node=node, reason=request.query_params.get("reason", "")[:300])
+        records = prisma_records(
+            review=access.review,
+            node=node,
+            reason=request.query_params.get("reason", "")[:300],
+            database=request.query_params.get("database", "")[:120],
+        )
         q = request.query_params.get("q", "")[:200]
         if q:
             records = records.filter(title__icontains=q)

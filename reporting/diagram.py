@@ -63,9 +63,10 @@ def _short(label: str) -> str:
 
 
 def build_diagram(*, counts: PrismaCounts, slug: str) -> Diagram:
-    def url(node: str, reason: str = "") -> str:
+    def url(node: str, reason: str = "", database: str = "") -> str:
         base = reverse("reporting:prisma-records", kwargs={"slug": slug, "node": node})
-        return f"{base}?{urlencode({'reason': reason})}" if reason else base
+        query = {key: value for key, value in (("reason", reason), ("database", database)) if value}
+        return f"{base}?{urlencode(query)}" if query else base
 
     def n(label: str, node: str, value: int, bold: bool = False) -> Line:
         return Line(f"{label} (n = {value})", url(node), bold)
@@ -73,11 +74,14 @@ def build_diagram(*, counts: PrismaCounts, slug: str) -> Diagram:
     c = counts
     top = 60
     ident_l = [Line("Records identified from:", bold=True), n("Databases", "database_results", c.database_results)]
-    ident_l += [Line(f"{_short(name)} (n = {v})", indent=True) for name, v in c.database_specific]
+    ident_l += [Line(f"{_short(name)} (n = {v})", url("database_results", database=name), indent=True)
+                for name, v in c.database_specific]  # fmt: skip
     ident_l.append(n("Registers", "register_results", c.register_results))
-    ident_l += [Line(f"{_short(name)} (n = {v})", indent=True) for name, v in c.register_specific]
+    ident_l += [Line(f"{_short(name)} (n = {v})", url("register_results", database=name), indent=True)
+                for name, v in c.register_specific]  # fmt: skip
     removed = [Line("Records removed before screening:", bold=True), n("Duplicate records", "duplicates", c.duplicates)]
-    removed += [Line(f"{_short(name)} (n = {v})", indent=True) for name, v in c.duplicates_specific]
+    removed += [Line(f"{_short(name)} (n = {v})", url("duplicates", database=name), indent=True)
+                for name, v in c.duplicates_specific]  # fmt: skip
     removed += [
         n("Marked ineligible by automation tools", "excluded_automatic", c.excluded_automatic),
         n("Removed for other reasons", "excluded_other", c.excluded_other),

@@ -303,8 +303,9 @@ def _outcome_ids(review: Review, stage: str, statuses: Sequence[str] | None = No
     return outcomes.values("record_id")
 
 
-def prisma_records(*, review: Review, node: str, reason: str = "") -> QuerySet[Record]:
-    """The records counted by one PRISMA number (a key of NODE_LABELS); `reason` narrows the excluded reports.
+def prisma_records(*, review: Review, node: str, reason: str = "", database: str = "") -> QuerySet[Record]:
+    """The records counted by one PRISMA number (a key of NODE_LABELS); `reason` narrows the excluded reports,
+    `database` the records identified or removed as duplicates to one database or register (as named per search).
 
     Raises KeyError for an unknown node.
     """
@@ -329,7 +330,14 @@ def prisma_records(*, review: Review, node: str, reason: str = "") -> QuerySet[R
         "records_screened": DBR & SCREENABLE,
     }
     if node in simple:
-        return records.filter(simple[node]).order_by("pk")
+        chosen = records.filter(simple[node])
+        if database and node in ("database_results", "register_results", "duplicates"):
+            # The name as the counts give it: a database search's name, or "Registers" for other-methods registers.
+            named = Q(search__kind=Search.Kind.DATABASE, search__database=database)
+            if database == str(Search.OtherMethod.REGISTER.label):
+                named |= Q(search__other_method=Search.OtherMethod.REGISTER)
+            chosen = chosen.filter(named)
+        return chosen.order_by("pk")
     records = records.filter(SCREENABLE)
     ta = Stage.TITLE_ABSTRACT
     if node == "records_awaiting":

@@ -67,8 +67,8 @@ def prisma_node_records(request: AuthedRequest, slug: str, node: str) -> HttpRes
     access = review_for_user(user=request.user, slug=slug)
     if node not in NODE_LABELS:
         raise Http404("No such PRISMA number")
-    reason = request.GET.get("reason", "")
-    records = prisma_records(review=access.review, node=node, reason=reason)
+    reason, database = request.GET.get("reason", "")[:300], request.GET.get("database", "")[:120]
+    records = prisma_records(review=access.review, node=node, reason=reason, database=database)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     context = {
         "access": access,
@@ -76,6 +76,7 @@ def prisma_node_records(request: AuthedRequest, slug: str, node: str) -> HttpRes
         "node": node,
         "label": NODE_LABELS[node],
         "reason": reason,
+        "database": database,
         "page": page,
     }
     return render(request, "reporting/node_records.html", context)

@@ -70,6 +70,15 @@ def test_drill_down_by_exclusion_reason(prisma_review):
     assert ids == {prisma_review.records["P2"].pk}
 
 
+def test_drill_down_by_database(prisma_review):
+    review, r = prisma_review.review, prisma_review.records
+    embase = prisma_records(review=review, node="database_results", database="Embase")
+    assert set(embase.values_list("pk", flat=True)) == {r[f"E{i}"].pk for i in range(1, 6)}
+    duplicates = prisma_records(review=review, node="duplicates", database="Embase")
+    assert set(duplicates.values_list("pk", flat=True)) == {r["E1"].pk, r["E2"].pk}
+    assert prisma_records(review=review, node="duplicates", database="PubMed").count() == 0
+
+
 def test_unknown_node_is_refused(prisma_review):
     with pytest.raises(KeyError):
         prisma_records(review=prisma_review.review, node="everything")
