@@ -226,3 +226,11 @@ def _only_reversible_nav_items(monkeypatch):
         return True
 
     monkeypatch.setattr(review_tags, "NAV_ITEMS", [i for i in navigation.NAV_ITEMS if reversible(i)])
+
+
+@pytest.fixture
+def small_review(review, lead) -> Fixture:
+    """One hand-added record: enough for the permission tests, which must not pay for the full fixture."""
+    search = imports.search_create(review=review, by=lead, kind="other", other_method="citation")
+    record = imports.record_add(review=review, search=search, by=lead, title="A study found in a reference list")
+    return Fixture(review=review, searches={"citations": search}, records={"P1": record, "R2": record})

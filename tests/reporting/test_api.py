@@ -37,19 +37,19 @@ def test_viewer_reads_every_report(prisma_review, api_as, viewer, path):
 
 
 @pytest.mark.parametrize("path", GET_ROUTES)
-def test_outsider_gets_404_in_the_error_shape(prisma_review, api_as, outsider, path):
+def test_outsider_gets_404_in_the_error_shape(small_review, api_as, outsider, path):
     response = api_as(outsider).get(BASE + path)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
 @pytest.mark.parametrize("path", GET_ROUTES)
-def test_anonymous_is_refused(prisma_review, api_client, path):
+def test_anonymous_is_refused(small_review, api_client, path):
     assert api_client.get(BASE + path).status_code in (401, 403)
 
 
 @pytest.mark.parametrize("path", GET_ROUTES)
-def test_reads_refuse_post(prisma_review, api_as, lead, path):
+def test_reads_refuse_post(small_review, api_as, lead, path):
     response = api_as(lead).post(BASE + path, {})
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"

@@ -38,18 +38,18 @@ def test_every_page_opens_for_a_viewer(prisma_review, as_viewer, name, kwargs):
 
 
 @pytest.mark.parametrize(("name", "kwargs"), GET_ROUTES)
-def test_outsider_gets_404_everywhere(prisma_review, as_outsider, name, kwargs):
-    assert as_outsider.get(url(name, **_kwargs(kwargs, prisma_review))).status_code == 404
+def test_outsider_gets_404_everywhere(small_review, as_outsider, name, kwargs):
+    assert as_outsider.get(url(name, **_kwargs(kwargs, small_review))).status_code == 404
 
 
 @pytest.mark.parametrize(("name", "kwargs"), GET_ROUTES)
-def test_anonymous_is_sent_to_login(prisma_review, client, name, kwargs):
-    response = client.get(url(name, **_kwargs(kwargs, prisma_review)))
+def test_anonymous_is_sent_to_login(small_review, client, name, kwargs):
+    response = client.get(url(name, **_kwargs(kwargs, small_review)))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 @pytest.mark.parametrize(("name", "kwargs"), [r for r in GET_ROUTES if r[0] != "record"])
-def test_read_only_routes_refuse_post(prisma_review, as_lead, name, kwargs):
+def test_read_only_routes_refuse_post(small_review, as_lead, name, kwargs):
     assert as_lead.post(url(name, **kwargs)).status_code == 405
 
 
