@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,26 +12,15 @@ from django.db.models import Count, Q, QuerySet
 
 from charting.models import ConsensusValue, Extraction, ExtractionValue, Field, Form, FormVersion, Section
 from review.models import ROLE_RANK, Membership, Record, Review, Role
+from screening.selectors import records_included_at_full_text
 
 
 def chartable_records(*, review: Review) -> QuerySet[Record]:
-    """The studies that may be charted: those included at full text.
+    """The studies that may be charted: those included at full text (by votes or by the lead's resolution).
 
-    The one place that asks screening which records are included. Until screening offers its selector, every
-    record of the review that is not a duplicate of another may be assigned explicitly by the lead.
+    The one place where charting asks screening which records are included.
     """
-    included = _screening_included()
-    if included is not None:
-        return included(review=review)
-    return Record.objects.filter(review=review, merged_into__isnull=True)
-
-
-def _screening_included() -> Callable[..., QuerySet[Record]] | None:
-    try:
-        module = importlib.import_module("screening.selectors")
-    except ModuleNotFoundError:  # screening has not published its selectors yet
-        return None
-    return getattr(module, "records_included_at_full_text", None)
+    return records_included_at_full_text(review=review)
 
 
 def form_for_review(*, review: Review) -> Form | None:
