@@ -183,7 +183,9 @@ def _lock_own_draft(extraction: Extraction, by: User) -> Extraction:
     if locked.extractor_id != by.pk:
         raise PermissionDenied("Only its extractor can change an extraction")
     if locked.status != Extraction.Status.DRAFT:
-        raise ServiceError("This extraction was submitted and can no longer change", code="conflict")
+        raise ServiceError(
+            "This extraction is closed (submitted or reassigned) and can no longer change", code="conflict"
+        )
     return locked
 
 

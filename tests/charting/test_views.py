@@ -510,3 +510,13 @@ def test_review_home_shows_charting_counts(as_viewer, pair):
     response = as_viewer.get(reverse("review:home", args=[SLUG]))
     assert response.context["counts"]["studies in charting"] == 1
     assert response.context["counts"]["studies still being charted"] == 1
+
+
+def test_draft_save_after_reassignment_is_refused_and_says_so(as_reviewer, pair, review, lead):
+    from tests.factories import MembershipFactory
+
+    third = MembershipFactory(review=review, role="reviewer").user
+    services.extraction_reassign(extraction=pair[0], to=third, by=lead)
+    response = as_reviewer.post(url("extract-save", pair[0].pk), {"f-aim": "late"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409 and b"closed (submitted or reassigned)" in response.content
+    assert not ExtractionValue.objects.exists()
