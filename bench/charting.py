@@ -3,7 +3,10 @@
 Seeds a fresh PostgreSQL database (charting_bench, dropped and re-created) with the built-in form, N included
 studies (the rows are inserted directly: this measures the reads, not screening), two submitted extractions and
 the final values per study, then times what a lead and an analyst do: the summaries page, the cross-table, the
-Sankey links, and the three CSV exports (consumed to the last row).
+Sankey links, and the three CSV exports (consumed to the last row). The database is dropped at the end.
+
+Figures on the 2-core development machine (best of 3): 300 studies: summaries page 0.4 s, wide CSV 0.4 s,
+long CSV 0.6 s; 2,000 studies: summaries page 2.9 s, wide CSV 2.5 s, long CSV 6 s.
 
 Run from the project root:  .venv/bin/python bench/charting.py [--studies 2000]
 """
@@ -162,5 +165,20 @@ def main() -> None:
     )
 
 
+def _drop() -> None:
+    import os
+
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+
+
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        _drop()
