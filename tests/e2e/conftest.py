@@ -27,14 +27,12 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e"
 TIMEOUT_MS = 20_000
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    skip = pytest.mark.skip(reason=f"needs Debian's Chromium at {CHROMIUM}")
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
-            item.add_marker(pytest.mark.browser)
-            if not Path(CHROMIUM).exists():
-                item.add_marker(skip)
+def browser_tests() -> list[pytest.MarkDecorator]:
+    """The marks of every test module here: a browser test, skipped where Debian's Chromium is not installed."""
+    return [
+        pytest.mark.browser,
+        pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Debian's Chromium at {CHROMIUM}"),
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,10 @@ from playwright.sync_api import expect
 
 from review.models import Job, PossibleDuplicate, Record, Role, Search, SearchFile
 from review.tasks import search_file_import_task, search_file_preview_task
-from tests.e2e.conftest import EXPORTS, add_search, check_preview, upload
+from tests.e2e.conftest import EXPORTS, add_search, browser_tests, check_preview, upload
 from tests.factories import MembershipFactory, ReviewFactory
+
+pytestmark = browser_tests()
 
 
 def test_lead_imports_pubmed_embase_and_cinahl_exports(log_in, people, live_server, held_tasks):

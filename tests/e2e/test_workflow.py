@@ -24,7 +24,9 @@ from reporting.prisma import prisma_counts
 from review.models import DedupRun, DuplicateDecision, Membership, PossibleDuplicate, Record, Review, Role, SearchFile
 from review.tasks import dedup_run_task
 from screening.models import ExclusionReason, FullText, Resolution, Stage, StageOutcome, Vote
-from tests.e2e.conftest import EXPORTS, add_search, check_preview, upload
+from tests.e2e.conftest import EXPORTS, add_search, browser_tests, check_preview, upload
+
+pytestmark = browser_tests()
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
 
@@ -103,6 +105,7 @@ def screen_every_record(person, url: str, plan: dict[str, tuple[str, ...]], *, w
             return seen
         title = key_of(panel.locator(".record-title").inner_text(), plan)
         seen.append(title)
+        expect(panel.locator(".vote-line")).to_have_count(0)  # blinded: nobody else's vote shows
         if pdfs is not None:
             if panel.locator(".screen-pdf iframe").count() == 0:
                 page.set_input_files("input[name=file]", str(pdfs[title]))
