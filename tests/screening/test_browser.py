@@ -44,7 +44,7 @@ def _page_as(browser, live_server, user):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # generous: the suite also runs on busy CI machines
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.js_errors = errors
