@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -259,6 +260,16 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
     }
     assert Vote.objects.filter(stage=FT, record=kept[COUGH], reason__label=NON_CLINICAL).count() == 2
 
+    # The lead's progress page: agreement of the two reviewers, worked out by hand from the keys above. At
+    # title/abstract they agree on 3 of 6 records; chance agreement is (3*2 + 2*3 + 1*1) / 36 over include,
+    # exclude and maybe, so kappa = (1/2 - 13/36) / (1 - 13/36) = 0.22. At full text they agree throughout.
+    page.click("nav.reviewnav >> a:text-is('Progress')")
+    ta_card, ft_card = page.locator("main section.card").nth(0), page.locator("main section.card").nth(1)
+    names = r"ann \W bob\s*"  # the page joins the two names with a dash
+    expect(ta_card.locator("table.agreement tbody tr").first).to_have_text(re.compile(names + r"6\s*50%\s*0\.22"))
+    expect(ft_card.locator("table.agreement tbody tr").first).to_have_text(re.compile(names + r"4\s*100%\s*1\.00"))
+    expect(ft_card).to_contain_text(f"{NO_TRANSFER}: 1")
+
     # ---- Charting: the form from the template; both reviewers chart the ECG study; the lead settles. ----------
     page.goto(f"{base}/charting/form/")
     page.select_option("select[name=start]", "template:transfer-learning")
@@ -318,6 +329,7 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
     assert {name: getattr(counts, name) for name in expected} == expected
     assert sorted(counts.database_specific) == [("CINAHL", 2), ("Embase", 3), ("PubMed", 3)]
     assert sorted(counts.dbr_excluded_reasons) == [(NO_TRANSFER, 1), (NON_CLINICAL, 1)]
+    assert sum(n for _database, n in counts.duplicates_specific) == 2
     page.click("nav.reviewnav >> a:text-is('Report')")
     diagram = page.locator("#prisma-svg")
     for line in (
@@ -358,6 +370,8 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
             assert row["ft_status"] == ft[title].status
     assert by_id[kept[COUGH].pk]["ft_reasons"] == NON_CLINICAL
     assert by_id[kept[ICU].pk]["ta_resolution_decision"] == "include"
+    assert {by_id[kept[ICU].pk][f"ta_vote{n}_reviewer"] for n in (1, 2)} == {"ann", "bob"}
+    assert {by_id[kept[ICU].pk][f"ta_vote{n}_choice"] for n in (1, 2)} == {"include", "exclude"}
 
     for person in (lead, ann, bob):
         assert person.console_errors() == [], person.user.username
