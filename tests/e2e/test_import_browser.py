@@ -105,12 +105,16 @@ def test_lead_imports_pubmed_embase_and_cinahl_exports(log_in, people, live_serv
             expect(row.locator("td").nth(5)).to_have_text(search.label)
     expect(table.locator(".badge", has_text="duplicate")).to_have_count(1)
 
-    # Filtered by database (htmx swaps the table): Embase lists its three records.
-    page.select_option("select[name=database]", "Embase")
-    expect(table.locator("p.help")).to_have_text("3 records")
-    expect(rows).to_have_count(3)
-    for title in embase.titles:
-        expect(table).to_contain_text(title[:60])
+    # Filtered by database (htmx swaps the table and the address): each database lists its own records.
+    for export in EXPORTS:
+        page.select_option("select[name=database]", export.database)
+        count = len(export.titles)
+        expect(table.locator("p.help")).to_have_text(f"{count} records")
+        expect(rows).to_have_count(count)
+        for n, title in enumerate(export.titles):
+            expect(rows.nth(n).locator("td").nth(1)).to_contain_text(title[:60])
+            expect(rows.nth(n).locator("td").nth(5)).to_contain_text(export.database)
+        assert f"database={export.database}" in page.url
 
     # A record's page names the database written in the record.
     page.goto(f"{base}/records/{embase_ecg.pk}/")
