@@ -75,6 +75,7 @@ def server_env(redis_url: str) -> dict[str, str]:
             "REDIS_URL": redis_url,
             "DATA_DIR": str(OUT),
             "MEDIA_ROOT": str(OUT / "media"),  # shared by gunicorn (stores the upload) and the worker (reads it)
+            "PYTHONWARNINGS": "ignore:No directory at",  # static files are not collected for an API-only run
         }
     )
     return env
