@@ -86,6 +86,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
