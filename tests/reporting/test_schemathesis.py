@@ -1,7 +1,7 @@
 """Property-based API check: schemathesis generates requests from our OpenAPI schema and sends them to the WSGI
 app as a lead of a small review; no answer may be a server error.
 
-Bounded and derandomized (a few examples per operation, fixed seed, no example database), so it runs in the
+Bounded and derandomized (two examples per operation, fixed seed, no example database), so it runs in the
 normal suite in well under a minute. Schemathesis' own pytest loader does not run under this pytest version, so
 the test walks the schema's operations and drives each one's hypothesis strategy itself.
 """
