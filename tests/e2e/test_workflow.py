@@ -373,5 +373,17 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
     assert {by_id[kept[ICU].pk][f"ta_vote{n}_reviewer"] for n in (1, 2)} == {"ann", "bob"}
     assert {by_id[kept[ICU].pk][f"ta_vote{n}_choice"] for n in (1, 2)} == {"include", "exclude"}
 
+    # ---- The charted data, one row per study, as R or Stata would read it. -----------------------------------
+    with page.expect_download() as download_info:
+        page.click("#export-charted-wide")
+    charted = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
+    assert {int(row["record_id"]): row["charting_status"] for row in charted} == {
+        kept[ECG].pk: "final",
+        kept[ICU].pk: "in_progress",
+    }
+    ecg_row = next(row for row in charted if int(row["record_id"]) == kept[ECG].pk)
+    assert (ecg_row["affiliations"], ecg_row["specialty"], ecg_row["sample_size"]) == ("Both", "Cardiology", "1200")
+    assert (ecg_row["model_architecture__cnn"], ecg_row["model_architecture__rnn"]) == ("1", "0")
+
     for person in (lead, ann, bob):
         assert person.console_errors() == [], person.user.username
