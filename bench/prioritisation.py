@@ -8,6 +8,11 @@ each seed, retraining every --batch labels (default 1, as ASReview was run). It 
 ASReview 3.0.8's default model, the difference, recall@10% and seconds; then the mean row; then the median of
 five fit+score timings on 10,000 synthetic records (TF-IDF computed beforehand, as in the simulation and the
 retraining task) and the one-off TF-IDF time. Prints figures and exits 0; skips when the corpus is absent.
+
+With --app (needs PostgreSQL, see bench/_setup.py; a database of its own), it also times the app's own
+retraining task path on 10,000 records of one review: labels read from the database, the TF-IDF matrix read back
+from disk, fit + scores, 10,000 scores and queue keys written, and the remaining-relevant estimate; the first
+run, which also builds and stores the matrix, is printed apart.
 """
 
 from __future__ import annotations
@@ -44,15 +49,21 @@ def main() -> int:
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated seeds for the priors")
     parser.add_argument("--sets", default=",".join(ASREVIEW_WSS95), help="comma-separated set names")
     parser.add_argument("--no-timing", action="store_true", help="skip the 10,000-record timing")
+    parser.add_argument("--app", action="store_true", help="also time the app's retraining task path (PostgreSQL)")
+    parser.add_argument("--no-sets", action="store_true", help="skip the simulations of the labelled sets")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
 
-    if not CORPUS.is_dir():
+    if args.no_sets:
+        pass
+    elif not CORPUS.is_dir():
         print(f"skipped: {CORPUS.resolve()} not found")
     else:
         simulate_sets(args.sets.split(","), seeds, args.batch)
     if not args.no_timing:
         time_retraining()
+    if args.app:
+        time_app_retraining()
     return 0
 
 
@@ -138,6 +149,92 @@ def time_retraining(n: int = 10_000) -> None:
         print(
             f"fit + scores, {len(labels):6,} labelled: median of 5 {statistics.median(wall_times):.3f} s "
             f"(CPU time {statistics.median(cpu_times):.3f} s; wall time suffers when colleagues load the CPU)"
+        )
+
+
+def time_app_retraining(n: int = 10_000) -> None:
+    """The retraining task's own path (screening.prioritisation.relevance_retrain) on one review of n records."""
+    from _setup import django_on
+
+    django_on("reviews_bench_prioritisation")
+    from django.contrib.auth.models import User
+
+    from review.models import Record, Review, Search
+    from screening.models import QueueOrder, Stage, StageOutcome, Status, Vote, VoteEvent
+    from screening.prioritisation import _features_path, relevance_retrain
+    from screening.services.common import settings_for
+    from screening.services.queue import outcomes_sync
+
+    texts, truth = synthetic_texts(n)
+    user = User.objects.create(username="bench-lead")
+    review = Review.objects.create(title="Prioritisation bench", slug="prioritisation-bench", created_by=user)
+    search = Search.objects.create(review=review, database="PubMed")
+    Record.objects.bulk_create(
+        [
+            Record(review=review, search=search, position=i + 1, title=text[:80], abstract=text)
+            for i, text in enumerate(texts)
+        ],
+        batch_size=2000,
+    )
+    config = settings_for(review)
+    config.order_title_abstract = QueueOrder.PRIORITISED
+    config.save()
+    outcomes_sync(review=review)
+    stage = Stage.TITLE_ABSTRACT
+    _features_path(review, stage).unlink(missing_ok=True)
+    record_ids = list(
+        StageOutcome.objects.filter(review=review, stage=stage)
+        .order_by("record_id")
+        .values_list("record_id", flat=True)
+    )
+    rng = np.random.default_rng(1)
+    print(f"\napp retraining task path on {n:,} records of one review (PostgreSQL)")
+    labelled: set[int] = set()
+    for n_labelled in (200, 2_000):
+        # Single-reviewer votes written directly (the bench measures the retraining, not the voting).
+        fresh = [i for i in rng.permutation(n) if i not in labelled][: n_labelled - len(labelled)]
+        fresh += [int(np.flatnonzero(truth == 1)[0]), int(np.flatnonzero(truth == 0)[0])]
+        votes = [
+            Vote(
+                review=review,
+                record_id=record_ids[i],
+                stage=stage,
+                reviewer=user,
+                choice="include" if truth[i] else "exclude",
+            )
+            for i in set(fresh) - labelled
+        ]
+        Vote.objects.bulk_create(votes, batch_size=2000)
+        VoteEvent.objects.bulk_create(
+            [
+                VoteEvent(
+                    review=review, record_id=v.record_id, stage=stage, reviewer=user, action="cast", choice=v.choice
+                )
+                for v in votes
+            ],
+            batch_size=2000,
+        )
+        StageOutcome.objects.filter(record_id__in=[v.record_id for v in votes], stage=stage).update(vote_count=1)
+        labelled |= set(fresh)
+        walls: list[float] = []
+        cpus: list[float] = []
+        for attempt in range(4):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            run = relevance_retrain(review=review, stage=stage, force=True)
+            wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+            if attempt == 0 and n_labelled == 200:
+                print(f"first retraining (builds and stores the TF-IDF matrix): {wall:.2f} s (CPU {cpu:.2f} s)")
+                continue
+            walls.append(wall)
+            cpus.append(cpu)
+        unvoted = StageOutcome.objects.filter(review=review, stage=stage, status=Status.AWAITING, vote_count=0)
+        estimate = run.estimated_relevant_remaining
+        remaining = int(sum(truth[i] for i in range(n) if i not in labelled))
+        print(
+            f"retraining with {len(labelled):5,} labelled, {unvoted.count():,} scores and keys written: "
+            f"median {statistics.median(walls):.2f} s over {len(walls)} (CPU {statistics.median(cpus):.2f} s); "
+            f"estimated relevant remaining {'none yet' if estimate is None else f'{estimate:.1f}'}, "
+            f"truth {remaining}"
         )
 
 

@@ -23,7 +23,7 @@ retraining at a time per stage (a cache lock); a request arriving meanwhile is r
 
 TF-IDF features: computing them takes seconds for 10,000 records against well under a second for a
 retraining, so the matrix is built once per review, stage and set of record ids and kept on disk under
-MEDIA_ROOT/ranking/ (a compressed .npz beside the record ids it was built for). Workers read it back in
+MEDIA_ROOT/ranking/ (an .npz with a digest of the record ids it was built for). Workers read it back in
 milliseconds; a changed set of records (an import, a deduplication) makes a new one. A record's text is assumed
 not to change once imported: edits to a title or abstract reach the ranker at the next change of the set.
 
@@ -50,7 +50,7 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -71,6 +71,7 @@ from screening.models import (
 )
 from screening.selectors import queue_key_for
 from screening.services.common import parse_stage, settings_for
+from screening.services.queue import outcomes_sync
 
 if TYPE_CHECKING:
     from screening.ranking.model import Features
@@ -84,8 +85,9 @@ RETRAIN_EVERY_VOTES = 10
 RETRAIN_AFTER_SECONDS = 30
 LOCK_SECONDS = 600  # longer than any retraining; a crashed worker's lock expires by itself
 WRITE_CHUNK = 500  # rows per write transaction: a vote waits at most for one chunk of queue keys
+SCORE_CHUNK = 5000  # score rows per statement (no vote waits for these rows)
 MIN_CALIBRATION = 2  # labels of each class with a pre-vote score before the remaining estimate is given
-FEATURES_FORMAT = "1"  # bump when vectorise() changes, so that stored matrices are rebuilt
+FEATURES_FORMAT = "2"  # bump when vectorise() changes, so that stored matrices are rebuilt
 VOTED_UNSCORED_KEY = -1.0  # ahead of every scored record (keys of scored records are -score, in [-1, 0])
 RELEVANT_CHOICES = (Choice.INCLUDE, Choice.MAYBE)
 
@@ -221,7 +223,8 @@ def stage_features(*, review: Review, stage: str, record_ids: Sequence[int]) -> 
     matrix = vectorise(texts)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.stem}.{os.getpid()}.npz")
-    np.savez_compressed(
+    # Uncompressed: reading back must take a fraction of the fit's time, and disk is cheaper than CPU here.
+    np.savez(
         partial,
         key=np.array(key),
         shape=np.array(matrix.shape),
@@ -289,6 +292,10 @@ def _retrain(*, review: Review, stage: Stage, force: bool) -> RankerRun:
 
     started = time.perf_counter()
     run, _ = RankerRun.objects.get_or_create(review=review, stage=stage)
+    if stage == Stage.TITLE_ABSTRACT:
+        # Records imported since the stage rows were made are scored too (the queue adds their rows the same way).
+        added = outcomes_sync(review=review)
+        force = force or added > 0
     snapshot = stage_snapshot(review=review, stage=stage)
     unchanged = (run.last_event_id, run.last_resolution_id) == (snapshot.last_event_id, snapshot.last_resolution_id)
     if unchanged and not force and run.trained_at is not None:
@@ -325,7 +332,23 @@ def _write_scores(
     *, review: Review, stage: str, snapshot: StageSnapshot, rows: list[int], scores: np.ndarray, run: RankerRun
 ) -> None:
     assert run.trained_at is not None
-    for chunk in _chunks(rows, WRITE_CHUNK):
+    if connection.vendor == "postgresql":
+        # Thousands of rows per retraining: one INSERT .. ON CONFLICT over two arrays per chunk is about ten
+        # times faster than the ORM's per-row VALUES. Nothing a vote locks is touched here.
+        sql = (
+            "INSERT INTO screening_relevancescore (review_id, record_id, stage, score, version, scored_at) "
+            "SELECT %s, t.record_id, %s, t.score, %s, %s "
+            "FROM unnest(%s::bigint[], %s::float8[]) AS t(record_id, score) "
+            "ON CONFLICT (record_id, stage) DO UPDATE SET score = EXCLUDED.score, version = EXCLUDED.version, "
+            "scored_at = EXCLUDED.scored_at"
+        )
+        with connection.cursor() as cursor:
+            for chunk in _chunks(rows, SCORE_CHUNK):
+                ids = [snapshot.record_ids[i] for i in chunk]
+                values = [float(scores[i]) for i in chunk]
+                cursor.execute(sql, [review.pk, stage, run.version, run.trained_at, ids, values])
+        return
+    for chunk in _chunks(rows, SCORE_CHUNK):
         objs = [
             RelevanceScore(
                 review=review,
@@ -337,7 +360,6 @@ def _write_scores(
             )
             for i in chunk
         ]
-        # One short transaction per chunk; nothing a vote locks is touched here.
         RelevanceScore.objects.bulk_create(
             objs,
             update_conflicts=True,
@@ -366,10 +388,19 @@ def queue_keys_from_scores(*, review: Review, stage: str) -> int:
             new_key = queue_key_for(settings=config, stage=stage, record_id=record_id, year=None, score=score)
         if new_key != key:
             changed.append(StageOutcome(pk=pk, queue_key=new_key))
+    sql = (
+        "UPDATE screening_stageoutcome AS o SET queue_key = t.queue_key "
+        "FROM unnest(%s::bigint[], %s::float8[]) AS t(id, queue_key) WHERE o.id = t.id"
+    )
     for chunk in _chunks(changed, WRITE_CHUNK):
         # Each chunk commits on its own, so a vote on one of these records waits for at most one chunk.
         with transaction.atomic():
-            StageOutcome.objects.bulk_update(chunk, ["queue_key"])
+            if connection.vendor == "postgresql":
+                # One statement over two arrays: the ORM's CASE per row is many times slower on large stages.
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [[o.pk for o in chunk], [o.queue_key for o in chunk]])
+            else:
+                StageOutcome.objects.bulk_update(chunk, ["queue_key"])
     return len(changed)
 
 
