@@ -1,12 +1,14 @@
 """In a real browser, a lead imports a PubMed .nbib, an embase.com RIS and an EBSCO (CINAHL) RIS: each file shows
 its preview (format, database, record count, first records, problems), the jobs show their progress while they
-wait for a worker and their outcome when done, and the records page lists the right records with their database."""
+wait for a worker and their outcome when done, and the records page lists the right records with their database.
+Deduplication after each import merges the study found in PubMed and Embase and queues a possible duplicate, which
+the lead judges different with the D key; a later run keeps to that verdict."""
 
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from review.models import Job, PossibleDuplicate, Record, Role, Search, SearchFile
+from review.models import DedupRun, DuplicateDecision, Job, PossibleDuplicate, Record, Role, Search, SearchFile
 from review.tasks import search_file_import_task, search_file_preview_task
 from tests.e2e.conftest import EXPORTS, add_search, browser_tests, check_preview, upload
 from tests.factories import MembershipFactory, ReviewFactory
@@ -119,4 +121,20 @@ def test_lead_imports_pubmed_embase_and_cinahl_exports(log_in, people, live_serv
     # A record's page names the database written in the record.
     page.goto(f"{base}/records/{embase_ecg.pk}/")
     expect(page.locator("dl.facts", has_text="Database in the record")).to_contain_text("Embase")
+
+    # The possible duplicate, judged different with D; a later run keeps to that verdict.
+    page.goto(f"{base}/duplicates/possible/")
+    expect(page.locator("#possible-pair")).to_contain_text("title+authors-different-venue")
+    page.keyboard.press("d")
+    expect(page.locator("#possible-pair")).to_contain_text("No possible duplicates left to check.")
+    decision = DuplicateDecision.objects.get(review=review)
+    assert (decision.same, decision.decided_by) == (False, lena)
+    page.goto(f"{base}/duplicates/")
+    page.click("#run-dedup")
+    expect(page.locator("#dedup-status .msg-success")).to_contain_text("Last run")
+    expect(page.locator("#possible-count")).to_have_text("0")
+    expect(page.locator("#duplicates-removed")).to_have_text("1")
+    assert DedupRun.objects.filter(review=review).count() == 4  # after each of the three imports, and this one
+    assert not PossibleDuplicate.objects.filter(review=review, decision__isnull=True).exists()
+    assert Record.objects.filter(review=review, merged_into__isnull=False).count() == 1
     assert lead.console_errors() == []
