@@ -137,3 +137,15 @@ def test_text_cells_follow_the_shared_csv_rules(value):
     from review.csv_export import cell
 
     assert text(value) == cell(value)
+
+
+def test_export_command_writes_a_file_and_applies_blinding(prisma_review, reviewer, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    out = tmp_path / "records.csv"
+    call_command("export", "--review", prisma_review.review.slug, "records", "--out", str(out), "--as", "reviewer")
+    assert len(pd.read_csv(out)) == 18
+    with pytest.raises(CommandError, match="may not export bundle"):
+        call_command("export", "--review", prisma_review.review.slug, "bundle", "--out", str(out), "--as", "reviewer")
+    with pytest.raises(CommandError, match="No review"):
+        call_command("export", "--review", "nope", "records", "--out", str(out))

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 
 from reporting.exports.registry import KINDS, export_chunks
 from review.access import review_for_user
@@ -33,7 +34,10 @@ class Command(BaseCommand):
         if not Review.objects.filter(slug=slug).exists():
             raise CommandError(f"No review {slug!r}")
         user = self._user(slug, options["username"])
-        access = review_for_user(user=user, slug=slug)
+        try:
+            access = review_for_user(user=user, slug=slug)
+        except Http404:
+            raise CommandError(f"{user.username} is not a member of {slug!r}") from None
         if not access.at_least(KINDS[kind].min_role):
             raise CommandError(f"{user.username} may not export {kind} (needs {KINDS[kind].min_role.label})")
         chunks = export_chunks(access=access, user=user, kind=kind, bom=options["bom"])
