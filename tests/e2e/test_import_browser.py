@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from review.models import DedupRun, DuplicateDecision, Job, PossibleDuplicate, Record, Role, Search, SearchFile
+from review.models import DedupRun, DuplicateDecision, Job, PossibleDuplicate, Record, Search, SearchFile
+from review.services.reviews import review_create
 from review.tasks import search_file_import_task, search_file_preview_task
 from tests.e2e.conftest import EXPORTS, add_search, browser_tests, check_preview, upload
-from tests.factories import MembershipFactory, ReviewFactory
 
 pytestmark = browser_tests()
 
 
 def test_lead_imports_pubmed_embase_and_cinahl_exports(log_in, people, live_server, held_tasks):
     lena = people["lena"]
-    review = ReviewFactory(title="Transfer learning on clinical data", slug="tl-imports", created_by=lena)
-    MembershipFactory(review=review, user=lena, role=Role.LEAD)
+    review = review_create(by=lena, title="Transfer learning on clinical data")  # lena becomes its lead
     lead = log_in(lena)
     page = lead.page
     base = f"{live_server.url}/reviews/{review.slug}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -88,11 +89,11 @@ def tiny_pdf(text: str) -> bytes:
     return out
 
 
-def key_of(title: str, plan: dict[str, tuple[str, ...]]) -> str:
+def key_of(title: str, plan: Mapping[str, tuple[str, ...]]) -> str:
     return next(prefix for prefix in plan if title.startswith(prefix))
 
 
-def screen_every_record(person, url: str, plan: dict[str, tuple[str, ...]], *, who: int = 0, pdfs=None) -> list[str]:
+def screen_every_record(person, url: str, plan: Mapping[str, tuple[str, ...]], *, who: int = 0, pdfs=None) -> list[str]:
     """Screen until nothing is left, by keys only; returns the titles (plan keys) in the order they came."""
     page = person.page
     page.goto(url)
@@ -305,9 +306,9 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
     page.click('#row-affiliations >> button[aria-label="Use ann\'s answer for Author affiliations"]')
     expect(page.locator("#comparison")).to_contain_text("data is final")
     final = ConsensusValue.objects.filter(record=kept[ECG]).order_by("field_key", "-id")
-    latest = {}
-    for value in final:
-        latest.setdefault(value.field_key, value)
+    latest: dict[str, ConsensusValue] = {}
+    for decided in final:
+        latest.setdefault(decided.field_key, decided)
     assert latest["affiliations"].decided_by == lena
     assert latest["sample_size"].value == 1200
     assert len(latest) >= 12  # every answered field has a final value
