@@ -14,6 +14,7 @@ to full text, 2 of those are excluded with a reason and 2 studies are included.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Mapping
@@ -250,6 +251,12 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
     ft_url = f"{base}/screening/{FT.value}/"
     assert sorted(screen_every_record(ann, ft_url, FT_KEYS, pdfs=pdfs)) == sorted(FT_KEYS)
     assert FullText.objects.filter(record__review=review).count() == 4
+    for title, path in pdfs.items():
+        stored = FullText.objects.get(record=kept[title])
+        assert (stored.sha256, stored.uploaded_by) == (hashlib.sha256(path.read_bytes()).hexdigest(), ann_user)
+    served = bob.page.request.get(f"{base}/screening/records/{kept[ECG].pk}/fulltext/")
+    assert served.headers["content-type"] == "application/pdf"
+    assert served.body() == pdfs[ECG].read_bytes()
     assert sorted(screen_every_record(bob, ft_url, FT_KEYS, pdfs=pdfs)) == sorted(FT_KEYS)  # PDFs already there
     assert FullText.objects.filter(record__review=review).count() == 4
     ft = {title: StageOutcome.objects.get(record=kept[title], stage=FT) for title in FT_KEYS}
