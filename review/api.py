@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from review import selectors, services
 from review.access import review_for_user
 from review.http import api_user
-from review.models import ApiToken, Membership, Review, Role
+from review.models import ApiToken, Invitation, Membership, Review, Role
 
 
 class ReviewOut(serializers.ModelSerializer):
@@ -212,4 +212,27 @@ class TokenRevoke(APIView):
     @extend_schema(responses={204: None}, summary="Revoke an API token; it fails at once")
     def delete(self, request: Request, token_id: int) -> Response:
         services.api_token_revoke(user=api_user(request), token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationOutFull(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "created_at", "expires_at", "sent_at"]
+
+
+class InvitationList(APIView):
+    @extend_schema(responses=InvitationOutFull(many=True), summary="Pending invitations of a review (lead)")
+    def get(self, request: Request, review: str) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        pending = selectors.review_pending_invitations(review=access.review)
+        return Response(InvitationOutFull(pending, many=True).data)
+
+
+class InvitationRevoke(APIView):
+    @extend_schema(responses={204: None}, summary="Withdraw a pending invitation (lead)")
+    def delete(self, request: Request, review: str, invitation_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        invitation = get_object_or_404(Invitation, pk=invitation_id, review=access.review)
+        services.invitation_revoke(review=access.review, by=api_user(request), invitation=invitation)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -228,3 +228,13 @@ class RecordDetail(APIView):
         access = review_for_user(user=request.user, slug=review)
         record = get_object_or_404(Record.objects.select_related("search"), pk=record_id, review=access.review)
         return Response(RecordDetailOut(record).data)
+
+
+class SearchFileDiscard(APIView):
+    @extend_schema(request=None, responses={200: SearchFileOut}, summary="Discard a file that was not imported (lead)")
+    def post(self, request: Request, review: str, file_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        search_file = get_object_or_404(SearchFile, pk=file_id, review=access.review)
+        imports.search_file_discard(review=access.review, search_file=search_file, by=api_user(request))
+        search_file.refresh_from_db()
+        return Response(SearchFileOut(search_file).data)

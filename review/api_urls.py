@@ -7,6 +7,12 @@ urlpatterns = [
     path("reviews/<slug:review>/", api.ReviewDetail.as_view(), name="api-review"),
     path("reviews/<slug:review>/members/", api.MemberListCreate.as_view(), name="api-members"),
     path("reviews/<slug:review>/members/<int:member_id>/", api.MemberDetail.as_view(), name="api-member"),
+    path("reviews/<slug:review>/invitations/", api.InvitationList.as_view(), name="api-invitations"),
+    path(
+        "reviews/<slug:review>/invitations/<int:invitation_id>/",
+        api.InvitationRevoke.as_view(),
+        name="api-invitation",
+    ),
     path("tokens/", api.TokenListCreate.as_view(), name="api-tokens"),
     path("tokens/<int:token_id>/", api.TokenRevoke.as_view(), name="api-token"),
 ]
@@ -24,6 +30,11 @@ urlpatterns += [
         "reviews/<slug:review>/files/<int:file_id>/import/",
         api_imports.SearchFileConfirm.as_view(),
         name="api-file-import",
+    ),
+    path(
+        "reviews/<slug:review>/files/<int:file_id>/discard/",
+        api_imports.SearchFileDiscard.as_view(),
+        name="api-file-discard",
     ),
     path("reviews/<slug:review>/jobs/<int:job_id>/", api_imports.JobDetail.as_view(), name="api-job"),
     path("reviews/<slug:review>/records/", api_imports.RecordListCreate.as_view(), name="api-records"),

@@ -166,3 +166,29 @@ def test_schema_and_docs_are_served(client, db):
     assert schema.status_code == 200 and b"/api/v1/reviews/" in schema.content
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+
+
+def test_openapi_schema_validates_without_warnings(tmp_path, db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "/api/v1/reviews/{review}/records/" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_invitations_list_and_revoke(api_as, lead, reviewer, review, django_capture_on_commit_callbacks):
+    from review.models import Invitation
+
+    client = api_as(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/api/v1/reviews/{review.slug}/members/",
+            {"identifier": "new@example.org", "role": "viewer"},
+            format="json",
+        )
+    listed = client.get(f"/api/v1/reviews/{review.slug}/invitations/").json()
+    assert [i["email"] for i in listed] == ["new@example.org"]
+    url = f"/api/v1/reviews/{review.slug}/invitations/{listed[0]['id']}/"
+    assert api_as(reviewer).delete(url).status_code == 403
+    assert api_as(lead).get(url).status_code == 405
+    assert api_as(lead).delete(url).status_code == 204
+    assert Invitation.objects.get(pk=listed[0]["id"]).revoked_at is not None

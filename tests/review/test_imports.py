@@ -373,3 +373,16 @@ def test_copy_path_stores_the_same_rows_as_the_orm(review, search, lead):
     assert len(by_copy) == len(by_orm) == 2
     for a, b in zip(by_copy, by_orm, strict=True):
         assert model_to_dict(a, exclude=["id"]) == model_to_dict(b, exclude=["id"])
+
+
+def test_api_discard_a_previewed_file(api_client, lead, viewer, review, search, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        search_file = upload(review, search, lead)
+    url = f"/api/v1/reviews/{review.slug}/files/{search_file.pk}/discard/"
+    api_client.force_login(viewer)
+    assert api_client.post(url).status_code == 403
+    api_client.force_login(lead)
+    assert api_client.get(url).status_code == 405
+    response = api_client.post(url)
+    assert response.status_code == 200 and response.json()["status"] == "discarded"
+    assert Record.objects.count() == 0
