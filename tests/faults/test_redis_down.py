@@ -28,21 +28,24 @@ def redis_down(settings):
     # Changing CACHES through the settings fixture makes Django open new cache connections.
     assert caches["default"].__class__.__name__ == "ResilientRedisCache"
     old = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = DEAD_REDIS
-    _reset_pool(app)
+    app.conf.update(task_always_eager=False, broker_url=DEAD_REDIS)
+    _reset_pools(app)
     context_processors._last["at"] = -1e9
-    yield
-    app.conf.task_always_eager, app.conf.broker_url = old
-    _reset_pool(app)
-    context_processors._last["at"] = -1e9
+    try:
+        yield
+    finally:
+        app.conf.update(task_always_eager=old[0], broker_url=old[1])
+        _reset_pools(app)
+        context_processors._last["at"] = -1e9
 
 
-def _reset_pool(app) -> None:
-    # Connections are pooled per broker URL; drop the pool so the next publish connects to the current one.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+def _reset_pools(app) -> None:
+    # kombu keeps connection and producer pools per broker URL in a process-wide registry; start afresh so the
+    # next publish connects to the broker configured now, and no later test is handed a closed pool.
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
