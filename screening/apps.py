@@ -6,6 +6,12 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Screening"
 
     def ready(self) -> None:
+        from review.services import dedup
+        from screening.selectors import records_with_votes
+
+        if records_with_votes not in dedup.LOCKED_RECORD_PROVIDERS:
+            dedup.LOCKED_RECORD_PROVIDERS.append(records_with_votes)
+
         from review.models import Role
         from review.navigation import NavItem, register
         from review.selectors import COUNT_PROVIDERS

@@ -225,3 +225,11 @@ def review_home_counts(review: Review) -> dict[str, int]:
         "at full text": ft["total"],
         "included": ft["included"],
     }
+
+
+def records_with_votes(review: Review) -> set[int]:
+    """Records someone has voted on (at any stage, withdrawn votes aside): deduplication never hides them on its own.
+
+    Registered in review.services.dedup.LOCKED_RECORD_PROVIDERS, since the review app cannot import screening.
+    """
+    return set(Vote.objects.filter(review=review).values_list("record_id", flat=True).distinct())

@@ -153,8 +153,9 @@ def _evidence(result: DedupResult) -> dict[str, tuple[str, float]]:
 
 @transaction.atomic
 def dedup_apply(*, review: Review, run: DedupRun, result: DedupResult) -> dict[str, int]:
-    # Serialise runs of one review: a second run waits here and then applies onto the first one's state.
-    Review.objects.select_for_update().get(pk=review.pk)
+    # Serialise runs of one review: a second run waits here and then applies onto the first one's state. NO KEY:
+    # votes insert rows that reference the review (a key-share lock), and must not wait for a whole run.
+    Review.objects.select_for_update(no_key=True).get(pk=review.pk)
     wanted: dict[int, int | None] = {}
     for group in result.groups:
         primary = int(result.primary[group[0]])
@@ -164,6 +165,9 @@ def dedup_apply(*, review: Review, run: DedupRun, result: DedupResult) -> dict[s
     changes = {pk: target for pk, target in wanted.items() if pk in current and current[pk] != target}
 
     # Votes may have arrived while the engine ran: a record voted on since then is never hidden without a person.
+    # Lock the rows first (a vote locks its record too), then look at the votes: no vote can slip in between.
+    if changes:
+        list(Record.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk").values_list("pk"))
     locked_now = locked_records(review)
     held_back = [
         pk for pk, target in changes.items() if target is not None and current[pk] is None and pk in locked_now
@@ -174,7 +178,6 @@ def dedup_apply(*, review: Review, run: DedupRun, result: DedupResult) -> dict[s
     now = timezone.now()
     evidence = _evidence(result)
     if changes:
-        list(Record.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk").values_list("pk"))
         MergeEvent.objects.filter(record_id__in=list(changes), undone_at__isnull=True).update(
             undone_at=now, undo_reason=f"regrouped by deduplication run {run.pk}"
         )

@@ -42,6 +42,9 @@ def lock_outcome(*, review: Review, record: Record, stage: str) -> StageOutcome:
     """
     if record.review_id != review.pk:
         raise ServiceError("No such record in this review", code="not_found")
+    # Lock the record itself and read it afresh: a deduplication run that hides records takes the same row locks,
+    # so a vote either lands before the run looks at votes, or sees that the record was merged meanwhile.
+    record = Record.objects.select_for_update().get(pk=record.pk)
     if not is_screenable(record):
         raise ServiceError("This record was merged or removed before screening", code="conflict")
     outcome = StageOutcome.objects.select_for_update().filter(record=record, stage=stage).first()
