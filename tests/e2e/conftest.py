@@ -35,8 +35,10 @@ def browser_tests() -> list[pytest.MarkDecorator]:
     ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope, not session: Playwright's sync API keeps an event loop running while it is open, and the
+    # browser tests of other apps start their own afterwards.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
