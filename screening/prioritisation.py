@@ -121,7 +121,7 @@ def relevance_retrain_soon(*, review: Review, stage: str, choice: str = "") -> b
         cache.set(quiet_key, 1, RETRAIN_AFTER_SECONDS)
         from screening.tasks import relevance_retrain_task
 
-        enqueue(relevance_retrain_task, review.pk, str(stage))
+        enqueue(relevance_retrain_task, review.pk, str(stage), background=True)
     return due
 
 

@@ -10,6 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks in-process; the worker integration test talks to a real worker through REDIS_URL.
 CELERY_TASK_ALWAYS_EAGER = True
+EAGER_BACKGROUND_THREADS = False  # tests want every task finished when the request returns
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {

@@ -8,9 +8,11 @@ and the row gets the final figures.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
@@ -78,14 +80,25 @@ def job_live(job: Job) -> Job:
 JOBS_UNAVAILABLE = "Background jobs are unavailable right now (the task queue did not answer); try again later."
 
 
-def enqueue(task: Any, *args: Any, job: Job | None = None, on_unavailable: Callable[[], None] | None = None) -> None:
+def enqueue(
+    task: Any,
+    *args: Any,
+    job: Job | None = None,
+    on_unavailable: Callable[[], None] | None = None,
+    background: bool = False,
+) -> None:
     """Send a task once the current transaction commits.
 
     If the broker cannot be reached, the request still succeeds: the job is marked failed with a message the
     person understands, and `on_unavailable` puts the object back into a state from which it can be retried.
+    `background=True` is for work nobody waits for (ranker retraining): without a broker (the embedded setup) it
+    runs in a thread of this process instead of inside the request that asked for it.
     """
 
     def send() -> None:
+        if background and settings.CELERY_TASK_ALWAYS_EAGER and settings.EAGER_BACKGROUND_THREADS:
+            threading.Thread(target=_run_in_thread, args=(task, args), daemon=True).start()
+            return
         try:
             task.delay(*args)
         except (KombuOperationalError, RedisError) as error:
@@ -96,3 +109,12 @@ def enqueue(task: Any, *args: Any, job: Job | None = None, on_unavailable: Calla
                 on_unavailable()
 
     transaction.on_commit(send)
+
+
+def _run_in_thread(task: Any, args: tuple[Any, ...]) -> None:
+    from django.db import connections
+
+    try:
+        task.apply(args=args, throw=False)
+    finally:
+        connections.close_all()
