@@ -5,6 +5,7 @@ Parsers are pure: bytes or text in, these dataclasses out. The service layer tur
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -116,3 +117,20 @@ def check_record(record: ParsedRecord, warnings: TagWarnings, *, year_values: li
             record=record.position,
             line=record.line,
         )
+
+
+RecordBuilder = Callable[[int, int, list[str], list[str], list[int], TagWarnings], ParsedRecord]
+
+
+def close_record(
+    records: list[ParsedRecord],
+    start: int,
+    tags: list[str],
+    values: list[str],
+    lines: list[int],
+    warnings: TagWarnings,
+    build: RecordBuilder,
+) -> None:
+    """Keep the record just read by a tagged-text parser, unless its header was followed by no field at all."""
+    if tags:
+        records.append(build(len(records) + 1, start, tags, values, lines, warnings))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, tag_set
+from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, close_record, tag_set
 from .normalise import (
     add_unique,
     collapse_space,
@@ -43,7 +43,7 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
             continue
         if HEADER_RE.match(line):
             if start:
-                _close(records, start, tags, values, lines, warnings)
+                close_record(records, start, tags, values, lines, warnings, _record)
             start = number
             tags, values, lines = [], [], []
             continue
@@ -52,7 +52,7 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
             match = None
         if match is not None and match.group(1) == "ID" and start and "ID" in tags:
             # Exports without 'Record #' headers: a second ID opens the next record.
-            _close(records, start, tags, values, lines, warnings)
+            close_record(records, start, tags, values, lines, warnings, _record)
             start = number
             tags, values, lines = [], [], []
         if match is not None and not start and match.group(1) == "ID":
@@ -65,25 +65,12 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
         elif start and values:
             values[-1] = f"{values[-1]}\n{line.strip()}"
     if start:
-        _close(records, start, tags, values, lines, warnings)
+        close_record(records, start, tags, values, lines, warnings, _record)
     if not records:
         raise ImportFileError(
             "No Cochrane record found: expected 'Record #1 of N' headers followed by lines such as 'ID: CN-...'"
         )
     return records, warnings.problems
-
-
-def _close(
-    records: list[ParsedRecord],
-    start: int,
-    tags: list[str],
-    values: list[str],
-    lines: list[int],
-    warnings: TagWarnings,
-) -> None:
-    """Keep the record just read, unless its header was followed by no field at all."""
-    if tags:
-        records.append(_record(len(records) + 1, start, tags, values, lines, warnings))
 
 
 def _record(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, tag_set
+from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, close_record, tag_set
 from .normalise import (
     add_unique,
     collapse_space,
@@ -49,7 +49,7 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
             continue
         if HEADER_RE.match(line):
             if start:
-                _close(records, start, tags, values, lines, warnings)
+                close_record(records, start, tags, values, lines, warnings, _record)
             start = number
             tags, values, lines = [], [], []
             continue
@@ -62,23 +62,10 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
             stripped = line.strip()
             values[-1] = f"{values[-1]}\n{stripped}" if values[-1] else stripped
     if start:
-        _close(records, start, tags, values, lines, warnings)
+        close_record(records, start, tags, values, lines, warnings, _record)
     if not records:
         raise ImportFileError("No Ovid record found: expected record headers such as '<1. >' followed by tags")
     return records, warnings.problems
-
-
-def _close(
-    records: list[ParsedRecord],
-    start: int,
-    tags: list[str],
-    values: list[str],
-    lines: list[int],
-    warnings: TagWarnings,
-) -> None:
-    """Keep the record just read, unless its header was followed by no field at all."""
-    if tags:
-        records.append(_record(len(records) + 1, start, tags, values, lines, warnings))
 
 
 def _record(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404
 
 from review.models import Review
 from screening.models import Stage, StageOutcome
+from screening.services.votes import VoteInput
 
 
 def stage_or_404(value: str) -> Stage:
@@ -28,3 +31,14 @@ def stage_totals(*, review: Review, stage: str) -> dict[str, int]:
         totals["total"] = sum(totals.values())
         cache.set(key, totals, 10)
     return totals
+
+
+def vote_input_from(post: Any, *, choice: str) -> VoteInput:
+    """The vote a screening or conflict form posted (reason as an id, free-text reason, note)."""
+    reason = post.get("reason", "")
+    return VoteInput(
+        choice=choice,
+        reason_id=int(reason) if reason.isdigit() else None,
+        reason_other=post.get("reason_other", ""),
+        note=post.get("note", ""),
+    )

@@ -19,8 +19,8 @@ from review.models import Membership, Record, Role
 from screening import selectors
 from screening.models import Stage, Vote
 from screening.services.conflicts import conflict_comment_add, conflict_resolve
-from screening.services.votes import VoteInput, vote_cast
-from screening.views.common import stage_or_404
+from screening.services.votes import vote_cast
+from screening.views.common import stage_or_404, vote_input_from
 
 
 @login_required
@@ -158,13 +158,7 @@ def conflict_vote(request: AuthedRequest, slug: str, stage: str, record_id: int)
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
     record = get_object_or_404(Record, pk=record_id, review=access.review)
-    reason = request.POST.get("reason", "")
-    data = VoteInput(
-        choice=request.POST.get("choice", ""),
-        reason_id=int(reason) if reason.isdigit() else None,
-        reason_other=request.POST.get("reason_other", ""),
-        note=request.POST.get("note", ""),
-    )
+    data = vote_input_from(request.POST, choice=request.POST.get("choice", ""))
     if not Vote.objects.filter(record=record, stage=stage_value, reviewer=request.user).exists():
         raise PermissionDenied("Only the reviewers in this conflict change their votes here")
     try:

@@ -18,8 +18,8 @@ from screening.models import Stage, Vote, VoteEvent
 from screening.prioritisation import relevance_of
 from screening.services.common import settings_for, votes_required
 from screening.services.queue import outcomes_sync, queue_next_for, queue_skip
-from screening.services.votes import VoteInput, vote_cast, vote_undo_last, vote_withdraw
-from screening.views.common import stage_or_404, stage_totals
+from screening.services.votes import vote_cast, vote_undo_last, vote_withdraw
+from screening.views.common import stage_or_404, stage_totals, vote_input_from
 
 TEMPLATE = "screening/screen.html"
 
@@ -144,15 +144,9 @@ def vote(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpR
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
     record = get_object_or_404(Record, pk=record_id, review=access.review)
-    reason = request.POST.get("reason", "")
     # At full text the reason buttons submit the form themselves: a reason without a choice means "exclude".
     choice = request.POST.get("choice") or ("exclude" if "reason" in request.POST else "")
-    data = VoteInput(
-        choice=choice,
-        reason_id=int(reason) if reason.isdigit() else None,
-        reason_other=request.POST.get("reason_other", ""),
-        note=request.POST.get("note", ""),
-    )
+    data = vote_input_from(request.POST, choice=choice)
     try:
         vote_cast(review=access.review, record=record, stage=stage_value, reviewer=request.user, data=data)
     except ServiceError as error:
