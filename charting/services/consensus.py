@@ -64,7 +64,7 @@ def consensus_set(
     note: str = "",
 ) -> ConsensusValue:
     """Set a study's final value for one field: taken from one extraction, or entered (and validated) here."""
-    Record.objects.select_for_update().filter(pk=record.pk).first()  # decisions on one study queue up
+    Record.objects.select_for_update(no_key=True).filter(pk=record.pk).first()  # decisions on one study queue up
     pair = selectors.active_extractions(review=form.review, record=record, round=Extraction.Round.MAIN)
     if not selectors.all_submitted(pair):
         raise ServiceError("Consensus waits until every extractor of this study has submitted", code="conflict")

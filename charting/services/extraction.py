@@ -88,7 +88,7 @@ def extraction_assign(
     """Assign one study to extractors. In the main round at most `extractors_per_study` chart a study."""
     form = _form(review)
     people = _check_extractors(review, extractors)
-    (record,) = _check_chartable(review, [Record.objects.select_for_update().get(pk=record.pk)])
+    (record,) = _check_chartable(review, [Record.objects.select_for_update(no_key=True).get(pk=record.pk)])
     if round == Extraction.Round.MAIN:
         active = len(selectors.active_extractions(review=review, record=record, round=round))
         if active + len(people) > form.extractors_per_study:
@@ -124,7 +124,7 @@ def extractions_assign_pending(*, review: Review, by: User, extractors: Iterable
         selectors.unassigned_records(review=review, needed=form.extractors_per_study).values_list("pk", flat=True)
     )
     # Lock the waiting studies (PostgreSQL cannot lock a grouped query), then count their extractors again.
-    for record in Record.objects.select_for_update().filter(pk__in=waiting).order_by("id"):
+    for record in Record.objects.select_for_update(no_key=True).filter(pk__in=waiting).order_by("id"):
         current = {e.extractor_id for e in selectors.active_extractions(review=review, record=record, round="main")}
         candidates = sorted((p for p in people if p.pk not in current), key=lambda p: (load[p.pk], p.pk))
         for person in candidates[: max(form.extractors_per_study - len(current), 0)]:

@@ -167,7 +167,7 @@ def dedup_apply(*, review: Review, run: DedupRun, result: DedupResult) -> dict[s
     # Votes may have arrived while the engine ran: a record voted on since then is never hidden without a person.
     # Lock the rows first (a vote locks its record too), then look at the votes: no vote can slip in between.
     if changes:
-        list(Record.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk").values_list("pk"))
+        list(Record.objects.select_for_update(no_key=True).filter(pk__in=list(changes)).order_by("pk").values_list("pk"))
     locked_now = locked_records(review)
     held_back = [
         pk for pk, target in changes.items() if target is not None and current[pk] is None and pk in locked_now
@@ -291,7 +291,7 @@ def _merge_groups(*, review: Review, first: Record, second: Record, by: User) ->
     candidates = sorted((first, second), key=lambda r: (r.pk in locked, *_completeness(r)), reverse=True)
     kept, hidden = candidates
     members = [hidden.pk, *Record.objects.filter(merged_into=hidden).values_list("pk", flat=True)]
-    list(Record.objects.select_for_update().filter(pk__in=members).values_list("pk"))
+    list(Record.objects.select_for_update(no_key=True).filter(pk__in=members).values_list("pk"))
     MergeEvent.objects.filter(record_id__in=members, undone_at__isnull=True).update(
         undone_at=timezone.now(), undone_by=by, undo_reason=f"group joined to record {kept.pk}"
     )
@@ -309,10 +309,10 @@ def group_split(*, review: Review, kept: Record, by: User, confirm: bool = False
     Screening votes live on the kept record and stay with it; since splitting changes what reviewers voted on,
     a group whose kept record has votes is split only when the person confirms.
     """
-    kept = Record.objects.select_for_update().get(pk=kept.pk, review=review)
+    kept = Record.objects.select_for_update(no_key=True).get(pk=kept.pk, review=review)
     if kept.merged_into_id is not None:
         raise ServiceError(f"Record {kept.pk} is not the kept record of its group", code="invalid")
-    members = list(Record.objects.select_for_update().filter(merged_into=kept).order_by("pk"))
+    members = list(Record.objects.select_for_update(no_key=True).filter(merged_into=kept).order_by("pk"))
     if not members:
         raise ServiceError(f"Record {kept.pk} has no duplicates to split off", code="invalid")
     if kept.pk in locked_records(review) and not confirm:

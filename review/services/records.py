@@ -16,7 +16,7 @@ def record_remove_before_screening(*, review: Review, record: Record, reason: st
     reason = reason.strip()
     if not reason:
         raise ServiceError("Say why the record is removed (e.g. outside the date range)", field="reason")
-    record = Record.objects.select_for_update().get(pk=record.pk, review=review)
+    record = Record.objects.select_for_update(no_key=True).get(pk=record.pk, review=review)
     if record.merged_into_id is not None:
         raise ServiceError("A duplicate is already removed; remove the record kept in its place instead")
     record.removed_reason = reason[:300]
@@ -27,7 +27,7 @@ def record_remove_before_screening(*, review: Review, record: Record, reason: st
 
 @transaction.atomic
 def record_restore(*, review: Review, record: Record, by: User) -> Record:
-    record = Record.objects.select_for_update().get(pk=record.pk, review=review)
+    record = Record.objects.select_for_update(no_key=True).get(pk=record.pk, review=review)
     if record.removed_reason:
         old = record.removed_reason
         record.removed_reason = ""
@@ -39,7 +39,7 @@ def record_restore(*, review: Review, record: Record, by: User) -> Record:
 @transaction.atomic
 def record_link_report(*, review: Review, record: Record, study: Record | None, by: User) -> Record:
     """Mark `record` as an additional report of `study` (or unlink it with study=None)."""
-    record = Record.objects.select_for_update().get(pk=record.pk, review=review)
+    record = Record.objects.select_for_update(no_key=True).get(pk=record.pk, review=review)
     if study is not None:
         study = Record.objects.get(pk=study.pk, review=review)
         if study.pk == record.pk:

@@ -34,6 +34,17 @@ def is_screenable(record: Record) -> bool:
     return record.merged_into_id is None and record.removed_reason == ""
 
 
+# The outcome's own columns and just enough of the record to know it is still screenable.
+_LOCKED_OUTCOME_FIELDS = (
+    *(f.name for f in StageOutcome._meta.concrete_fields),
+    "record__id",
+    "record__review",
+    "record__merged_into",
+    "record__removed_reason",
+    "record__year",
+)
+
+
 def lock_outcome(*, review: Review, record: Record, stage: str) -> StageOutcome:
     """The record's outcome row at the stage, locked for this transaction (created at title/abstract if missing).
 
@@ -44,10 +55,27 @@ def lock_outcome(*, review: Review, record: Record, stage: str) -> StageOutcome:
         raise ServiceError("No such record in this review", code="not_found")
     # Lock the record itself and read it afresh: a deduplication run that hides records takes the same row locks,
     # so a vote either lands before the run looks at votes, or sees that the record was merged meanwhile.
-    record = Record.objects.select_for_update().get(pk=record.pk)
+    # FOR NO KEY UPDATE: still one writer at a time, but rows that reference the record (votes, claims) can be
+    # inserted meanwhile; a plain FOR UPDATE would make their foreign-key checks wait and could deadlock.
+    # The usual case takes both locks in one statement.
+    found = list(
+        StageOutcome.objects.select_for_update(no_key=True, of=("self", "record"))
+        .select_related("record")
+        .only(*_LOCKED_OUTCOME_FIELDS)
+        .filter(record_id=record.pk, stage=stage)
+    )
+    if found:
+        if not is_screenable(found[0].record):
+            raise ServiceError("This record was merged or removed before screening", code="conflict")
+        return found[0]
+    record = (
+        Record.objects.select_for_update(no_key=True)
+        .only("id", "merged_into", "removed_reason", "year")
+        .get(pk=record.pk)
+    )
     if not is_screenable(record):
         raise ServiceError("This record was merged or removed before screening", code="conflict")
-    outcome = StageOutcome.objects.select_for_update().filter(record=record, stage=stage).first()
+    outcome = StageOutcome.objects.select_for_update(no_key=True).filter(record=record, stage=stage).first()
     if outcome is not None:
         return outcome
     if stage == Stage.FULL_TEXT:
@@ -58,4 +86,4 @@ def lock_outcome(*, review: Review, record: Record, stage: str) -> StageOutcome:
             StageOutcome.objects.create(review=review, record=record, stage=stage, queue_key=key)
     except IntegrityError:
         pass  # created at the same instant by another request: lock theirs
-    return StageOutcome.objects.select_for_update().get(record=record, stage=stage)
+    return StageOutcome.objects.select_for_update(no_key=True).get(record=record, stage=stage)

@@ -130,3 +130,38 @@ def test_a_vote_change_racing_the_leads_resolution_leaves_one_consistent_final_s
     assert sum(isinstance(r, ServiceError) for r in results) == 1
     assert outcome.status in (Status.INCLUDED, Status.EXCLUDED)
     assert outcome.decided_by in ("votes", "lead")
+
+
+def test_a_vote_waiting_on_a_claim_in_progress_does_not_deadlock_with_it(review):
+    """A claim locks the outcome row and inserts a claim whose foreign key to the record is checked at commit;
+    a vote on the same record at that moment locks the record and waits for the outcome row. The record lock
+    must not block the claim's key check, or the two transactions deadlock and one of them fails."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from screening.services.queue import CLAIM_TTL, _claim_first_free
+
+    record = RecordFactory(review=review)
+    claimer, voter = reviewers_of(review, 2)
+    queue_next_for(review=review, stage=TA, reviewer=voter)  # the voter holds a claim on the record
+    claimed = threading.Event()
+
+    def claim_and_hold():
+        now = timezone.now()
+        with transaction.atomic():
+            served = _claim_first_free(review=review, stage=TA, reviewer=claimer, now=now, since=now - CLAIM_TTL)
+            claimed.set()
+            threading.Event().wait(0.5)  # the vote is now waiting for the outcome row this transaction holds
+        return served
+
+    def vote_after_claim():
+        claimed.wait(10)
+        return vote_cast(review=review, record=record, stage=TA, reviewer=voter, data=VoteInput("include"))
+
+    served, outcome = run_together([claim_and_hold, vote_after_claim])
+    assert not isinstance(served, Exception), served
+    assert not isinstance(outcome, Exception), outcome
+    assert served.record_id == record.pk
+    assert list(Vote.objects.filter(record=record).values_list("reviewer__username", flat=True)) == [voter.username]
+    assert StageOutcome.objects.get(record=record, stage=TA).vote_count == 1
+    assert QueueClaim.objects.filter(record=record, reviewer=claimer).exists()
