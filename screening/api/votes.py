@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
@@ -10,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from review.access import ReviewAccess
 from review.http import api_user
 from review.models import Record
 from screening import selectors
@@ -20,9 +23,16 @@ from screening.api.common import (
     record_state,
     stage_from,
 )
-from screening.models import Choice
-from screening.services.queue import queue_next_for, queue_skip
+from screening.models import Choice, Stage
+from screening.services.queue import queue_serve, queue_skip
 from screening.services.votes import VoteInput, vote_cast, vote_withdraw
+
+
+def next_state(request: Request, access: ReviewAccess, stage: Stage) -> dict[str, Any]:
+    served = queue_serve(review=access.review, stage=stage, reviewer=api_user(request))
+    if served is None:
+        return record_state(request, access, None, stage)
+    return record_state(request, access, served.record, stage, served)
 
 
 class NextRecord(APIView):
@@ -32,8 +42,7 @@ class NextRecord(APIView):
     def get(self, request: Request, review: str, stage: str) -> Response:
         access = access_for(request, review)
         stage_value = stage_from(stage)
-        record = queue_next_for(review=access.review, stage=stage_value, reviewer=api_user(request))
-        return Response(record_state(request, access, record, stage_value))
+        return Response(next_state(request, access, stage_value))
 
 
 class ScreeningVoteIn(serializers.Serializer):
@@ -54,7 +63,7 @@ class RecordVote(APIView):
     @extend_schema(responses=ScreeningRecordVotesOut, summary="A record at a stage with the votes I may see")
     def get(self, request: Request, review: str, stage: str, record_id: int) -> Response:
         access = access_for(request, review)
-        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
         return Response(record_state(request, access, record, stage_from(stage)))
 
     @extend_schema(
@@ -69,7 +78,7 @@ class RecordVote(APIView):
     def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
         access = access_for(request, review)
         stage_value = stage_from(stage)
-        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
         data = ScreeningVoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -87,15 +96,14 @@ class RecordVote(APIView):
         )
         body = record_state(request, access, record, stage_value, outcome)
         if values.get("next"):
-            upcoming = queue_next_for(review=access.review, stage=stage_value, reviewer=api_user(request))
-            body["next"] = record_state(request, access, upcoming, stage_value)
+            body["next"] = next_state(request, access, stage_value)
         return Response(body)
 
     @extend_schema(responses=ScreeningRecordVotesOut, summary="Withdraw my vote (until the outcome is final)")
     def delete(self, request: Request, review: str, stage: str, record_id: int) -> Response:
         access = access_for(request, review)
         stage_value = stage_from(stage)
-        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
         vote_withdraw(review=access.review, record=record, stage=stage_value, reviewer=api_user(request))
         return Response(record_state(request, access, record, stage_value))
 
@@ -104,7 +112,7 @@ class SkipRecord(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Skip a record; it comes back later")
     def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
         access = access_for(request, review)
-        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
         queue_skip(review=access.review, record=record, stage=stage_from(stage), reviewer=api_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -25,7 +25,7 @@ from screening.services.common import lock_outcome, parse_stage, settings_for, v
 CLAIM_TTL = timedelta(minutes=15)
 CANDIDATES_PER_TRY = 8
 LOCKED_RETRIES = 3
-_BUSY = Record()  # marker: the candidate's row was locked by another request
+_BUSY = StageOutcome()  # marker: the candidate's row was locked by another request
 
 
 def _held_by_others(*, stage: str, reviewer: User, since: datetime) -> Subquery:
@@ -83,6 +83,12 @@ def queue_next_for(*, review: Review, stage: str, reviewer: User) -> Record | No
     The reviewer's live claim is returned again (a reload shows the same record). Otherwise records they have
     not skipped come first, in the review's order, then the ones they skipped.
     """
+    served = queue_serve(review=review, stage=stage, reviewer=reviewer)
+    return None if served is None else served.record
+
+
+def queue_serve(*, review: Review, stage: str, reviewer: User) -> StageOutcome | None:
+    """As queue_next_for, but the record's outcome row at the stage (its `.record` is the record to show)."""
     stage = parse_stage(stage)
     now = timezone.now()
     since = now - CLAIM_TTL
@@ -92,9 +98,14 @@ def queue_next_for(*, review: Review, stage: str, reviewer: User) -> Record | No
         .first()
     )
     if claim is not None:
-        still_open = StageOutcome.objects.filter(record=claim.record, stage=stage, status=Status.AWAITING).exists()
+        still_open = StageOutcome.objects.filter(record=claim.record, stage=stage, status=Status.AWAITING).first()
         if still_open and not Vote.objects.filter(record=claim.record, stage=stage, reviewer=reviewer).exists():
-            return claim.record
+            still_open.record = claim.record
+            return still_open
+    served = _claim_first_free(review=review, stage=stage, reviewer=reviewer, now=now, since=since)
+    if served is not None:
+        return served
+    # Nothing free and unlocked right now: go through the candidates one by one, waiting for locked ones.
     for skipped in (False, True):
         for attempt in range(2):
             ids = list(
@@ -105,13 +116,13 @@ def queue_next_for(*, review: Review, stage: str, reviewer: User) -> Record | No
             for _round in range(LOCKED_RETRIES):
                 busy = False
                 for outcome_id in ids:
-                    record = _try_claim(
+                    served = _try_claim(
                         review=review, outcome_id=outcome_id, reviewer=reviewer, now=now, since=since, wait=_round > 0
                     )
-                    if record is _BUSY:
+                    if served is _BUSY:
                         busy = True
-                    elif record is not None:
-                        return record
+                    elif served is not None:
+                        return served
                 if not busy:
                     break
                 # Some candidates were being voted on or claimed right now: look again once they are settled.
@@ -131,14 +142,45 @@ def queue_next_for(*, review: Review, stage: str, reviewer: User) -> Record | No
 
 
 @transaction.atomic
+def _claim_first_free(
+    *, review: Review, stage: str, reviewer: User, now: datetime, since: datetime
+) -> StageOutcome | None:
+    """The usual case in one statement: lock the first fresh candidate that nobody else has locked right now
+    (SKIP LOCKED, the classic work-queue pattern), then re-check its slots under the lock and claim it."""
+    candidates = _candidates(review=review, stage=stage, reviewer=reviewer, skipped=False, since=since)
+    passed: list[int] = []
+    for _try in range(LOCKED_RETRIES):
+        outcome = (
+            candidates.exclude(pk__in=passed)
+            .select_for_update(skip_locked=True, of=("self",), no_key=True)
+            .select_related("record")
+            .defer("record__raw")
+            .first()
+        )
+        if outcome is None:
+            return None
+        # The candidate query's snapshot may predate a claim committed a moment ago: count again under the lock.
+        if _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=since):
+            _claim(review=review, outcome=outcome, reviewer=reviewer, now=now)
+            return outcome
+        passed.append(outcome.pk)
+    return None
+
+
+def _claim(*, review: Review, outcome: StageOutcome, reviewer: User, now: datetime) -> None:
+    QueueClaim.objects.filter(reviewer=reviewer, stage=outcome.stage, record__review=review).delete()
+    QueueClaim.objects.create(record_id=outcome.record_id, stage=outcome.stage, reviewer=reviewer, claimed_at=now)
+
+
+@transaction.atomic
 def _try_claim(
     *, review: Review, outcome_id: int, reviewer: User, now: datetime, since: datetime, wait: bool = False
-) -> Record | None:
+) -> StageOutcome | None:
     # First pass skip_locked: a record another request is voting on or claiming right now is passed over, not
     # waited for. If every candidate was busy, the next pass waits for the lock: those transactions are a few
     # queries long and each holds one outcome row only, so waiting is short and cannot deadlock.
     outcome = (
-        StageOutcome.objects.select_for_update(skip_locked=not wait, of=("self",))
+        StageOutcome.objects.select_for_update(skip_locked=not wait, of=("self",), no_key=True)
         .select_related("record")
         .filter(pk=outcome_id)
         .first()
@@ -147,9 +189,8 @@ def _try_claim(
         return _BUSY
     if not _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=since):
         return None
-    QueueClaim.objects.filter(reviewer=reviewer, stage=outcome.stage, record__review=review).delete()
-    QueueClaim.objects.create(record_id=outcome.record_id, stage=outcome.stage, reviewer=reviewer, claimed_at=now)
-    return outcome.record
+    _claim(review=review, outcome=outcome, reviewer=reviewer, now=now)
+    return outcome
 
 
 @transaction.atomic

@@ -71,11 +71,13 @@ def vote_cast(*, review: Review, record: Record, stage: str, reviewer: User, dat
     outcome = lock_outcome(review=review, record=record, stage=stage)
     if outcome.is_final:
         raise ServiceError("This record is already decided at this stage; votes can no longer change", code="conflict")
-    current = Vote.objects.filter(record=record, stage=stage, reviewer=reviewer).first()
+    # Every current vote on the record at once: mine among them, and the rest to work out the outcome.
+    votes = list(Vote.objects.filter(record=record, stage=stage).select_related("reason"))
+    current = next((vote for vote in votes if vote.reviewer_id == reviewer.pk), None)
     if current is None:
         if outcome.vote_count >= votes_required(review=review, stage=stage, outcome=outcome):
             raise ServiceError("This record already has all the votes it needs", code="conflict")
-        Vote.objects.create(
+        cast = Vote.objects.create(
             review=review,
             record=record,
             stage=stage,
@@ -85,6 +87,7 @@ def vote_cast(*, review: Review, record: Record, stage: str, reviewer: User, dat
             reason_other=reason_other,
             note=note,
         )
+        votes.append(cast)
         action = VoteEvent.Action.CAST
     else:
         unchanged = (current.choice, current.reason_id, current.reason_other, current.note) == (
@@ -112,7 +115,7 @@ def vote_cast(*, review: Review, record: Record, stage: str, reviewer: User, dat
     )
     QueueClaim.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
     relevance_retrain_soon(review=review, stage=stage, choice=choice)  # after commit, debounced, no query
-    return outcome_reevaluate(review=review, record=record, outcome=outcome, actor=reviewer)
+    return outcome_reevaluate(review=review, record=record, outcome=outcome, actor=reviewer, votes=votes)
 
 
 @transaction.atomic
@@ -148,9 +151,13 @@ def vote_undo_last(*, review: Review, stage: str, reviewer: User) -> Record:
     return last.record
 
 
-def outcome_reevaluate(*, review: Review, record: Record, outcome: StageOutcome, actor: User) -> StageOutcome:
-    """Recompute the outcome from the current votes; the caller holds the outcome's row lock."""
-    votes = list(Vote.objects.filter(record=record, stage=outcome.stage).select_related("reason"))
+def outcome_reevaluate(
+    *, review: Review, record: Record, outcome: StageOutcome, actor: User, votes: list[Vote] | None = None
+) -> StageOutcome:
+    """Recompute the outcome from the current votes; the caller holds the outcome's row lock (and may pass the
+    current votes it has just read and written under that lock)."""
+    if votes is None:
+        votes = list(Vote.objects.filter(record=record, stage=outcome.stage).select_related("reason"))
     config = settings_for(review)
     result = outcome_for(
         stage=outcome.stage,

@@ -218,3 +218,47 @@ def test_vote_can_return_my_next_record_in_the_same_call(api_as, reviewer, revie
     assert body["next"]["record"]["id"] == records[1].pk
     assert "next" not in client.post(path, {"choice": "include"}, format="json").json()
     assert Vote.objects.get(reviewer=reviewer).choice == "include"
+
+
+def test_screening_responses_have_exactly_the_documented_serializer_shape(
+    api_as, vote, reviewer, reviewer2, review, reasons, at_full_text, records
+):
+    """The vote and next routes build their bodies without serializers (they are the hottest path); the
+    documented serializers must give the very same JSON for the same record, outcome and votes."""
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from screening.api.common import ScreeningOutcomeOut, ScreeningRecordOut, ScreeningVoteOut, outcome_data
+    from screening.selectors import outcome_of
+
+    record = at_full_text(records[1])
+    record.keywords, record.authors = ["transfer learning"], ["Smith, J.", "Doe, A."]
+    record.save()
+    vote(reviewer, record, "exclude", stage=FT, reason=reasons[0], note="<b>no</b>")
+    body = api_as(reviewer2).post(
+        f"{base(review)}/{FT}/records/{record.pk}/vote/", {"choice": "exclude", "reason": reasons[1].pk}, format="json"
+    )
+    assert body.status_code == 200
+    got = body.json()
+    outcome = outcome_of(record=record, stage=FT)
+    votes = Vote.objects.filter(record=record, stage=FT).select_related("reviewer", "reason").order_by("cast_at")
+    documented = {
+        "record": ScreeningRecordOut(record).data,
+        "outcome": ScreeningOutcomeOut({**outcome_data_source(outcome, review), "decided_at": outcome.decided_at}).data,
+        "votes": ScreeningVoteOut(votes, many=True).data,
+    }
+    assert got == json.loads(JSONRenderer().render(documented))
+    assert got["outcome"]["status"] == Status.EXCLUDED and len(got["votes"]) == 2
+    assert outcome_data(None, None, FT) is None
+
+
+def outcome_data_source(outcome, review):
+    return {
+        "stage": outcome.stage,
+        "status": outcome.status,
+        "vote_count": outcome.vote_count,
+        "votes_required": review.votes_required_full_text,
+        "reasons": outcome.reasons,
+        "decided_by": outcome.decided_by,
+    }
