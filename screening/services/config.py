@@ -130,7 +130,7 @@ def exclusion_reason_update(
 @transaction.atomic
 def exclusion_reasons_reorder(*, review: Review, by: User, ordered_ids: list[int]) -> None:
     reasons = {r.pk: r for r in ExclusionReason.objects.select_for_update().filter(review=review)}
-    if set(ordered_ids) != set(reasons):
+    if len(ordered_ids) != len(reasons) or set(ordered_ids) != set(reasons):
         raise ServiceError("Give every reason of the list exactly once", field="order")
     for position, pk in enumerate(ordered_ids, start=1):
         reasons[pk].position = position
