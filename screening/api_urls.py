@@ -5,7 +5,21 @@ from screening.api.prioritisation import Prioritisation
 
 base = "reviews/<slug:review>/screening/"
 urlpatterns = [
+    path(f"{base}settings/", api.ScreeningSettingsView.as_view(), name="api-screening-settings"),
     path(f"{base}exclusion-reasons/", api.ExclusionReasons.as_view(), name="api-screening-reasons"),
+    path(f"{base}exclusion-reasons/order/", api.ExclusionReasonOrder.as_view(), name="api-screening-reasons-order"),
+    path(
+        f"{base}exclusion-reasons/<int:reason_id>/",
+        api.ExclusionReasonDetail.as_view(),
+        name="api-screening-reason",
+    ),
+    path(
+        f"{base}exclusion-reasons/<int:reason_id>/move/",
+        api.ExclusionReasonMove.as_view(),
+        name="api-screening-reason-move",
+    ),
+    path(f"{base}pilots/", api.Pilots.as_view(), name="api-screening-pilots"),
+    path(f"{base}pilots/<int:pilot_id>/close/", api.PilotClose.as_view(), name="api-screening-pilot-close"),
     path(f"{base}progress/", api.Progress.as_view(), name="api-screening-progress"),
     path(f"{base}records/<int:record_id>/fulltext/", api.FullTextView.as_view(), name="api-screening-fulltext"),
     path(
@@ -16,6 +30,7 @@ urlpatterns = [
     path(f"{base}<str:stage>/next/", api.NextRecord.as_view(), name="api-screening-next"),
     path(f"{base}<str:stage>/prioritisation/", Prioritisation.as_view(), name="api-screening-prioritisation"),
     path(f"{base}<str:stage>/votes/mine/", api.MyVotes.as_view(), name="api-screening-my-votes"),
+    path(f"{base}<str:stage>/votes/mine/undo/", api.UndoLastVote.as_view(), name="api-screening-undo"),
     path(f"{base}<str:stage>/records/<int:record_id>/vote/", api.RecordVote.as_view(), name="api-screening-vote"),
     path(f"{base}<str:stage>/records/<int:record_id>/skip/", api.SkipRecord.as_view(), name="api-screening-skip"),
     path(f"{base}<str:stage>/conflicts/", api.ConflictList.as_view(), name="api-screening-conflicts"),

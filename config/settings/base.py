@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Both stages' queue orders share one choice set; one name for it in the schema.
+    "ENUM_NAME_OVERRIDES": {"QueueOrderEnum": "screening.models.QueueOrder"},
 }
 
 # Security. Production (DJANGO_DEBUG=False) must pass `manage.py check --deploy`.

@@ -2,6 +2,14 @@
 
 from screening.api.conflicts import ConflictComments, ConflictDetail, ConflictList, ConflictResolution
 from screening.api.files import ExclusionReasons, FullTextView, NotRetrieved, Progress
+from screening.api.pilots import PilotClose, Pilots
+from screening.api.settings import (
+    ExclusionReasonDetail,
+    ExclusionReasonMove,
+    ExclusionReasonOrder,
+    ScreeningSettingsView,
+)
+from screening.api.undo import UndoLastVote
 from screening.api.votes import MyVotes, NextRecord, RecordVote, SkipRecord
 
 __all__ = [
@@ -9,12 +17,19 @@ __all__ = [
     "ConflictDetail",
     "ConflictList",
     "ConflictResolution",
+    "ExclusionReasonDetail",
+    "ExclusionReasonMove",
+    "ExclusionReasonOrder",
     "ExclusionReasons",
     "FullTextView",
     "MyVotes",
     "NextRecord",
     "NotRetrieved",
+    "PilotClose",
+    "Pilots",
     "Progress",
     "RecordVote",
+    "ScreeningSettingsView",
     "SkipRecord",
+    "UndoLastVote",
 ]

@@ -21,6 +21,7 @@ from screening.api.common import (
     access_for,
     outcome_data,
 )
+from screening.api.pilots import agreement_data
 from screening.models import ExclusionReason, Stage
 from screening.progress import stage_progress
 from screening.services import config as config_services
@@ -136,26 +137,6 @@ class Progress(APIView):
                     {"username": r.username, "done": r.done, "remaining": r.remaining, "conflicts": r.conflicts}
                     for r in item.reviewers
                 ],
-                "agreement": {
-                    "basis": item.agreement.basis,
-                    "pairs": [
-                        {
-                            "reviewers": [p.first, p.second],
-                            "records": p.agreement.n,
-                            "percent": p.agreement.percent,
-                            "cohen_kappa": p.agreement.kappa,
-                        }
-                        for p in item.agreement.pairs
-                    ],
-                    "fleiss": (
-                        {
-                            "records": item.agreement.fleiss.n,
-                            "percent": item.agreement.fleiss.percent,
-                            "kappa": item.agreement.fleiss.kappa,
-                        }
-                        if item.agreement.fleiss
-                        else None
-                    ),
-                },
+                "agreement": agreement_data(item.agreement),
             }
         return Response({"stages": stages})
