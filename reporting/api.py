@@ -4,9 +4,6 @@ blinding as the pages."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -15,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +21,7 @@ from reporting.prisma import NODE_LABELS, TEMPLATE_FIELDS, consistency_checks, p
 from reporting.views import _diagram_context, export_response
 from review.access import review_for_user
 from review.api_imports import RecordOut
+from review.api_renderers import FILE_RENDERERS
 from review.errors import ServiceError
 from review.http import api_user
 from review.models import Record, Role
@@ -41,20 +38,6 @@ ERROR = OpenApiResponse(
     ],
 )
 ERRORS = {403: ERROR, 404: ERROR}
-
-
-class FileRenderer(BaseRenderer):
-    """Lets a client that asks for text/csv, image/svg+xml or application/zip get the file; errors stay JSON."""
-
-    media_type = "*/*"
-    format = "file"
-    charset = None
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return b"" if data is None else json.dumps(data).encode()
-
-
-FILE_RENDERERS = [JSONRenderer, FileRenderer]
 
 
 class NamedCount(serializers.Serializer):

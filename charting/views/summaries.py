@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -10,10 +9,10 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from charting import exports, selectors, svg, tables
+from charting import exports, selectors
 from charting.analysis import ChartedData, charted_data, field_summaries, publication_dates
 from charting.fieldtypes import CATEGORICAL_TYPES
-from charting.models import Field, Form
+from charting.models import Form
 from charting.summaries import (
     CategoricalSummary,
     CrossTab,
@@ -22,6 +21,7 @@ from charting.summaries import (
     publications_per_period,
     sankey_links,
 )
+from charting.summary_files import EXTENSIONS, period, pick_field, summary_file
 from review.access import review_for_user
 from review.http import AuthedRequest
 
@@ -32,24 +32,6 @@ def _data(request: AuthedRequest, slug: str, *, with_status: bool = True) -> tup
     if form is None:
         raise Http404("This review has no charting form yet")
     return access, form, charted_data(form=form, with_status=with_status)
-
-
-# Without a choice, the analyses of the review's methods: data type by specialty, source to target data type.
-DEFAULT_WORDS = {"row": "target", "col": "specialty", "source": "source", "target": "target"}
-
-
-def _pick(
-    data: ChartedData, key: str | None, default_index: int, *, categorical: bool = False, role: str = ""
-) -> Field | None:
-    fields = [f for f in data.fields if f.type in CATEGORICAL_TYPES] if categorical else data.fields
-    for field in fields:
-        if field.key == key:
-            return field
-    word = DEFAULT_WORDS.get(role, "")
-    preferred = [f for f in fields if word and word in f.key and (not categorical or f.type in CATEGORICAL_TYPES)]
-    if preferred:
-        return preferred[0]
-    return fields[default_index] if len(fields) > default_index else (fields[0] if fields else None)
 
 
 def _grid(table: CrossTab) -> dict[str, Any]:
@@ -67,19 +49,15 @@ def _kind(summary: object) -> str:
     return "numeric" if isinstance(summary, NumericSummary) else "text"
 
 
-def _period(request: AuthedRequest) -> str:
-    return "quarter" if request.GET.get("by") == "quarter" else "year"
-
-
 @login_required
 @require_http_methods(["GET"])
 def summaries(request: AuthedRequest, slug: str) -> HttpResponse:
     access, form, data = _data(request, slug)
-    row = _pick(data, request.GET.get("row"), 1, role="row")
-    col = _pick(data, request.GET.get("col"), 0, role="col")
-    source = _pick(data, request.GET.get("source"), 1, categorical=True, role="source")
-    target = _pick(data, request.GET.get("target"), 0, categorical=True, role="target")
-    by = _period(request)
+    row = pick_field(data, request.GET.get("row"), 1, role="row")
+    col = pick_field(data, request.GET.get("col"), 0, role="col")
+    source = pick_field(data, request.GET.get("source"), 1, categorical=True, role="source")
+    target = pick_field(data, request.GET.get("target"), 0, categorical=True, role="target")
+    by = period(request.GET)
     table = crosstab(row, col, data.studies) if row and col else None
     context = {
         "access": access,
@@ -105,71 +83,16 @@ def summaries(request: AuthedRequest, slug: str) -> HttpResponse:
     return render(request, "charting/summaries.html", context)
 
 
-def _svg_response(body: str, filename: str, download: bool) -> HttpResponse:
-    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
-    if download:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A standalone SVG may only be looked at, never run anything, even when opened directly.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
-
-
 @login_required
 @require_http_methods(["GET"])
 def summary_download(request: AuthedRequest, slug: str, name: str, ext: str) -> HttpResponseBase:
     """One table as CSV or one chart as SVG: field-<key>, frequencies, numeric, crosstab, sankey, publications."""
-    if ext not in ("csv", "svg"):
+    if ext not in EXTENSIONS:
         raise Http404("Tables download as .csv, charts as .svg")
     # Tables and charts summarise final values only; the extractors' answers are not needed here.
     _access, form, data = _data(request, slug, with_status=False)
     download = request.GET.get("download") == "1" or ext == "csv"
-    rows: Iterable[list[str]]
-    if name.startswith("field-"):
-        key = name.removeprefix("field-")
-        found = [(f, s) for f, s, _o in field_summaries(data=data) if f.key == key]
-        if not found:
-            raise Http404("No such field")
-        field, summary = found[0]
-        if ext == "svg":
-            if not isinstance(summary, CategoricalSummary):
-                raise Http404("Only option fields have a chart")
-            bars = [(r.label, r.n) for r in summary.rows]
-            note = f"n = {summary.answered} studies with an answer; {summary.missing} missing"
-            if summary.multiple:
-                note += "; several options per study"
-            return _svg_response(svg.bar_chart(field.label, bars, note=note), f"{key}.svg", download)
-        rows = tables.field_rows(field, summary)
-    elif name == "frequencies" and ext == "csv":
-        rows = tables.all_frequency_rows(data)
-    elif name == "numeric" and ext == "csv":
-        rows = tables.all_numeric_rows(data)
-    elif name == "crosstab" and ext == "csv":
-        row = _pick(data, request.GET.get("row"), 1, role="row")
-        col = _pick(data, request.GET.get("col"), 0, role="col")
-        if row is None or col is None:
-            raise Http404("The form has no fields")
-        rows = tables.crosstab_rows(crosstab(row, col, data.studies), studies=request.GET.get("studies") == "1")
-    elif name == "sankey":
-        source = _pick(data, request.GET.get("source"), 1, categorical=True, role="source")
-        target = _pick(data, request.GET.get("target"), 0, categorical=True, role="target")
-        if source is None or target is None:
-            raise Http404("The form has no option fields")
-        links = sankey_links(source, target, data.studies)
-        if ext == "svg":
-            title = f"{source.label} → {target.label}"
-            chart = svg.sankey(title, links, source_label=source.label, target_label=target.label)
-            return _svg_response(chart, f"sankey-{source.key}-{target.key}.svg", download)
-        rows = tables.sankey_rows(links)
-    elif name == "publications":
-        by = _period(request)
-        periods = publications_per_period(publication_dates(data=data), by=by)
-        if ext == "svg":
-            chart = svg.column_chart(f"Studies per {by}", periods)
-            return _svg_response(chart, f"publications-per-{by}.svg", download)
-        rows = tables.period_rows(periods)
-    else:
-        raise Http404("No such summary")
-    return exports.csv_response(rows, filename=f"{form.review.slug}-{name}.csv")
+    return summary_file(form=form, data=data, name=name, ext=ext, params=request.GET, download=download)
 
 
 @login_required
