@@ -18,6 +18,7 @@ from charting import exports, selectors, services
 from charting.analysis import charted_data
 from charting.models import Extraction, Form, FormVersion
 from review.access import ReviewAccess, review_for_user
+from review.api_renderers import FILE_RENDERERS
 from review.http import api_user
 from review.models import Record, Role
 
@@ -314,6 +315,8 @@ class Consensus(APIView):
 
 
 class ExportCsv(APIView):
+    renderer_classes = FILE_RENDERERS
+
     @extend_schema(responses={(200, "text/csv"): str}, summary="Charted data as CSV: wide, long or codebook")
     def get(self, request: Request, review: str, kind: str) -> HttpResponseBase:
         access = review_for_user(user=api_user(request), slug=review)

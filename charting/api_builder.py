@@ -1,5 +1,6 @@
-"""Building the form through the API (lead): add sections, add, change and delete fields. Same services as the
-builder page, so an edit after extraction has started makes a new version here too."""
+"""Building the form through the API (lead): the form's settings, sections (add, rename, delete) and fields (add,
+change, move, delete). Same services as the builder page, so an edit after extraction has started makes a new
+version here too."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting import selectors, services
+from charting.api import FormOut
 from charting.fieldtypes import FieldType
 from charting.keys import ChoiceLinesError, choice_entries, parse_choice_lines
-from charting.models import Field, Form
+from charting.models import Field, Form, Section
 from review.access import review_for_user
 from review.errors import ServiceError
 from review.http import api_user
@@ -61,6 +63,24 @@ class SectionOut(serializers.Serializer):
     title = serializers.CharField()
 
 
+class FormSettingsIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    extractors_per_study = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, help_text="Independent extractions of each study in the main round"
+    )
+
+
+class SectionMoveOut(serializers.Serializer):
+    section = serializers.CharField()
+    fields = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.CharField(), help_text="The section's field keys in their new order"
+    )
+
+
+class FieldMoveIn(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["up", "down"], help_text="Within its section")
+
+
 def _lead_form(request: Request, review: str, form_id: int) -> Form:
     access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
     return get_object_or_404(Form, pk=form_id, review=access.review)
@@ -83,6 +103,36 @@ def _field_out(form: Form, key: str) -> dict[str, Any]:
     return dict(FieldOut(field).data)
 
 
+def _current_section(form: Form, key: str) -> Section:
+    return get_object_or_404(Section, version=selectors.form_current_version(form=form), key=key)
+
+
+class FormDetail(APIView):
+    @extend_schema(responses=FormOut, summary="The charting form: title, extractors per study, current version")
+    def get(self, request: Request, review: str, form_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review)
+        return Response(FormOut(get_object_or_404(Form, pk=form_id, review=access.review)).data)
+
+    @extend_schema(
+        request=FormSettingsIn,
+        responses=FormOut,
+        summary="Change the form's title or how many people chart each study (lead)",
+        examples=[OpenApiExample("Three extractors", value={"extractors_per_study": 3})],
+    )
+    def patch(self, request: Request, review: str, form_id: int) -> Response:
+        form = _lead_form(request, review, form_id)
+        data = FormSettingsIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        updated = services.form_update_settings(
+            form=form,
+            by=api_user(request),
+            title=values.get("title", form.title),
+            extractors_per_study=values.get("extractors_per_study", form.extractors_per_study),
+        )
+        return Response(FormOut(updated).data)
+
+
 class SectionCreate(APIView):
     @extend_schema(request=SectionIn, responses={201: SectionOut}, summary="Add a section to the form (lead)")
     def post(self, request: Request, review: str, form_id: int) -> Response:
@@ -91,6 +141,31 @@ class SectionCreate(APIView):
         data.is_valid(raise_exception=True)
         section = services.section_add(form=form, by=api_user(request), title=data.validated_data["title"])
         return Response({"key": section.key, "title": section.title}, status=status.HTTP_201_CREATED)
+
+
+class SectionDetail(APIView):
+    @extend_schema(
+        request=SectionIn,
+        responses=SectionOut,
+        summary="Rename a section (lead); its key never changes",
+        examples=[OpenApiExample("Rename", value={"title": "Study design"})],
+    )
+    def patch(self, request: Request, review: str, form_id: int, section_key: str) -> Response:
+        form = _lead_form(request, review, form_id)
+        _current_section(form, section_key)
+        data = SectionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        section = services.section_update(
+            form=form, by=api_user(request), section_key=section_key, title=data.validated_data["title"]
+        )
+        return Response({"key": section.key, "title": section.title})
+
+    @extend_schema(responses={204: None}, summary="Delete an empty section (lead); a form keeps at least one")
+    def delete(self, request: Request, review: str, form_id: int, section_key: str) -> Response:
+        form = _lead_form(request, review, form_id)
+        _current_section(form, section_key)
+        services.section_delete(form=form, by=api_user(request), section_key=section_key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FieldCreate(APIView):
@@ -156,3 +231,21 @@ class FieldDetail(APIView):
         confirm = request.query_params.get("confirm") in ("1", "true")
         services.field_delete(form=form, by=api_user(request), key=key, confirm=confirm)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FieldMove(APIView):
+    @extend_schema(
+        request=FieldMoveIn,
+        responses=SectionMoveOut,
+        summary="Move a field one place up or down in its section (lead)",
+        examples=[OpenApiExample("Up", value={"direction": "up"})],
+    )
+    def post(self, request: Request, review: str, form_id: int, key: str) -> Response:
+        form = _lead_form(request, review, form_id)
+        get_object_or_404(Field, version=selectors.form_current_version(form=form), key=key)
+        data = FieldMoveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.field_move(form=form, by=api_user(request), key=key, direction=data.validated_data["direction"])
+        field = Field.objects.select_related("section").get(version=selectors.form_current_version(form=form), key=key)
+        keys = Field.objects.filter(section=field.section).order_by("position", "id").values_list("key", flat=True)
+        return Response({"section": field.section.key, "fields": list(keys)})

@@ -1,11 +1,13 @@
-"""Summaries of the charted data as JSON: the same figures as the summaries page."""
+"""Summaries of the charted data as JSON, and each table or chart as a file: the same figures and files as the
+summaries page."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +18,9 @@ from charting.analysis import ChartedData, TextSummary, charted_data, field_summ
 from charting.fieldtypes import CATEGORICAL_TYPES
 from charting.models import Field
 from charting.summaries import CategoricalSummary, crosstab, publications_per_period, sankey_links
+from charting.summary_files import EXTENSIONS, summary_file
 from review.access import review_for_user
+from review.api_renderers import FILE_RENDERERS
 from review.http import api_user
 
 
@@ -99,3 +103,37 @@ class Publications(APIView):
         by = "quarter" if request.query_params.get("by") == "quarter" else "year"
         periods = publications_per_period(publication_dates(data=data), by=by)
         return Response({"by": by, "periods": [{"period": p, "n": n} for p, n in periods]})
+
+
+class SummaryDownload(APIView):
+    renderer_classes = FILE_RENDERERS
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "name",
+                str,
+                OpenApiParameter.PATH,
+                description="field-<key>, frequencies, numeric, crosstab, sankey or publications",
+            ),
+            OpenApiParameter("ext", str, OpenApiParameter.PATH, enum=list(EXTENSIONS)),
+            OpenApiParameter("row", str, description="crosstab: the row field"),
+            OpenApiParameter("col", str, description="crosstab: the column field"),
+            OpenApiParameter("studies", str, enum=["1"], description="crosstab: list the studies in each cell"),
+            OpenApiParameter("source", str, description="sankey: the source option field"),
+            OpenApiParameter("target", str, description="sankey: the target option field"),
+            OpenApiParameter("by", str, enum=["year", "quarter"], description="publications: the period"),
+            OpenApiParameter("download", str, enum=["1"], description="SVG as an attachment (CSV always is)"),
+        ],
+        responses={(200, "image/svg+xml"): OpenApiTypes.STR, (200, "text/csv"): OpenApiTypes.STR},
+        summary="One summary table as CSV or chart as SVG (an option field's bars, sankey, publications)",
+    )
+    def get(self, request: Request, review: str, name: str, ext: str) -> HttpResponseBase:
+        access = review_for_user(user=api_user(request), slug=review)
+        form = selectors.form_for_review(review=access.review)
+        if form is None:
+            raise Http404("No charting form")
+        # Tables and charts summarise final values only, as on the page.
+        data = charted_data(form=form, with_status=False)
+        download = request.query_params.get("download") == "1" or ext == "csv"
+        return summary_file(form=form, data=data, name=name, ext=ext, params=request.query_params, download=download)
