@@ -124,8 +124,12 @@ def test_viewer_cannot_change_anything(review, populated, as_viewer):
     assert row_counts() == before
 
 
-# Routes that manage the review itself: members, settings, searches and imports, deduplication.
-LEAD_ONLY = re.compile(r"member|settings|invitation|search|file|dedup|possible|group|^api-review$")
+# Routes that manage the review itself: members, settings, searches and imports, deduplication; and the lead's
+# set-up of screening and charting: exclusion reasons, pilot rounds, blinding, the form, assignment.
+LEAD_ONLY = re.compile(
+    r"member|settings|invitation|search|file|dedup|possible|group|^api-review$"
+    r"|reason|pilot|blinding|form|section|field|assign|reopen"
+)
 
 
 def test_reviewer_cannot_manage_the_review(review, populated, as_reviewer):
@@ -138,5 +142,47 @@ def test_reviewer_cannot_manage_the_review(review, populated, as_reviewer):
             response = getattr(as_reviewer, method)(url, data={}, content_type="application/json")
             if response.status_code not in (400, 403, 404, 405):
                 failures.append(f"{method.upper()} {url} gave {response.status_code}")
+    assert failures == []
+    assert row_counts() == before
+
+
+# Writes only the lead may make, named with their methods: a reviewer and a viewer get exactly 403 (the role is
+# checked before anything is looked up, so the filled-in ids need not exist).
+LEAD_ONLY_API_WRITES = {
+    "api-screening-settings": ("patch",),
+    "api-screening-reasons": ("post",),
+    "api-screening-reason": ("patch",),
+    "api-screening-reason-move": ("post",),
+    "api-screening-reasons-order": ("put",),
+    "api-screening-pilots": ("post",),
+    "api-screening-pilot-close": ("post",),
+    "api-screening-conflict-resolution": ("post",),
+    "api-screening-prioritisation": ("post",),
+    "api-charting-forms": ("post",),
+    "api-charting-form": ("patch",),
+    "api-charting-sections": ("post",),
+    "api-charting-section": ("patch", "delete"),
+    "api-charting-fields": ("post",),
+    "api-charting-field": ("patch", "delete"),
+    "api-charting-field-move": ("post",),
+    "api-charting-assignments": ("post",),
+    "api-charting-pilot": ("post",),
+    "api-study-assign": ("post",),
+    "api-extraction-reassign": ("post",),
+    "api-extraction-reopen": ("post",),
+}
+
+
+def test_lead_only_api_writes_answer_403_to_reviewers_and_viewers(review, populated, as_reviewer, as_viewer):
+    routes = {name: route for route, name in ROUTES}
+    assert set(LEAD_ONLY_API_WRITES) <= set(routes)
+    before, failures = row_counts(), []
+    for name, methods in LEAD_ONLY_API_WRITES.items():
+        url = fill(routes[name], review.slug, populated.pk)
+        for client, persona in ((as_reviewer, "reviewer"), (as_viewer, "viewer")):
+            for method in methods:
+                response = getattr(client, method)(url, data={}, content_type="application/json")
+                if response.status_code != 403:
+                    failures.append(f"{persona} {method.upper()} {url} gave {response.status_code}")
     assert failures == []
     assert row_counts() == before
