@@ -277,9 +277,13 @@ class Record(models.Model):
     `merged_into`, and screening sees only records that are not merged into another.
     """
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="records")
+    # Indexes are few on purpose: every index is written for each of a file's 100,000 records. `review` leads the
+    # two composite indexes below and `search_file` leads the unique position constraint, so neither needs its own.
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="records", db_index=False)
     search = models.ForeignKey(Search, on_delete=models.PROTECT, related_name="records")
-    search_file = models.ForeignKey(SearchFile, on_delete=models.PROTECT, null=True, blank=True, related_name="records")
+    search_file = models.ForeignKey(
+        SearchFile, on_delete=models.PROTECT, null=True, blank=True, related_name="records", db_index=False
+    )
     position = models.PositiveIntegerField(help_text="1-based position in its file (or order of hand entry)")
     line = models.PositiveIntegerField(null=True, blank=True)
     title = models.TextField(blank=True)
@@ -291,8 +295,8 @@ class Record(models.Model):
     volume = models.CharField(max_length=60, blank=True)
     issue = models.CharField(max_length=60, blank=True)
     pages = models.CharField(max_length=60, blank=True)
-    doi = models.CharField(max_length=300, blank=True, db_index=True)
-    pmid = models.CharField(max_length=20, blank=True, db_index=True)
+    doi = models.CharField(max_length=300, blank=True)
+    pmid = models.CharField(max_length=20, blank=True)
     pmcid = models.CharField(max_length=20, blank=True)
     accession_numbers = models.JSONField(default=list, blank=True)
     issn = models.JSONField(default=list, blank=True)
@@ -304,7 +308,9 @@ class Record(models.Model):
     url = models.TextField(blank=True)
     source_database = models.CharField(max_length=120, blank=True)
     raw = models.JSONField(default=list, blank=True)
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", db_index=False
+    )
     removed_reason = models.CharField(
         max_length=300, blank=True, help_text="Removed before screening for another reason (PRISMA)"
     )
@@ -315,9 +321,10 @@ class Record(models.Model):
         blank=True,
         related_name="additional_reports",
         help_text="This record is an additional report of that study (PRISMA counts studies and reports apart)",
+        db_index=False,
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -334,6 +341,16 @@ class Record(models.Model):
         indexes = [
             models.Index(fields=["review", "merged_into"]),
             models.Index(fields=["review", "search"]),
+            # Exact DOI and PMID lookups (the records page's search box); no query matches them by prefix, so
+            # PostgreSQL's extra varchar_pattern_ops copies of these two indexes are not kept.
+            models.Index(fields=["doi"], name="record_doi"),
+            models.Index(fields=["pmid"], name="record_pmid"),
+            # Links that imported records almost never have: indexing only the rows that have one keeps the
+            # lookups (duplicates of a record, reports of a study, the user's hand-added records, deletions'
+            # reference checks) fast at no cost to an import.
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="record_merged_into"),
+            models.Index(fields=["report_of"], condition=Q(report_of__isnull=False), name="record_report_of"),
+            models.Index(fields=["added_by"], condition=Q(added_by__isnull=False), name="record_added_by"),
         ]
 
     def __str__(self) -> str:
