@@ -6,8 +6,6 @@ import re
 from functools import lru_cache
 from urllib.parse import unquote
 
-from .base import ParsedRecord
-
 DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 # Characters that end a sentence or a markup wrapper rather than belong to the DOI.
 _DOI_TRAILING = ".,;:)]}>\"'"
@@ -264,16 +262,12 @@ def is_provider(value: str) -> bool:
     return value.strip().lower() in _PROVIDERS
 
 
-def majority_database(records: list[ParsedRecord]) -> str:
-    """The file's database: the source most records name, if at least half of them do."""
-    counts: dict[str, int] = {}
-    for record in records:
-        if record.source_database:
-            counts[record.source_database] = counts.get(record.source_database, 0) + 1
+def majority_database(counts: dict[str, int], records: int) -> str:
+    """The file's database: the source most records name (`counts` by name, of `records`), if half of them do."""
     if not counts:
         return ""
     best, count = max(counts.items(), key=lambda item: item[1])
-    return best if count * 2 >= len(records) else ""
+    return best if count * 2 >= records else ""
 
 
 _COPYRIGHT_RE = re.compile(

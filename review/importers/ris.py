@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, tag_set
@@ -104,11 +104,27 @@ def _join_continuation(value: str, more: str) -> str:
 
 
 def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
+    records, problems = stream_text(text)
+    return list(records), problems
+
+
+def stream_text(text: str) -> tuple[Iterator[ParsedRecord], list[Problem]]:
+    """The records one at a time, and the list their problems are added to as they are read.
+
+    A 100,000-record export is then never all in memory at once: the import stores each batch while the next
+    is read. The list of problems is complete once the records are exhausted.
+    """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.lstrip("\ufeff")
     warnings = TagWarnings(known=KNOWN_TAGS, format_label="RIS")
-    records: list[ParsedRecord] = []
+    return _records(text, warnings), warnings.problems
+
+
+def _records(text: str, warnings: TagWarnings) -> Iterator[ParsedRecord]:
+    # A database named before the first record ('Database: Embase') is the source of every record naming none.
+    preamble_database = _preamble_database(text[: text.find("TY ")])
+    count = 0
     open_at = -1  # offset of the open record's TY line, -1 when no record is open
     open_line = 0
     line = 1  # line number at offset `counted`
@@ -126,11 +142,12 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
             if open_at >= 0:
                 warnings.add(
                     f"Record has no 'ER  -' end line before the next 'TY  -' on line {line}: imported up to there",
-                    record=len(records) + 1,
+                    record=count + 1,
                     line=open_line,
                 )
-                records.append(_record(len(records) + 1, open_line, text[open_at:position], warnings))
-            elif records and not stray_reported:
+                count += 1
+                yield _record(count, open_line, text[open_at:position], warnings, preamble_database)
+            elif count and not stray_reported:
                 stray = _STRAY_TAG_RE.search(text, closed_at, position)
                 if stray:
                     stray_reported = True
@@ -141,27 +158,23 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
                     )
             open_at, open_line = position, line
         elif open_at >= 0:
-            records.append(_record(len(records) + 1, open_line, text[open_at:position], warnings))
+            count += 1
+            yield _record(count, open_line, text[open_at:position], warnings, preamble_database)
             open_at = -1
             closed_at = boundary.end()
 
     if open_at >= 0:
         warnings.add(
             "Last record has no 'ER  -' end line: imported up to the end of the file",
-            record=len(records) + 1,
+            record=count + 1,
             line=open_line,
         )
-        records.append(_record(len(records) + 1, open_line, text[open_at:], warnings))
-    if not records:
+        count += 1
+        yield _record(count, open_line, text[open_at:], warnings, preamble_database)
+    if not count:
         raise ImportFileError(
             "No RIS record found: expected a line starting 'TY  - ' (a tag, two spaces, a hyphen) to open each record"
         )
-    preamble_database = _preamble_database(text[: text.find("TY ")])
-    if preamble_database:
-        for record in records:
-            if not record.source_database:
-                record.source_database = preamble_database
-    return records, warnings.problems
 
 
 def _preamble_database(preamble: str) -> str:
@@ -172,7 +185,7 @@ def _preamble_database(preamble: str) -> str:
     return ""
 
 
-def _record(position: int, start: int, chunk: str, warnings: TagWarnings) -> ParsedRecord:
+def _record(position: int, start: int, chunk: str, warnings: TagWarnings, preamble_database: str) -> ParsedRecord:
     raw, got = _fields(chunk)
     record = ParsedRecord(position=position, line=start, raw=raw)
     for tag in got.keys() - KNOWN_TAGS:
@@ -223,6 +236,8 @@ def _record(position: int, start: int, chunk: str, warnings: TagWarnings) -> Par
 
     record.source_database = _source_database(got)
     _identifiers(record, got)
+    if not record.source_database:
+        record.source_database = preamble_database
     for value in got.get("UR", []) + got.get("L2", []):
         url = _URL_RE.search(value)
         if url:
