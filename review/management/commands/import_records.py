@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from review.importers import FORMATS, ImportFileError, parse
+from review.importers import FORMATS, ImportFileError, ParseStream, parse_stream
 from review.models import Review, Search
 from review.services import imports
 
@@ -42,36 +42,18 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"--date {options['date']!r} is not a date in the form YYYY-MM-DD") from None
 
-        parsed = []
+        files: list[tuple[Path, bytes]] = []
         for name in options["files"]:
             path = Path(name)
             try:
-                data = path.read_bytes()
+                files.append((path, path.read_bytes()))
             except OSError as error:
                 raise CommandError(f"{name}: cannot read the file ({error.strerror})") from None
-            try:
-                result = parse(data, format=options["format"], filename=path.name)
-            except ImportFileError as error:
-                raise CommandError(f"{name}: {error}") from None
-            if data.strip() and not result.records:
-                raise CommandError(f"{name}: no records found in a non-empty {result.format} file")
-            parsed.append((path, data, result))
 
-        summary: list[dict[str, Any]] = [
-            {
-                "file": str(path),
-                "format": result.format,
-                "database": result.database,
-                "records": len(result.records),
-                "problems": [
-                    {"severity": p.severity, "message": p.message, "record": p.record, "line": p.line}
-                    for p in result.problems
-                ],
-            }
-            for path, _data, result in parsed
-        ]
-        if not dry_run:
-            self._store(options, searched, parsed)
+        if dry_run:
+            summary = [self._check(path, data, options["format"]) for path, data in files]
+        else:
+            summary = self._store(options, searched, files)
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1))
         else:
@@ -81,7 +63,30 @@ class Command(BaseCommand):
                     f"{len(item['problems'])} problems{' (dry run)' if dry_run else ''}"
                 )
 
-    def _store(self, options: dict[str, Any], searched: date | None, parsed: list[Any]) -> None:
+    def _check(self, path: Path, data: bytes, format: str) -> dict[str, Any]:
+        try:
+            result = parse_stream(data, format=format, filename=path.name)
+            for _record in result:
+                pass  # counted as read; nothing is kept
+        except ImportFileError as error:
+            raise CommandError(f"{path}: {error}") from None
+        return self._summary(path, data, result)
+
+    def _summary(self, path: Path, data: bytes, result: ParseStream) -> dict[str, Any]:
+        if result.count == 0 and not data.isspace():
+            raise CommandError(f"{path}: no records found in a non-empty {result.format} file")
+        return {
+            "file": str(path),
+            "format": result.format,
+            "database": result.database,
+            "records": result.count,
+            "problems": [
+                {"severity": p.severity, "message": p.message, "record": p.record, "line": p.line}
+                for p in result.problems
+            ],
+        }
+
+    def _store(self, options: dict[str, Any], searched: date | None, files: list[tuple[Path, bytes]]) -> list[Any]:
         review = Review.objects.filter(slug=options["review"]).first()
         if review is None:
             raise CommandError(f"No review with the slug {options['review']!r}")
@@ -92,7 +97,9 @@ class Command(BaseCommand):
         else:
             user = User.objects.filter(memberships__review=review, memberships__role="lead").order_by("pk").first()
         assert user is not None
-        # All files or none: one transaction for the search and every file's records.
+        summary = []
+        # All files or none: one transaction for the search and every file's records. Each file is parsed as it is
+        # stored, so an unreadable file (found at once or part-way) rolls back every file before it.
         with transaction.atomic():
             search = imports.search_create(
                 review=review,
@@ -103,8 +110,14 @@ class Command(BaseCommand):
                 date_searched=searched,
                 query=options["query"],
             )
-            for path, data, result in parsed:
-                search_file = imports.search_file_record_parsed(
-                    review=review, search=search, by=user, name=path.name, data=data, result=result
-                )
+            for path, data in files:
+                try:
+                    result = parse_stream(data, format=options["format"], filename=path.name)
+                    search_file = imports.search_file_record_parsed(
+                        review=review, search=search, by=user, name=path.name, data=data, result=result
+                    )
+                except ImportFileError as error:
+                    raise CommandError(f"{path}: {error}") from None
+                summary.append(self._summary(path, data, result))
                 self.stderr.write(f"{path}: {search_file.record_count} records imported into {search.label}")
+        return summary
