@@ -167,7 +167,9 @@ def dedup_apply(*, review: Review, run: DedupRun, result: DedupResult) -> dict[s
     # Votes may have arrived while the engine ran: a record voted on since then is never hidden without a person.
     # Lock the rows first (a vote locks its record too), then look at the votes: no vote can slip in between.
     if changes:
-        list(Record.objects.select_for_update(no_key=True).filter(pk__in=list(changes)).order_by("pk").values_list("pk"))
+        list(
+            Record.objects.select_for_update(no_key=True).filter(pk__in=list(changes)).order_by("pk").values_list("pk")
+        )
     locked_now = locked_records(review)
     held_back = [
         pk for pk, target in changes.items() if target is not None and current[pk] is None and pk in locked_now
