@@ -78,9 +78,20 @@ def outcome_of(*, record: Record, stage: str) -> StageOutcome | None:
 
 
 def votes_visible_to(
-    *, access: ReviewAccess, user: User, record: Record, stage: str, outcome: StageOutcome | None
+    *,
+    access: ReviewAccess,
+    user: User,
+    record: Record,
+    stage: str,
+    outcome: StageOutcome | None,
+    not_voted_by_user: bool = False,
 ) -> list[Vote]:
-    """The votes on a record at a stage that this person may see (see the module's blinding rule)."""
+    """The votes on a record at a stage that this person may see (see the module's blinding rule).
+
+    `not_voted_by_user`: the caller knows this person has no vote on it (a record just served to them from
+    their queue), so while blinding hides the others' votes there is nothing to read."""
+    if not_voted_by_user and not unblinded_for(access=access, user=user, outcome=outcome):
+        return []
     votes = Vote.objects.filter(record=record, stage=stage).select_related("reviewer", "reason").order_by("cast_at")
     if unblinded_for(access=access, user=user, outcome=outcome):
         return list(votes)

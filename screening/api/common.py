@@ -100,14 +100,21 @@ def stage_from(stage: str) -> Stage:
 
 
 def record_state(
-    request: Request, access: ReviewAccess, record: Record | None, stage: Stage, outcome: StageOutcome | None = None
+    request: Request,
+    access: ReviewAccess,
+    record: Record | None,
+    stage: Stage,
+    outcome: StageOutcome | None = None,
+    served: bool = False,
 ) -> dict[str, Any]:
+    """A record, its outcome and the votes the caller may see. `served`: it was just served from the caller's
+    queue, so they have no vote on it."""
     if record is None:
         return {"record": None, "outcome": None, "votes": []}
     if outcome is None or outcome.record_id != record.pk:
         outcome = selectors.outcome_of(record=record, stage=stage)
     votes = selectors.votes_visible_to(
-        access=access, user=api_user(request), record=record, stage=stage, outcome=outcome
+        access=access, user=api_user(request), record=record, stage=stage, outcome=outcome, not_voted_by_user=served
     )
     return {
         "record": record_data(record),

@@ -32,7 +32,7 @@ def next_state(request: Request, access: ReviewAccess, stage: Stage) -> dict[str
     served = queue_serve(review=access.review, stage=stage, reviewer=api_user(request))
     if served is None:
         return record_state(request, access, None, stage)
-    return record_state(request, access, served.record, stage, served)
+    return record_state(request, access, served.record, stage, served, served=True)
 
 
 class NextRecord(APIView):

@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from review.errors import ServiceError
 from review.models import Record, Review
-from screening.models import QueueClaim, QueueSkip, Stage, StageOutcome, Status, Vote
+from screening.models import PilotRound, QueueClaim, QueueSkip, Stage, StageOutcome, Status, Vote
 from screening.selectors import QUEUE_ORDERING, open_pilot, queue_key_for, screenable_records
 from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
 
@@ -52,10 +52,14 @@ def _candidates(*, review: Review, stage: str, reviewer: User, skipped: bool, si
     if pilot is not None:
         # While a pilot round is open, everyone screens its sample and nothing else.
         outcomes = outcomes.filter(pilot=pilot)
-    mine = Vote.objects.filter(record=OuterRef("record"), stage=stage, reviewer=reviewer)
-    skip = QueueSkip.objects.filter(record=OuterRef("record"), stage=stage, reviewer=reviewer)
-    outcomes = outcomes.exclude(Exists(mine))
-    outcomes = outcomes.filter(Exists(skip)) if skipped else outcomes.exclude(Exists(skip))
+    # NOT IN rather than NOT EXISTS: PostgreSQL reads my votes once into a hash and probes it per candidate,
+    # whatever its statistics say. A reviewer far ahead of the others has thousands of records at the front of
+    # the queue that wait for someone else's vote; an anti-join planned from stale statistics made each
+    # request compare every one of them with every vote of mine.
+    mine = Vote.objects.filter(stage=stage, reviewer=reviewer).values("record_id")
+    skips = QueueSkip.objects.filter(stage=stage, reviewer=reviewer).values("record_id")
+    outcomes = outcomes.exclude(record_id__in=mine)
+    outcomes = outcomes.filter(record_id__in=skips) if skipped else outcomes.exclude(record_id__in=skips)
     held = Coalesce(_held_by_others(stage=stage, reviewer=reviewer, since=since), Value(0))
     free = Coalesce(F("votes_required"), Value(required)) - F("vote_count") - held
     return outcomes.annotate(free=free).filter(free__gt=0).order_by(*QUEUE_ORDERING)
@@ -145,26 +149,99 @@ def queue_serve(*, review: Review, stage: str, reviewer: User) -> StageOutcome |
 def _claim_first_free(
     *, review: Review, stage: str, reviewer: User, now: datetime, since: datetime
 ) -> StageOutcome | None:
-    """The usual case in one statement: lock the first fresh candidate that nobody else has locked right now
-    (SKIP LOCKED, the classic work-queue pattern), then re-check its slots under the lock and claim it."""
-    candidates = _candidates(review=review, stage=stage, reviewer=reviewer, skipped=False, since=since)
+    """The usual case, on PostgreSQL: lock the first fresh candidate that nobody else has locked right now (SKIP
+    LOCKED, the classic work-queue pattern) and claim it if its slots, counted again under the lock, allow.
+
+    This is the hottest path of the application (every vote asks for the next record), so it is three plain
+    statements rather than the ORM's candidate query: the same conditions as `_candidates` (which the slower
+    path below and SQLite use), checked by the same tests on both databases.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    params = {
+        "review": review.pk,
+        "stage": str(stage),
+        "me": reviewer.pk,
+        "required": votes_required(review=review, stage=stage),
+        "since": since,
+        "now": now,
+        "awaiting": str(Status.AWAITING),
+    }
     passed: list[int] = []
-    for _try in range(LOCKED_RETRIES):
-        outcome = (
-            candidates.exclude(pk__in=passed)
-            .select_for_update(skip_locked=True, of=("self",), no_key=True)
-            .select_related("record")
-            .defer("record__raw")
-            .first()
-        )
-        if outcome is None:
-            return None
-        # The candidate query's snapshot may predate a claim committed a moment ago: count again under the lock.
-        if _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=since):
-            _claim(review=review, outcome=outcome, reviewer=reviewer, now=now)
-            return outcome
-        passed.append(outcome.pk)
+    with connection.cursor() as cursor:
+        for _try in range(LOCKED_RETRIES):
+            cursor.execute(_FIRST_FREE_SQL, {**params, "passed": passed})
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            outcome_id = row[0]
+            cursor.execute(_RELEASE_MY_CLAIMS_SQL, params)
+            # The candidate query's snapshot may predate a claim committed a moment ago: this statement takes a
+            # new one, under the row lock, and claims only if a slot is still free.
+            cursor.execute(_CLAIM_IF_FREE_SQL, {**params, "outcome": outcome_id})
+            if cursor.fetchone() is not None:
+                return StageOutcome.objects.select_related("record").defer("record__raw").get(pk=outcome_id)
+            passed.append(outcome_id)
     return None
+
+
+def _sql(template: str) -> str:
+    tables = {
+        "outcome": StageOutcome._meta.db_table,
+        "record": Record._meta.db_table,
+        "vote": Vote._meta.db_table,
+        "skip": QueueSkip._meta.db_table,
+        "claim": QueueClaim._meta.db_table,
+        "pilot": PilotRound._meta.db_table,
+    }
+    return template.format(held_by_others=_HELD_BY_OTHERS.format(**tables), **tables)
+
+
+# Claims held by other reviewers that are still live, per record: each holds one of the record's vote slots.
+_HELD_BY_OTHERS = """(SELECT COUNT(*) FROM {claim} c WHERE c.record_id = o.record_id AND c.stage = o.stage
+                      AND c.reviewer_id <> %(me)s AND c.claimed_at >= %(since)s)"""
+
+# Fresh records of the stage (not merged, not removed, not voted on or skipped by me), in the open pilot's sample
+# while one is open, with a free slot, in queue order; locked, skipping rows other requests hold.
+# NOT IN reads my votes once into a hash (see `_candidates`).
+_FIRST_FREE_SQL = _sql(
+    """
+    SELECT o.id FROM {outcome} o JOIN {record} r ON r.id = o.record_id
+    WHERE o.review_id = %(review)s AND o.stage = %(stage)s AND o.status = %(awaiting)s
+      AND r.merged_into_id IS NULL AND r.removed_reason = ''
+      AND (o.pilot_id = (SELECT p.id FROM {pilot} p WHERE p.review_id = %(review)s AND p.stage = %(stage)s
+                                                      AND p.closed_at IS NULL ORDER BY p.id LIMIT 1)
+           OR NOT EXISTS (SELECT 1 FROM {pilot} p WHERE p.review_id = %(review)s AND p.stage = %(stage)s
+                                                  AND p.closed_at IS NULL))
+      AND o.record_id NOT IN (SELECT v.record_id FROM {vote} v
+                              WHERE v.review_id = %(review)s AND v.stage = %(stage)s AND v.reviewer_id = %(me)s)
+      AND o.record_id NOT IN (SELECT s.record_id FROM {skip} s WHERE s.stage = %(stage)s AND s.reviewer_id = %(me)s)
+      AND COALESCE(o.votes_required, %(required)s) - o.vote_count - {held_by_others} > 0
+      AND o.id <> ALL(%(passed)s::bigint[])
+    ORDER BY o.queue_key, o.record_id
+    LIMIT 1
+    FOR NO KEY UPDATE OF o SKIP LOCKED
+    """
+)
+
+_RELEASE_MY_CLAIMS_SQL = _sql(
+    """
+    DELETE FROM {claim} c USING {record} r
+    WHERE c.reviewer_id = %(me)s AND c.stage = %(stage)s AND r.id = c.record_id AND r.review_id = %(review)s
+    """
+)
+
+_CLAIM_IF_FREE_SQL = _sql(
+    """
+    INSERT INTO {claim} (record_id, stage, reviewer_id, claimed_at)
+    SELECT o.record_id, o.stage, %(me)s, %(now)s FROM {outcome} o
+    WHERE o.id = %(outcome)s AND o.status = %(awaiting)s
+      AND NOT EXISTS (SELECT 1 FROM {vote} v
+                      WHERE v.record_id = o.record_id AND v.stage = o.stage AND v.reviewer_id = %(me)s)
+      AND COALESCE(o.votes_required, %(required)s) - o.vote_count - {held_by_others} > 0
+    RETURNING id
+    """
+)
 
 
 def _claim(*, review: Review, outcome: StageOutcome, reviewer: User, now: datetime) -> None:

@@ -158,14 +158,18 @@ def outcome_reevaluate(
     current votes it has just read and written under that lock)."""
     if votes is None:
         votes = list(Vote.objects.filter(record=record, stage=outcome.stage).select_related("reason"))
-    config = settings_for(review)
-    result = outcome_for(
-        stage=outcome.stage,
-        votes=[CastVote(v.choice, v.reason_label) for v in votes],
-        required=votes_required(review=review, stage=outcome.stage, outcome=outcome),
-        maybe_goes_to_full_text=config.maybe_goes_to_full_text,
-        reason_mismatch_is_conflict=config.reason_mismatch_is_conflict,
-    )
+    required = votes_required(review=review, stage=outcome.stage, outcome=outcome)
+    if len(votes) < required:
+        result = outcome_for(stage=outcome.stage, votes=[], required=required)  # awaiting: no settings needed
+    else:
+        config = settings_for(review)
+        result = outcome_for(
+            stage=outcome.stage,
+            votes=[CastVote(v.choice, v.reason_label) for v in votes],
+            required=required,
+            maybe_goes_to_full_text=config.maybe_goes_to_full_text,
+            reason_mismatch_is_conflict=config.reason_mismatch_is_conflict,
+        )
     if result.status != Status.AWAITING:
         # The votes are complete: freeze each one's independent choice (used by the agreement statistics).
         Vote.objects.filter(record=record, stage=outcome.stage, independent_choice="").update(
