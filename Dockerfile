@@ -17,4 +17,4 @@ RUN DJANGO_DEBUG=False SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DAT
     && mkdir -p /data /media && chown -R app:app /data /media
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "120", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]

@@ -87,6 +87,8 @@ def start_servers(*, port: int, workers: int, env: dict[str, str]) -> tuple[subp
     gunicorn = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "config/gunicorn.conf.py",  # the production settings; the flags below set this run's sizes
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
@@ -100,6 +102,8 @@ def start_servers(*, port: int, workers: int, env: dict[str, str]) -> tuple[subp
             "30",
             "--log-level",
             "warning",
+            "--access-logfile",
+            os.devnull,
         ],
         cwd=ROOT,
         env=env,

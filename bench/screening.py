@@ -180,6 +180,28 @@ def prepare(*, records: int, reviewers: int) -> list[str]:
     return tokens
 
 
+def reuse(reviewers: int) -> list[str] | None:
+    """Fresh tokens for the reviewers of a kept benchmark database, or None when there is none to reuse."""
+    import psycopg
+
+    with psycopg.connect(_server_url().replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            return None
+    os.environ.update(_env())
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+
+    from review.services import api_token_create
+
+    users = list(User.objects.filter(username__startswith="bench-reviewer-").order_by("username")[:reviewers])
+    if len(users) < reviewers:
+        return None
+    print(f"reusing {BENCH_DB} (votes from earlier runs stay)")
+    return [api_token_create(user=user, name="bench")[1] for user in users]
+
+
 class Reviewer(threading.Thread):
     """One reviewer: vote on the current record, get the next one; time each pair."""
 
@@ -269,6 +291,22 @@ def warm_up(port: int, tokens: list[str]) -> None:
         conn.close()
 
 
+ACCESS_LOG = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-screening-{os.getpid()}.log"
+
+
+def server_times(start: int) -> list[float]:
+    """Seconds each request spent inside gunicorn (from its access log, from byte `start` on): what the
+    server itself took, as opposed to the time a request waited for a free worker or for the CPU."""
+    with ACCESS_LOG.open("rb") as log:
+        log.seek(start)
+        lines = log.read().decode(errors="replace").splitlines()
+    return sorted(int(line.split()[2]) / 1e6 for line in lines if len(line.split()) == 3)
+
+
+def _log_size() -> int:
+    return ACCESS_LOG.stat().st_size if ACCESS_LOG.exists() else 0
+
+
 def phase(
     name: str,
     *,
@@ -280,6 +318,7 @@ def phase(
     combined: bool = False,
 ) -> None:
     app_before, db_before = server_cpu(gunicorn_pid)
+    log_start = _log_size()
     stop_at = time.perf_counter() + seconds
     team = [
         Reviewer(port, token, stop_at, think_ms / 1000, seed=n, combined=combined) for n, token in enumerate(tokens)
@@ -306,6 +345,13 @@ def phase(
         f"({requests / elapsed:7.1f} req/s) | p50 {1000 * cuts[49]:6.1f} ms | p95 {1000 * cuts[94]:6.1f} ms"
         f" | p99 {1000 * cuts[98]:6.1f} ms | max {1000 * timings[-1]:6.1f} ms | refused votes {errors or 0}"
     )
+    inside = server_times(log_start)
+    if len(inside) > 1:
+        cut = statistics.quantiles(inside, n=100, method="inclusive")
+        print(
+            f"{'':18} inside the server, per request: p50 {1000 * cut[49]:6.1f} ms | p95 {1000 * cut[94]:6.1f} ms"
+            f" | p99 {1000 * cut[98]:6.1f} ms ({len(inside)} requests)"
+        )
     app_ms = 1000 * (app_after - app_before) / len(timings)
     db_ms = 1000 * (db_after - db_before) / len(timings)
     cores = os.cpu_count() or 1
@@ -345,19 +391,27 @@ def main() -> int:
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--think-ms", type=float, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a database kept by --keep (its votes stay: for quick iterations)"
+    )
     args = parser.parse_args()
     try:
         _admin("SELECT 1")
     except Exception as error:
         print(f"No PostgreSQL at {_server_url()} ({error}); nothing to benchmark.")
         return 0
-    tokens = prepare(records=args.records, reviewers=args.reviewers)
+    tokens = reuse(args.reviewers) if args.reuse else None
+    if tokens is None:
+        tokens = prepare(records=args.records, reviewers=args.reviewers)
     port = _free_port()
     gunicorn = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "config/gunicorn.conf.py",  # the production settings; the flags below set this run's sizes
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
@@ -366,11 +420,15 @@ def main() -> int:
             "--worker-class",
             "gthread",
             "--threads",
-            "2",
+            str(args.threads),
             "--keep-alive",
             "30",
             "--log-level",
             "warning",
+            "--access-logfile",
+            str(ACCESS_LOG),
+            "--access-logformat",
+            "%(m)s %(s)s %(D)s",
         ],
         cwd=ROOT,
         env=_env(),
@@ -385,7 +443,7 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         print(
-            f"gunicorn: {args.workers} workers x 2 threads on 127.0.0.1:{port}; {args.reviewers} reviewers; "
+            f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}; {args.reviewers} reviewers; "
             f"{os.cpu_count()} CPUs (shared with PostgreSQL and this client); Redis: {REDIS_URL or 'none'}"
         )
         warm_up(port, tokens)
@@ -419,6 +477,7 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             os.killpg(gunicorn.pid, signal.SIGKILL)  # a worker stuck in a long request: do not leave it behind
             gunicorn.wait(timeout=30)
+    ACCESS_LOG.unlink(missing_ok=True)
     check_database(len(tokens))
     from django.db import connections
 

@@ -1,0 +1,20 @@
+"""gunicorn settings for the web process (`gunicorn -c config/gunicorn.conf.py config.wsgi:application`).
+
+Stateless web processes, so more capacity is more processes (WEB_CONCURRENCY) or more containers behind the
+proxy. Threaded workers: a request spends much of its time waiting for PostgreSQL, and a thread lets the worker
+serve another one meanwhile; keep-alive lets a reviewer's browser or script reuse its connection. Each thread
+holds one database connection (CONN_MAX_AGE), so workers x threads x web containers must stay under
+PostgreSQL's max_connections (100 by default) with room for the Celery workers.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+timeout = 120
+graceful_timeout = 30
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
