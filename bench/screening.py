@@ -443,8 +443,9 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         print(
-            f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}; {args.reviewers} reviewers; "
-            f"{os.cpu_count()} CPUs (shared with PostgreSQL and this client); Redis: {REDIS_URL or 'none'}"
+            f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}; "
+            f"{args.reviewers} reviewers; {os.cpu_count()} CPUs (shared with PostgreSQL and this client); "
+            f"Redis: {REDIS_URL or 'none'}"
         )
         warm_up(port, tokens)
         phase("warm-up", port=port, tokens=tokens, seconds=5, think_ms=args.think_ms, gunicorn_pid=gunicorn.pid)
