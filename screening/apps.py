@@ -12,6 +12,12 @@ class ScreeningConfig(AppConfig):
         if records_with_votes not in dedup.LOCKED_RECORD_PROVIDERS:
             dedup.LOCKED_RECORD_PROVIDERS.append(records_with_votes)
 
+        from review.services import reviews
+        from screening.services.votes import outcomes_recheck_required
+
+        if outcomes_recheck_required not in reviews.AFTER_REVIEW_UPDATE_HOOKS:
+            reviews.AFTER_REVIEW_UPDATE_HOOKS.append(outcomes_recheck_required)
+
         from review.models import Role
         from review.navigation import NavItem, register
         from review.selectors import COUNT_PROVIDERS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,11 @@ REVIEW_SETTING_FIELDS = (
     "blinded",
     "dedup_automatic",
 )
+
+
+# Called inside review_update's transaction with {field: {"from": old, "to": new}} for what changed. Other apps
+# register here what must follow a setting (screening decides records that a lower vote count now settles).
+AFTER_REVIEW_UPDATE_HOOKS: list[Callable[[Review, User, dict[str, dict[str, Any]]], None]] = []
 
 
 def audit(*, review: Review, actor: User | None, action: str, **detail: Any) -> AuditEvent:
@@ -91,6 +97,8 @@ def review_update(*, review: Review, by: User, **fields: Any) -> Review:
     if changed:
         review.save()
         audit(review=review, actor=by, action="review.updated", changes=changed)
+        for hook in AFTER_REVIEW_UPDATE_HOOKS:
+            hook(review, by, changed)
     return review
 
 

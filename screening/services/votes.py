@@ -9,6 +9,7 @@ outcome row per record and stage.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -204,3 +205,30 @@ def enter_full_text(*, review: Review, record: Record) -> StageOutcome:
         record=record, stage=Stage.FULL_TEXT, defaults={"review": review, "queue_key": key}
     )
     return outcome
+
+
+def outcomes_recheck_required(review: Review, by: User | None, changed: dict[str, dict[str, Any]]) -> int:
+    """After the lead lowers the votes a stage requires, decide the records that now have enough votes (they
+    would otherwise wait for a vote nobody is asked for). Raising it leaves decided records decided. Registered
+    in review.services.reviews.AFTER_REVIEW_UPDATE_HOOKS; returns how many records were re-evaluated."""
+    rechecked = 0
+    for field, stage in (
+        ("votes_required_title_abstract", Stage.TITLE_ABSTRACT),
+        ("votes_required_full_text", Stage.FULL_TEXT),
+    ):
+        change = changed.get(field)
+        if not change or change["to"] >= change["from"]:
+            continue
+        waiting = StageOutcome.objects.filter(
+            review=review,
+            stage=stage,
+            status=Status.AWAITING,
+            votes_required__isnull=True,  # a pilot's own count is not the review's
+            vote_count__gte=change["to"],
+        ).values_list("record_id", flat=True)
+        for record in Record.objects.filter(pk__in=list(waiting)).order_by("pk"):
+            outcome = lock_outcome(review=review, record=record, stage=stage)
+            if outcome.status == Status.AWAITING:
+                outcome_reevaluate(review=review, record=record, outcome=outcome, actor=by)
+                rechecked += 1
+    return rechecked

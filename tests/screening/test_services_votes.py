@@ -204,3 +204,39 @@ class TestFullText:
         at_full_text(record)
         vote(reviewer, record, "include", stage=FT, reason=reasons[0])
         assert Vote.objects.get(stage=FT).reason is None
+
+
+@pytest.mark.django_db
+class TestChangingTheVotesRequired:
+    def test_lowering_it_decides_the_records_that_now_have_enough_votes(
+        self, vote, lead, reviewer, reviewer2, review, records
+    ):
+        from review.services import review_update
+
+        review_update(review=review, by=lead, votes_required_title_abstract=3)
+        vote(reviewer, records[0], "include")
+        vote(reviewer2, records[0], "include")  # two of three: waiting for a third
+        vote(reviewer, records[1], "include")
+        vote(reviewer2, records[1], "exclude")
+        vote(reviewer, records[2], "exclude")  # one vote only
+        assert outcome(records[0]).status == outcome(records[1]).status == Status.AWAITING
+
+        review_update(review=review, by=lead, votes_required_title_abstract=2)
+
+        assert (outcome(records[0]).status, outcome(records[0]).decided_by) == (Status.INCLUDED, "votes")
+        assert outcome(records[0], FT).status == Status.AWAITING  # moved on to full text
+        assert outcome(records[1]).status == Status.CONFLICT
+        assert outcome(records[2]).status == Status.AWAITING
+        assert set(Vote.objects.filter(record=records[0], stage=TA).values_list("independent_choice", flat=True)) == {
+            "include"
+        }
+
+    def test_raising_it_leaves_decided_records_decided(self, vote, lead, reviewer, reviewer2, review, records):
+        from review.services import review_update
+
+        vote(reviewer, records[0], "exclude")
+        vote(reviewer2, records[0], "exclude")
+        vote(reviewer, records[1], "include")
+        review_update(review=review, by=lead, votes_required_title_abstract=3)
+        assert outcome(records[0]).status == Status.EXCLUDED
+        assert outcome(records[1]).status == Status.AWAITING
