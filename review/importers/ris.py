@@ -185,54 +185,62 @@ def _preamble_database(preamble: str) -> str:
     return ""
 
 
+# What a lookup of absent tags gives: `(got.get(a) or got.get(b) or _NOTHING)[0]` is the first value of the first
+# tag present (every list in `got` has at least one value), without a function call per field.
+_NOTHING = ("",)
+
+
 def _record(position: int, start: int, chunk: str, warnings: TagWarnings, preamble_database: str) -> ParsedRecord:
     raw, got = _fields(chunk)
+    get = got.get
     record = ParsedRecord(position=position, line=start, raw=raw)
-    for tag in got.keys() - KNOWN_TAGS:
-        if tag not in warnings.reported:
-            offset = re.search(rf"^{tag} {{1,2}}-", chunk, re.MULTILINE)
-            line = start + chunk.count("\n", 0, offset.start()) if offset else start
-            warnings.tag(tag, record=position, line=line)
-    if "AU" in got or "A1" in got:
+    if not KNOWN_TAGS.issuperset(got):
+        for tag in got:  # in the order the tags first appear, so the warnings are the same on every run
+            if tag not in KNOWN_TAGS and tag not in warnings.reported:
+                offset = re.search(rf"^{tag} {{1,2}}-", chunk, re.MULTILINE)
+                line = start + chunk.count("\n", 0, offset.start()) if offset else start
+                warnings.tag(tag, record=position, line=line)
+    if "A1" not in got:
+        if "AU" in got:
+            record.authors = [collapse_space(v) for v in got["AU"]]
+    elif "AU" not in got:
+        record.authors = [collapse_space(v) for v in got["A1"]]
+    else:
         record.authors = [collapse_space(v) for t, v in raw if (t == "AU" or t == "A1") and v]
-    for value in got.get("KW", ()):
-        if "\n" in value:
-            for keyword in value.split("\n"):
-                add_unique(record.keywords, keyword)
-        else:
-            add_unique(record.keywords, value)
-    for value in got.get("SN", ()):
+    keywords = get("KW")
+    if keywords:
+        # Values are stripped and non-empty; one with continuation lines holds a keyword per line.
+        record.keywords = list(dict.fromkeys("\n".join(keywords).split("\n")))
+    for value in get("SN", ()):
         issns, isbns = issns_and_isbns(value)
         for issn in issns:
             add_unique(record.issn, issn)
         for isbn in isbns:
             add_unique(record.isbn, isbn)
 
-    def first(*names: str) -> str:
-        for name in names:
-            found = got.get(name)
-            if found:
-                return found[0]
-        return ""
-
-    record.publication_type = first("TY")
-    record.title = collapse_space(first("TI", "T1", "CT") or (first("BT") if "BOOK" in first("TY") else ""))
-    abstracts = [v for v in got.get("AB", ()) if not looks_like_copyright(v)]
+    publication_type = (get("TY") or _NOTHING)[0]
+    record.publication_type = publication_type
+    title = (get("TI") or get("T1") or get("CT") or _NOTHING)[0]
+    if not title and "BOOK" in publication_type:
+        title = (get("BT") or _NOTHING)[0]
+    record.title = collapse_space(title)
+    abstracts = [v for v in get("AB", ()) if not looks_like_copyright(v)]
     if not abstracts:
-        abstracts = [v for v in got.get("N2", ()) if not looks_like_copyright(v)]
+        abstracts = [v for v in get("N2", ()) if not looks_like_copyright(v)]
     record.abstract = abstracts[0] if len(abstracts) == 1 else "\n".join(dict.fromkeys(abstracts))
-    year_values = [v for v in (first("PY"), first("Y1"), first("DA")) if v]
+    year_values = [v for v in ((get("PY") or _NOTHING)[0], (get("Y1") or _NOTHING)[0], (get("DA") or _NOTHING)[0]) if v]
     for value in year_values:
         record.year = year_from(value)
         if record.year is not None:
             break
-    record.journal = collapse_space(first("JF", "T2", "JO", "J2", "JA", "J1", "T3"))
-    abbrev = first("JA", "J2", "J1", "JI", "J9", "JO")
+    journal = get("JF") or get("T2") or get("JO") or get("J2") or get("JA") or get("J1") or get("T3") or _NOTHING
+    record.journal = collapse_space(journal[0])
+    abbrev = (get("JA") or get("J2") or get("J1") or get("JI") or get("J9") or get("JO") or _NOTHING)[0]
     record.journal_abbrev = collapse_space(abbrev) if abbrev != record.journal else ""
-    record.volume = first("VL", "VO")
-    record.issue = first("IS")
-    record.pages = pages_from(first("SP"), first("EP"))
-    record.language = first("LA")
+    record.volume = (get("VL") or get("VO") or _NOTHING)[0]
+    record.issue = (get("IS") or _NOTHING)[0]
+    record.pages = pages_from((get("SP") or _NOTHING)[0], (get("EP") or _NOTHING)[0])
+    record.language = (get("LA") or _NOTHING)[0]
 
     record.source_database = _source_database(got)
     _identifiers(record, got)
@@ -310,11 +318,13 @@ def _identifiers(record: ParsedRecord, got: dict[str, list[str]]) -> None:
                 else:
                     add_unique(record.accession_numbers, f"{database.lower()}:{number}")
     for tag in ("U1", "U2", "U3"):
-        candidates.extend(v for v in got.get(tag, ()) if "[pmid]" in v.lower())
+        if tag in got:
+            candidates.extend(v for v in got[tag] if "[pmid]" in v.lower())
     if from_pubmed:
         candidates.extend(got.get("AN", ()))
         candidates.extend(got.get("ID", ()))
-    record.pmid = next((pmid for pmid in map(pmid_from, candidates) if pmid), "")
+    if candidates:
+        record.pmid = next((pmid for pmid in map(pmid_from, candidates) if pmid), "")
     if not record.pmid:
         record.pmid = _first_found(got, ("L2", "UR", "LK", "L1"), pmid_from_url)
     record.pmcid = _first_found(got, _PMCID_TAGS, _pmcid_in)

@@ -71,3 +71,11 @@ def test_a_stream_is_read_once_and_names_its_database_only_when_read():
     assert stream.database == "Embase"
     with pytest.raises(RuntimeError, match="only once"):
         list(stream)
+
+
+def test_unknown_tags_are_reported_in_file_order():
+    """Reported in the order they appear, not in a set's hash order, so the same file gives the same problems."""
+    text = "TY  - JOUR\nTI  - T\nZZ  - last letter\nQQ  - q\nXA  - x\nER  - \n"
+    stream = parse_stream(text.encode())
+    list(stream)
+    assert [(p.message.split("'")[1], p.line) for p in stream.problems] == [("ZZ", 3), ("QQ", 4), ("XA", 5)]
