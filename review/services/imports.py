@@ -25,6 +25,7 @@ from django.utils import timezone
 from review.errors import ServiceError
 from review.importers import FORMATS, ImportFileError, ParsedRecord, ParseResult, ParseStream, Problem, parse_stream
 from review.models import Job, Record, Review, Search, SearchFile
+from review.services.copy_stream import CopyStream
 from review.services.jobs import (
     JOBS_UNAVAILABLE,
     enqueue,
@@ -314,7 +315,8 @@ def records_store(
 
 # PostgreSQL gets the rows through COPY, in its text format, built here rather than by psycopg's write_row: one
 # string per record, with the JSON columns serialised by orjson. For 100,000 records with abstracts this is a few
-# times faster than quoting each value on its own, and far faster than INSERT statements.
+# times faster than quoting each value on its own, and far faster than INSERT statements. A thread sends each batch
+# (CopyStream) while the next is parsed.
 # The column order of the COPY: the values of _record_fields, then the columns every row of one import shares.
 # A test compares rows stored by COPY and by the ORM.
 _COPY_TEXT = (
@@ -400,21 +402,28 @@ def _copy_records(
         "created_at": timezone.now(),
     }
     shared = "\t".join(_copy_value(shared_values[column]) for column in _COPY_SHARED)
-    table = connection.ops.quote_name(Record._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in (*_COPY_TEXT, *_COPY_JSON, *_COPY_NUMBERS, *_COPY_SHARED))
     stored = 0
     batch: list[str] = []
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    # Errors raised by psycopg (a constraint the server checks) come out as Django's, as from any other query.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        CopyStream(
+            cursor=cursor.cursor,
+            table=Record._meta.db_table,
+            columns=(*_COPY_TEXT, *_COPY_JSON, *_COPY_NUMBERS, *_COPY_SHARED),
+        ) as stream,
+    ):
         for parsed in records:
             batch.append(_copy_line(_record_fields(parsed), shared))
             if len(batch) >= BATCH_SIZE:
-                copy.write("".join(batch))
+                stream.send("".join(batch))
                 stored += len(batch)
                 batch.clear()
                 if progress is not None:
                     progress(stored, max(total, stored))
         if batch:
-            copy.write("".join(batch))
+            stream.send("".join(batch))
             stored += len(batch)
             if progress is not None:
                 progress(stored, max(total, stored))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
@@ -176,3 +176,24 @@ def test_cli_summary_counts_streamed_records_and_problems(tmp_path, capsys, revi
     assert [p["message"] for p in summary[0]["problems"]] == [p.message for p in expected.problems]
     search_file = SearchFile.objects.get()
     assert search_file.problem_count == len(expected.problems) and search_file.record_count == 2
+
+
+def test_a_rejected_batch_stores_nothing_and_says_why(review, search, lead, monkeypatch):
+    """The server refuses the second batch (a position taken twice in one file); the first is undone with it."""
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    search_file = SearchFile.objects.create(review=review, search=search, original_name="f.ris", size=1, sha256="0")
+    records = [ParsedRecord(position=p, line=p, title=f"T{p}") for p in (1, 2, 3, 3, 4)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        imports.records_store(review=review, search=search, search_file=search_file, records=records)
+    assert Record.objects.count() == 0
+
+
+def test_foreign_keys_are_deferred_again_after_a_store(review, search, lead):
+    """The store checks the records' links batch by batch, then leaves later statements checked at the commit."""
+    with transaction.atomic():
+        imports.records_store(review=review, search=search, search_file=None, records=parse(numbered_ris(3)).records)
+        with transaction.atomic():
+            # A link to a search that does not exist yet is allowed until the commit (Django's deferred keys).
+            Record.objects.create(review=review, search_id=search.pk + 1000, position=9)
+            transaction.set_rollback(True)
+    assert Record.objects.count() == 3
