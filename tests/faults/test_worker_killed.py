@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from review.importers import parse
 from review.models import DedupRun, Job, Record, SearchFile
 from review.services import dedup, imports
 from tests.review.test_celery_worker import _database_url
@@ -96,13 +97,23 @@ def kill_pool_child(worker: subprocess.Popen) -> int:
     return len(children)
 
 
-def wait_for(condition, seconds: float, what: str) -> None:
+def wait_for(condition, seconds: float, what: str, every: float = 0.2) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.2)
+        time.sleep(every)
     raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+
+def storing_records() -> bool:
+    """The worker's import is between its first and its last batch: its latest statement is a COPY of records."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND query LIKE 'COPY \"review_record\"%'"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def test_import_survives_a_killed_worker(worker, review, lead):
@@ -115,7 +126,8 @@ def test_import_survives_a_killed_worker(worker, review, lead):
     wait_for(lambda: SearchFile.objects.get(pk=search_file.pk).status == "previewed", 180, "the preview")
     job = imports.search_file_confirm(review=review, search_file=search_file, by=lead)
     wait_for(lambda: Job.objects.get(pk=job.pk).state == Job.State.RUNNING, 60, "the import to start")
-    time.sleep(1.5)
+    # The file is parsed as it is stored, 20,000 records in about a second: kill once the first batches are in.
+    wait_for(storing_records, 60, "the import to store its first batch", every=0.05)
     assert SearchFile.objects.get(pk=search_file.pk).status == "importing"  # killed mid-import, not after
     assert kill_pool_child(worker) >= 1
     wait_for(lambda: SearchFile.objects.get(pk=search_file.pk).status == "imported", 240, "the retried import")
@@ -128,7 +140,7 @@ def test_dedup_run_survives_a_killed_worker(worker, review, lead):
     review.dedup_automatic = False
     review.save()
     search = imports.search_create(review=review, by=lead, database="Embase")
-    parsed = imports.parse(synthetic_ris(RECORDS // 4))
+    parsed = parse(synthetic_ris(RECORDS // 4))
     imports.search_file_record_parsed(review=review, search=search, by=lead, name="x.ris", data=b"x", result=parsed)
     run = dedup.dedup_start(review=review, by=lead)
     wait_for(lambda: Job.objects.get(pk=run.job_id).state == Job.State.RUNNING, 60, "the run to start")
