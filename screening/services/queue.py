@@ -9,6 +9,7 @@ instant cannot both take the last slot. A claim expires after CLAIM_TTL so an ab
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -158,7 +159,7 @@ def _claim_first_free(
     """
     if connection.vendor != "postgresql":
         return None
-    params = {
+    params: dict[str, Any] = {
         "review": review.pk,
         "stage": str(stage),
         "me": reviewer.pk,

@@ -207,11 +207,10 @@ def enter_full_text(*, review: Review, record: Record) -> StageOutcome:
     return outcome
 
 
-def outcomes_recheck_required(review: Review, by: User | None, changed: dict[str, dict[str, Any]]) -> int:
+def outcomes_recheck_required(review: Review, by: User, changed: dict[str, dict[str, Any]]) -> None:
     """After the lead lowers the votes a stage requires, decide the records that now have enough votes (they
     would otherwise wait for a vote nobody is asked for). Raising it leaves decided records decided. Registered
-    in review.services.reviews.AFTER_REVIEW_UPDATE_HOOKS; returns how many records were re-evaluated."""
-    rechecked = 0
+    in review.services.reviews.AFTER_REVIEW_UPDATE_HOOKS."""
     for field, stage in (
         ("votes_required_title_abstract", Stage.TITLE_ABSTRACT),
         ("votes_required_full_text", Stage.FULL_TEXT),
@@ -230,5 +229,3 @@ def outcomes_recheck_required(review: Review, by: User | None, changed: dict[str
             outcome = lock_outcome(review=review, record=record, stage=stage)
             if outcome.status == Status.AWAITING:
                 outcome_reevaluate(review=review, record=record, outcome=outcome, actor=by)
-                rechecked += 1
-    return rechecked
