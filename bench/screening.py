@@ -235,6 +235,10 @@ class Reviewer(threading.Thread):
         base = f"/api/v1/reviews/{SLUG}/screening/title-abstract"
         status, body = self.request("GET", f"{base}/next/")
         record = (body.get("record") or {}).get("id")
+        if self.think:
+            # Reviewers do not all click at the same instant: each starts somewhere within one pause, as they
+            # would once a session is under way (without this, all 20 first votes arrive together).
+            time.sleep(self.think * self.rng.uniform(0, 1))
         while record and time.perf_counter() < self.stop_at:
             choice = self.rng.choices(["exclude", "include", "maybe"], weights=[85, 10, 5])[0]
             started = time.perf_counter()
@@ -385,6 +389,15 @@ def models_f(name: str):
     return F(name)
 
 
+# name, pause between pairs (None: --think-ms), one call per pair
+PHASES = (
+    ("paced", None, False),
+    ("saturated", 0.0, False),
+    ("paced-1call", None, True),
+    ("saturated-1call", 0.0, True),
+)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=100_000)
@@ -392,6 +405,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--keep-alive", type=int, default=30, help="seconds; 0 closes each connection after a request")
+    parser.add_argument(
+        "--phases",
+        type=lambda text: [name.strip() for name in text.split(",")],
+        default=[],
+        help=f"run only these phases (comma-separated; default all: {', '.join(p[0] for p in PHASES)})",
+    )
     parser.add_argument("--think-ms", type=float, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument(
@@ -422,7 +442,7 @@ def main() -> int:
             "--threads",
             str(args.threads),
             "--keep-alive",
-            "30",
+            str(args.keep_alive),
             "--log-level",
             "warning",
             "--access-logfile",
@@ -449,28 +469,18 @@ def main() -> int:
         )
         warm_up(port, tokens)
         phase("warm-up", port=port, tokens=tokens, seconds=5, think_ms=args.think_ms, gunicorn_pid=gunicorn.pid)
-        phase(
-            "paced", port=port, tokens=tokens, seconds=args.seconds, think_ms=args.think_ms, gunicorn_pid=gunicorn.pid
-        )
-        phase("saturated", port=port, tokens=tokens, seconds=args.seconds, think_ms=0, gunicorn_pid=gunicorn.pid)
-        phase(
-            "paced, 1 call",
-            port=port,
-            tokens=tokens,
-            seconds=args.seconds,
-            think_ms=args.think_ms,
-            gunicorn_pid=gunicorn.pid,
-            combined=True,
-        )
-        phase(
-            "saturated, 1 call",
-            port=port,
-            tokens=tokens,
-            seconds=args.seconds,
-            think_ms=0,
-            gunicorn_pid=gunicorn.pid,
-            combined=True,
-        )
+        for name, think_ms, combined in PHASES:
+            if args.phases and name not in args.phases:
+                continue
+            phase(
+                name,
+                port=port,
+                tokens=tokens,
+                seconds=args.seconds,
+                think_ms=args.think_ms if think_ms is None else think_ms,
+                gunicorn_pid=gunicorn.pid,
+                combined=combined,
+            )
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         try:

@@ -18,3 +18,11 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 timeout = 120
 graceful_timeout = 30
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+
+
+def post_worker_init(worker: object) -> None:
+    """Once the application is loaded, move its long-lived objects (modules, URL patterns, settings) out of the
+    garbage collector's view, so each request's collections only walk the request's own objects."""
+    import gc
+
+    gc.freeze()
