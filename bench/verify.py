@@ -5,6 +5,7 @@ Steps (each only if its script exists; corpus only if ../shared/corpus exists):
   corpus       bench/corpus_exports.py: every real export gives its expected record count
   fuzz         bench/fuzz_parsers.py --seconds 60: only ImportFileError escapes a parser
   load         bench/load.py --seconds 60: 20 reviewers on 100,000 records, a Celery import, invariants checked
+  screening    bench/screening.py --seconds 30: latency of vote + next record, 20 paced reviewers, 100,000 records
   pg-restart   bench/pg_restart.py: PostgreSQL restarted under load gives 503s, never 500s, and recovers
   import, dedup, prioritisation, export   the benchmarks of those paths
 A step passes when its command exits 0 within its time limit. The last lines of each step's output go to
@@ -92,6 +93,13 @@ def steps() -> list[Step]:
             _last_match(r"fuzz_parsers: ([\d,]+ examples.*failure\(s\))"),
         ),
         Step("load", [PYTHON, "bench/load.py", "--seconds", "60"], 1800, bench / "load.py", _load_figure),
+        Step(
+            "screening",
+            [PYTHON, "bench/screening.py", "--seconds", "30"],
+            900,
+            bench / "screening.py",
+            _last_match(r"^paced-1call .*?(p50 +[\d.]+ ms \| p95 +[\d.]+ ms)", False),
+        ),
         Step("pg-restart", [PYTHON, "bench/pg_restart.py"], 600, bench / "pg_restart.py", _last_match(r"(.+)")),
         Step("import", [PYTHON, "bench/import.py"], 900, bench / "import.py", _last_match(r"(.+)")),
         Step("dedup", [PYTHON, "bench/dedup.py"], 1800, bench / "dedup.py", _last_match(r"(.+)")),
