@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ SLICES_PER_WORKER = 8  # enough slices for a smooth progress bar
 
 Found = tuple[int, int, Outcome, float, str]
 _inherited: dict[str, Any] = {}
+_FORKING = threading.Lock()
 
 
 def worker_count(n_records: int, requested: int | None = None) -> int:
@@ -42,9 +44,10 @@ def _bounds(n: int, parts: int) -> list[tuple[int, int]]:
     return [(start, min(n, start + step)) for start in range(0, n, step)]
 
 
-def _compare_slice(bounds: tuple[int, int]) -> tuple[int, list[Found]]:
-    prepared: Sequence[Prepared] = _inherited["prepared"]
-    pairs: Sequence[tuple[int, int]] = _inherited["pairs"]
+def _compare_slice(bounds: tuple[int, int], state: dict[str, Any] | None = None) -> tuple[int, list[Found]]:
+    state = _inherited if state is None else state
+    prepared: Sequence[Prepared] = state["prepared"]
+    pairs: Sequence[tuple[int, int]] = state["pairs"]
     found: list[Found] = []
     for x, y in pairs[bounds[0] : bounds[1]]:
         outcome, score, reason = compare(prepared[x], prepared[y])
@@ -53,22 +56,23 @@ def _compare_slice(bounds: tuple[int, int]) -> tuple[int, list[Found]]:
     return bounds[1] - bounds[0], found
 
 
-def _run(fn: Callable[[tuple[int, int]], Any], n: int, workers: int, state: dict[str, Any]) -> Iterator[Any]:
+def _run(fn: Callable[..., Any], n: int, workers: int, state: dict[str, Any]) -> Iterator[Any]:
     parts = workers * SLICES_PER_WORKER if workers > 1 else max(1, n // 5000)
     if workers == 1:
+        # In this process the state is passed along: two runs in two threads of one process (the embedded
+        # mode's background threads, a threaded worker) must not share it.
+        for bounds in _bounds(n, parts):
+            yield fn(bounds, state)
+        return
+    # Forked workers inherit the state through a module global set just before the fork; one run at a time
+    # per process may use it.
+    with _FORKING:
         _inherited.update(state)
         try:
-            for bounds in _bounds(n, parts):
-                yield fn(bounds)
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                yield from pool.imap(fn, _bounds(n, parts))
         finally:
             _inherited.clear()
-        return
-    _inherited.update(state)  # set before the fork so that the workers inherit it
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(fn, _bounds(n, parts))
-    finally:
-        _inherited.clear()
 
 
 def compare_pairs(

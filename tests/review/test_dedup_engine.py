@@ -372,3 +372,36 @@ def test_a_repeated_word_replaced_by_another_counts_as_a_swapped_word() -> None:
     first = replace(ARTICLE, id="q1", title="Tailored care after stroke or stenting II: embedded II", doi="", pages="")
     second = replace(first, id="q2", title="Tailored care after stroke or stenting II: embedded hard", abstract="")
     assert deduplicate([first, second]).groups == [["q1"], ["q2"]]
+
+
+def test_two_runs_in_two_threads_of_one_process_do_not_share_their_state() -> None:
+    """The embedded mode runs background jobs in threads: two deduplication runs at once must each compare
+    their own records (a shared module global once made one run fail with KeyError)."""
+    import threading
+
+    from review.dedup.parallel import compare_pairs
+    from review.dedup.prepare import prepare
+
+    sizes = {"alpha": 400, "beta": 600, "gamma": 800}
+
+    def run(prefix: str, results: dict[str, object]) -> None:
+        try:
+            records = [
+                replace(ARTICLE, id=f"{prefix}{n}", title=f"{prefix} cohort study of networks number {n // 2}")
+                for n in range(sizes[prefix])
+            ]
+            prepared = [prepare(r, i) for i, r in enumerate(records)]
+            pairs = [(i, i + 1) for i in range(0, sizes[prefix], 2)] * 40
+            results[prefix] = compare_pairs(prepared, pairs, workers=1)
+        except Exception as error:  # noqa: BLE001 - the test reports whatever escaped
+            results[prefix] = error
+
+    results: dict[str, object] = {}
+    threads = [threading.Thread(target=run, args=(name, results)) for name in ("alpha", "beta", "gamma")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for name, size in sizes.items():
+        assert isinstance(results[name], list), results[name]
+        assert len(results[name]) == size // 2 * 40  # every same-title pair of its own records
