@@ -393,7 +393,7 @@ def test_two_runs_in_two_threads_of_one_process_do_not_share_their_state() -> No
             prepared = [prepare(r, i) for i, r in enumerate(records)]
             pairs = [(i, i + 1) for i in range(0, sizes[prefix], 2)] * 40
             results[prefix] = compare_pairs(prepared, pairs, workers=1)
-        except Exception as error:  # noqa: BLE001 - the test reports whatever escaped
+        except Exception as error:
             results[prefix] = error
 
     results: dict[str, object] = {}
