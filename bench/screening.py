@@ -60,7 +60,7 @@ def _redis_url() -> str:
     Without Redis, Celery runs tasks inside the request (the embedded default), which is not what a deployment
     serving 20 reviewers does; queued tasks are not run here (no worker) and are removed at the end.
     """
-    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
     try:
         import redis
 
