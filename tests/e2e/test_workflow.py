@@ -188,6 +188,7 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
     page.click("text=Check possible duplicates")
     expect(page.locator("#possible-pair")).to_contain_text("1 pair to check")
     expect(page.locator("#possible-pair table.compare")).to_contain_text("Nursing in Critical Care Research")
+    page.wait_for_load_state("load")  # the key handler is a deferred script: a key pressed earlier is not seen
     page.keyboard.press("s")
     expect(page.locator("#possible-pair")).to_contain_text("No possible duplicates left to check.")
     decision = DuplicateDecision.objects.get(review=review)
