@@ -99,3 +99,16 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def api_clients(db):
+    """api_clients(user): a separate API client per person, so two people can act in one test."""
+    from rest_framework.test import APIClient
+
+    def login(user):
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return login

@@ -67,3 +67,14 @@ def pair(form, studies, review, lead, reviewer, reviewer2):
 def submit(extraction: Extraction, values: dict | None = None, **changes) -> Extraction:
     data = {**COMPLETE, **(values or {}), **changes}
     return services.extraction_submit(extraction=extraction, by=extraction.extractor, values=data)
+
+
+@pytest.fixture
+def two_final(pair, studies, review, lead, reviewer, reviewer2):
+    """The first two studies with a final extraction each: both extractors submitted the same values."""
+    submit(pair[0])
+    submit(pair[1])
+    a, b = services.extraction_assign(review=review, record=studies[1], extractors=[reviewer, reviewer2], by=lead)
+    submit(a, target_data_type={"choice": "tabular"}, sample_size=80)
+    submit(b, target_data_type={"choice": "tabular"}, sample_size=80)
+    return studies[:2]

@@ -15,16 +15,8 @@ BASE = "/api/v1/reviews/tl-clinical"
 
 
 @pytest.fixture
-def api_as(db):
-    """A separate API client per person, so two people can act in one test."""
-    from rest_framework.test import APIClient
-
-    def login(user):
-        client = APIClient()
-        client.force_login(user)
-        return client
-
-    return login
+def api_as(api_clients):
+    return api_clients
 
 
 def test_forms_create_from_template_and_list(api_as, lead, review):

@@ -15,16 +15,8 @@ BASE = "/api/v1/reviews/tl-clinical"
 
 
 @pytest.fixture
-def api_as(db):
-    """A separate API client per person, so two people can act in one test."""
-    from rest_framework.test import APIClient
-
-    def login(user):
-        client = APIClient()
-        client.force_login(user)
-        return client
-
-    return login
+def api_as(api_clients):
+    return api_clients
 
 
 def _keys(form, section="study"):
@@ -313,16 +305,6 @@ def test_pilot_read_outsider_and_wrong_method(api_as, outsider, lead, form):
 
 
 # ---- summary files -------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def two_final(pair, studies, review, lead, reviewer, reviewer2):
-    submit(pair[0])
-    submit(pair[1])
-    a, b = services.extraction_assign(review=review, record=studies[1], extractors=[reviewer, reviewer2], by=lead)
-    submit(a, target_data_type={"choice": "tabular"}, sample_size=80)
-    submit(b, target_data_type={"choice": "tabular"}, sample_size=80)
-    return studies[:2]
 
 
 def test_summary_chart_as_svg(api_as, viewer, two_final):

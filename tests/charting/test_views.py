@@ -420,16 +420,6 @@ def test_pilot_page_for_viewer_hides_controls(as_viewer, form):
 # ---- summaries and exports -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def two_final(pair, studies, review, lead, reviewer, reviewer2):
-    submit(pair[0])
-    submit(pair[1])
-    a, b = services.extraction_assign(review=review, record=studies[1], extractors=[reviewer, reviewer2], by=lead)
-    submit(a, target_data_type={"choice": "tabular"}, sample_size=80)
-    submit(b, target_data_type={"choice": "tabular"}, sample_size=80)
-    return studies[:2]
-
-
 def test_summaries_page_shows_frequencies_numbers_crosstab_and_charts(
     as_viewer, two_final, django_assert_max_num_queries
 ):

@@ -13,16 +13,8 @@ TA = Stage.TITLE_ABSTRACT.value
 
 
 @pytest.fixture
-def api_as(db):
-    """A separate API client per person, so two people can act in one test."""
-    from rest_framework.test import APIClient
-
-    def login(user):
-        client = APIClient()
-        client.force_login(user)
-        return client
-
-    return login
+def api_as(api_clients):
+    return api_clients
 
 
 def base(review):
