@@ -33,6 +33,7 @@ urlpatterns = [
     path(f"{base}<str:stage>/votes/mine/undo/", api.UndoLastVote.as_view(), name="api-screening-undo"),
     path(f"{base}<str:stage>/records/<int:record_id>/vote/", api.RecordVote.as_view(), name="api-screening-vote"),
     path(f"{base}<str:stage>/records/<int:record_id>/skip/", api.SkipRecord.as_view(), name="api-screening-skip"),
+    path(f"{base}<str:stage>/records/<int:record_id>/hold/", api.HoldRecord.as_view(), name="api-screening-hold"),
     path(f"{base}<str:stage>/conflicts/", api.ConflictList.as_view(), name="api-screening-conflicts"),
     path(
         f"{base}<str:stage>/conflicts/<int:record_id>/",

@@ -10,7 +10,7 @@ from screening.api.settings import (
     ScreeningSettingsView,
 )
 from screening.api.undo import UndoLastVote
-from screening.api.votes import MyVotes, NextRecord, RecordVote, SkipRecord
+from screening.api.votes import HoldRecord, MyVotes, NextRecord, RecordVote, SkipRecord
 
 __all__ = [
     "ConflictComments",
@@ -22,6 +22,7 @@ __all__ = [
     "ExclusionReasonOrder",
     "ExclusionReasons",
     "FullTextView",
+    "HoldRecord",
     "MyVotes",
     "NextRecord",
     "NotRetrieved",

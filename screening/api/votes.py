@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from review.access import ReviewAccess
+from review.errors import ServiceError
 from review.http import api_user
 from review.models import Record
 from screening import selectors
@@ -24,21 +25,36 @@ from screening.api.common import (
     stage_from,
 )
 from screening.models import Choice, Stage
-from screening.services.queue import queue_serve, queue_skip
+from screening.services.queue import queue_empty_why, queue_hold, queue_release, queue_serve, queue_skip
 from screening.services.votes import VoteInput, vote_cast, vote_withdraw
 
 
 def next_state(request: Request, access: ReviewAccess, stage: Stage) -> dict[str, Any]:
     served = queue_serve(review=access.review, stage=stage, reviewer=api_user(request))
     if served is None:
-        return record_state(request, access, None, stage)
+        body = record_state(request, access, None, stage)
+        why = queue_empty_why(review=access.review, stage=stage, reviewer=api_user(request))
+        body["why"] = {
+            "held_by_others": why.held_by_others,
+            "waiting_for_others": why.waiting_for_others,
+            "message": why.message,
+        }
+        return body
     return record_state(request, access, served.record, stage, served, served=True)
 
 
+class QueueEmptyOut(serializers.Serializer):
+    held_by_others = serializers.IntegerField(help_text="Records whose free slots are open with other reviewers now")
+    waiting_for_others = serializers.IntegerField(help_text="Records with my vote that wait for other votes")
+    message = serializers.CharField()
+
+
+class NextRecordOut(ScreeningRecordVotesOut):
+    why = QueueEmptyOut(required=False, help_text="Present when nothing is offered: why")
+
+
 class NextRecord(APIView):
-    @extend_schema(
-        responses=ScreeningRecordVotesOut, summary="The next record for me at a stage (claimed for me a while)"
-    )
+    @extend_schema(responses=NextRecordOut, summary="The next record for me at a stage (held for me a short while)")
     def get(self, request: Request, review: str, stage: str) -> Response:
         access = access_for(request, review)
         stage_value = stage_from(stage)
@@ -106,6 +122,28 @@ class RecordVote(APIView):
         record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
         vote_withdraw(review=access.review, record=record, stage=stage_value, reviewer=api_user(request))
         return Response(record_state(request, access, record, stage_value))
+
+
+class HoldRecord(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None, 409: None},
+        summary="Keep holding the record I am screening (send every 30-60 s while it is on screen)",
+    )
+    def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
+        access = access_for(request, review)
+        record = get_object_or_404(selectors.screenable_records(review=access.review), pk=record_id)
+        held = queue_hold(review=access.review, record=record, stage=stage_from(stage), reviewer=api_user(request))
+        if not held:
+            raise ServiceError("This record does not need your vote now", code="conflict")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None}, summary="Release my hold on the record (I left it)")
+    def delete(self, request: Request, review: str, stage: str, record_id: int) -> Response:
+        access = access_for(request, review)
+        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
+        queue_release(review=access.review, stage=stage_from(stage), reviewer=api_user(request), record=record)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SkipRecord(APIView):

@@ -3,11 +3,17 @@
 A record handed to a reviewer is *claimed* for a while (QueueClaim): the claim holds one of its vote slots, so
 while reviewer A looks at the record's last free slot, reviewer B is handed another record. Claims are created
 only while holding the record's outcome row lock and after re-reading the slots, so two requests at the same
-instant cannot both take the last slot. A claim expires after CLAIM_TTL so an abandoned screen frees its slot.
+instant cannot both take the last slot.
+
+Looking is not claiming for long: a claim expires after CLAIM_TTL (a couple of minutes) unless the screening page
+that shows the record renews it (`queue_hold`, sent while the page is open and in use), and it is released as soon
+as the page is left (`queue_release`). A lead's management actions (marking a full text not retrieved) never claim.
+When nothing is offered, `queue_empty_why` says why, in numbers.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +29,8 @@ from screening.models import PilotRound, QueueClaim, QueueSkip, Stage, StageOutc
 from screening.selectors import QUEUE_ORDERING, open_pilot, queue_key_for, screenable_records
 from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
 
-CLAIM_TTL = timedelta(minutes=15)
+# Short enough that a closed laptop frees a record within two minutes; the page renews every 30 s (static/js).
+CLAIM_TTL = timedelta(minutes=2)
 CANDIDATES_PER_TRY = 8
 LOCKED_RETRIES = 3
 _BUSY = StageOutcome()  # marker: the candidate's row was locked by another request
@@ -289,6 +296,84 @@ def queue_claim(*, review: Review, record: Record, stage: str, reviewer: User) -
         raise ServiceError("This record does not need your vote now", code="conflict")
     QueueClaim.objects.filter(reviewer=reviewer, stage=stage, record__review=review).delete()
     QueueClaim.objects.create(record=record, stage=stage, reviewer=reviewer, claimed_at=timezone.now())
+
+
+@transaction.atomic
+def queue_hold(*, review: Review, record: Record, stage: str, reviewer: User) -> bool:
+    """Renew the reviewer's claim on the record they are looking at; True while they hold one of its slots.
+
+    A claim that expired meanwhile is taken again only if a slot is still free (someone else may have it now)."""
+    stage = parse_stage(stage)
+    renewed = QueueClaim.objects.filter(
+        record=record, stage=stage, reviewer=reviewer, claimed_at__gte=timezone.now() - CLAIM_TTL
+    ).update(claimed_at=timezone.now())
+    if renewed:
+        return True
+    try:
+        queue_claim(review=review, record=record, stage=stage, reviewer=reviewer)
+    except ServiceError:
+        return False
+    return True
+
+
+def queue_release(*, review: Review, stage: str, reviewer: User, record: Record | None = None) -> int:
+    """Give back the reviewer's claims at the stage (the page was left); returns how many were released."""
+    stage = parse_stage(stage)
+    claims = QueueClaim.objects.filter(reviewer=reviewer, stage=stage, record__review=review)
+    if record is not None:
+        claims = claims.filter(record=record)
+    deleted, _ = claims.delete()
+    return deleted
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEmpty:
+    """Why nothing was offered: the counts behind the message on an empty screening page."""
+
+    held_by_others: int  # records whose last free slots are open on other reviewers' screens right now
+    waiting_for_others: int  # records I voted on that still wait for other reviewers' votes
+    pilot_open: bool
+
+    @property
+    def message(self) -> str:
+        if self.held_by_others:
+            n = self.held_by_others
+            noun = "record is" if n == 1 else "records are"
+            return f"{n} {noun} open with other reviewers; try again in a minute."
+        if self.pilot_open:
+            return "You have screened every record of the pilot sample; the main round starts when the lead closes it."
+        if self.waiting_for_others:
+            n = self.waiting_for_others
+            noun = "record has" if n == 1 else "records have"
+            return f"Every record has your vote or all the votes it needs; {n} {noun} your vote and wait for others."
+        return "Every record at this stage has your vote or all the votes it needs."
+
+
+def queue_empty_why(*, review: Review, stage: str, reviewer: User) -> QueueEmpty:
+    """The counts behind an empty queue, read (never written) when `queue_serve` found nothing."""
+    stage = parse_stage(stage)
+    since = timezone.now() - CLAIM_TTL
+    required = votes_required(review=review, stage=stage)
+    awaiting = StageOutcome.objects.filter(
+        review=review, stage=stage, status=Status.AWAITING, record__merged_into__isnull=True, record__removed_reason=""
+    )
+    pilot = open_pilot(review=review, stage=stage)
+    if pilot is not None:
+        awaiting = awaiting.filter(pilot=pilot)
+    mine = Vote.objects.filter(stage=stage, reviewer=reviewer, review=review).values("record_id")
+    held = Coalesce(_held_by_others(stage=stage, reviewer=reviewer, since=since), Value(0))
+    open_slots = Coalesce(F("votes_required"), Value(required)) - F("vote_count")
+    held_by_others = (
+        awaiting.exclude(record_id__in=mine)
+        .annotate(held=held, open_slots=open_slots)
+        .filter(held__gt=0, open_slots__gt=0, open_slots__lte=F("held"))
+        .count()
+    )
+    return QueueEmpty(
+        held_by_others=held_by_others,
+        waiting_for_others=awaiting.filter(record_id__in=mine).count(),
+        pilot_open=pilot is not None,
+    )
 
 
 def outcomes_sync(*, review: Review) -> int:

@@ -14,6 +14,7 @@ from review.models import Record, Role
 from screening import selectors
 from screening.models import FullText, Stage
 from screening.services.fulltexts import fulltext_mark_not_retrieved, fulltext_upload
+from screening.services.queue import queue_release
 from screening.views.screen import render_panel
 
 
@@ -75,6 +76,8 @@ def not_retrieved(request: AuthedRequest, slug: str, record_id: int) -> HttpResp
     except ServiceError as error:
         status = 409 if error.code == "conflict" else 400
         return render_panel(request, access, Stage.FULL_TEXT, record, status=status, error=error.message)
+    queue_release(review=access.review, stage=Stage.FULL_TEXT, reviewer=request.user, record=record)
     if not request.htmx:
-        return redirect("screening:screen", slug=slug, stage=Stage.FULL_TEXT.value)
-    return render_panel(request, access, Stage.FULL_TEXT, message=f"Record {record.pk} marked not retrieved.")
+        return redirect("screening:record", slug=slug, stage=Stage.FULL_TEXT.value, record_id=record.pk)
+    # A management action, not screening: show the record just marked rather than claiming the next one.
+    return render_panel(request, access, Stage.FULL_TEXT, record, message=f"Record {record.pk} marked not retrieved.")

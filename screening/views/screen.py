@@ -17,7 +17,14 @@ from screening import selectors
 from screening.models import Stage, Vote, VoteEvent
 from screening.prioritisation import relevance_of
 from screening.services.common import settings_for, votes_required
-from screening.services.queue import outcomes_sync, queue_next_for, queue_skip
+from screening.services.queue import (
+    outcomes_sync,
+    queue_empty_why,
+    queue_hold,
+    queue_next_for,
+    queue_release,
+    queue_skip,
+)
 from screening.services.votes import vote_cast, vote_undo_last, vote_withdraw
 from screening.views.common import stage_or_404, stage_totals, vote_input_from
 
@@ -89,10 +96,14 @@ def render_panel(
     record: Record | None = None,
     *,
     status: int = 200,
+    serve: bool = True,
     **extra: Any,
 ) -> HttpResponse:
-    if record is None:
+    """The screening panel for `record`, or (`serve`) the next record of the caller's queue, claimed for them."""
+    if record is None and serve:
         record = queue_next_for(review=access.review, stage=stage, reviewer=request.user)
+        if record is None:
+            extra["empty"] = queue_empty_why(review=access.review, stage=stage, reviewer=request.user)
     context = _panel_context(request, access, stage, record, **extra)
     template = f"{TEMPLATE}#screen-panel" if request.htmx else TEMPLATE
     return render(request, template, context, status=status)
@@ -192,3 +203,25 @@ def skip(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpR
     except ServiceError as error:
         return render_panel(request, access, stage_value, status=409, error=error.message)
     return _after(request, access, stage_value, message="Skipped; it comes back later.")
+
+
+@login_required
+@require_http_methods(["POST"])
+def hold(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
+    """Sent by the open screening page every 30 s while it is in use: keeps the record's vote slot for me."""
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    stage_value = stage_or_404(stage)
+    record = get_object_or_404(selectors.screenable_records(review=access.review), pk=record_id)
+    held = queue_hold(review=access.review, record=record, stage=stage_value, reviewer=request.user)
+    return HttpResponse(status=204 if held else 409)
+
+
+@login_required
+@require_http_methods(["POST"])
+def release(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
+    """Sent when the screening page is left: the record's slot is free for others at once."""
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    stage_value = stage_or_404(stage)
+    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    queue_release(review=access.review, stage=stage_value, reviewer=request.user, record=record)
+    return HttpResponse(status=204)

@@ -49,8 +49,15 @@
       if (event.key === "Escape") active.blur();
       return;
     }
-    if (busy) return;
     const key = event.key.toLowerCase();
+    if (busy) {
+      // Only once the next record is on screen: a key pressed while the old one still shows is not meant for it.
+      if (swapped && ["i", "e", "m", "s"].includes(key)) {
+        pendingKey = key;
+        event.preventDefault();
+      }
+      return;
+    }
     const reasons = document.getElementById("reasons");
     if (/^[1-9]$/.test(key) && reasons && !reasons.hidden) {
       const button = reasons.querySelector(`[data-reason-key="${key}"]`);
@@ -77,13 +84,69 @@
     if (handled) event.preventDefault();
   });
 
+  // Looking is not claiming: the record's vote slot is held for me only while this page is open and in use.
+  // Every 30 s the page renews the hold if someone touched it in the last 3 minutes; leaving releases it.
+  const HOLD_EVERY_MS = 30000;
+  const IDLE_AFTER_MS = 180000;
+  let lastActivity = Date.now();
+  const touched = () => {
+    lastActivity = Date.now();
+  };
+  ["keydown", "pointerdown", "scroll", "wheel"].forEach((name) =>
+    document.addEventListener(name, touched, { passive: true, capture: true }),
+  );
+  const csrfToken = () => {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  };
+  const post = (url, beacon) => {
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", csrfToken());
+    if (beacon && navigator.sendBeacon) return navigator.sendBeacon(url, body);
+    return fetch(url, { method: "POST", body, credentials: "same-origin" }).catch(() => null);
+  };
+  window.setInterval(() => {
+    const root = panel();
+    if (!root || !root.dataset.holdUrl) return;
+    if (document.visibilityState !== "visible" || Date.now() - lastActivity > IDLE_AFTER_MS) return;
+    post(root.dataset.holdUrl, false);
+  }, HOLD_EVERY_MS);
+  const releaseHold = () => {
+    const root = panel();
+    if (root && root.dataset.releaseUrl) post(root.dataset.releaseUrl, true);
+  };
+  window.addEventListener("pagehide", releaseHold);
+
+  // A key pressed while the next record is on its way is kept and applied to that record once it is ready
+  // (htmx has wired its buttons): before, it either fell through to a plain form submit or was dropped.
+  let pendingKey = null;
+  let swapped = false;
   document.addEventListener("htmx:beforeRequest", (event) => {
     if (panel() && panel().contains(event.detail.elt)) busy = true;
+    swapped = false;
   });
-  document.addEventListener("htmx:afterRequest", () => {
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (!event.detail.successful) busy = false;
+  });
+  document.addEventListener("htmx:afterSettle", () => {
     busy = false;
+    swapped = false;
+    const root = panel();
+    // One URL per record: Back steps back through records and the address can be shared.
+    if (root && root.dataset.recordUrl && window.location.pathname !== root.dataset.recordUrl) {
+      window.history.pushState({}, "", root.dataset.recordUrl);
+    }
+    if (pendingKey) {
+      const key = pendingKey;
+      pendingKey = null;
+      clickKey(key);
+    }
   });
+  // The pushed addresses are whole pages: Back loads them as such (htmx would ask for a fragment).
+  if (window.htmx) window.htmx.config.historyEnabled = false;
+  window.addEventListener("popstate", () => window.location.reload());
   document.addEventListener("htmx:afterSwap", () => {
+    swapped = true;
     // Keep the keys working after the swap: nothing inside the new panel has focus.
     if (inField(document.activeElement) === false && document.activeElement !== document.body) {
       document.activeElement.blur();

@@ -53,6 +53,8 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "screening:vote": ("api-screening-vote",),
     "screening:withdraw": ("api-screening-vote",),
     "screening:skip": ("api-screening-skip",),
+    "screening:hold": ("api-screening-hold",),
+    "screening:release": ("api-screening-hold",),
     "screening:conflicts-home": ("api-screening-conflicts",),
     "screening:conflicts": ("api-screening-conflicts",),
     "screening:conflict": ("api-screening-conflict",),
