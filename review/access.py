@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from review.models import ROLE_RANK, Membership, Review, Role
+from review.models import RESOLVER_ROLES, ROLE_RANK, Membership, Review, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,11 @@ class ReviewAccess:
     @property
     def is_lead(self) -> bool:
         return self.role == Role.LEAD
+
+    @property
+    def can_resolve(self) -> bool:
+        """May decide screening conflicts (and so see the votes of records in conflict): a lead or an arbiter."""
+        return self.role in RESOLVER_ROLES
 
     @property
     def can_screen(self) -> bool:

@@ -9,10 +9,14 @@ class Role(models.TextChoices):
     # Ordered from least to most power; ROLE_RANK compares them.
     VIEWER = "viewer", "Viewer"
     REVIEWER = "reviewer", "Reviewer"
+    # A reviewer who may also settle screening conflicts (the "third reviewer" of many protocols), without the
+    # lead's administration of members, settings, searches and exports.
+    ARBITER = "arbiter", "Arbiter"
     LEAD = "lead", "Lead"
 
 
-ROLE_RANK = {Role.VIEWER: 1, Role.REVIEWER: 2, Role.LEAD: 3}
+ROLE_RANK = {Role.VIEWER: 1, Role.REVIEWER: 2, Role.ARBITER: 3, Role.LEAD: 4}
+RESOLVER_ROLES = (Role.ARBITER, Role.LEAD)  # who may decide a screening conflict
 
 
 class JSONTextField(models.JSONField):

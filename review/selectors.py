@@ -5,7 +5,18 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from review.models import ApiToken, Invitation, Job, Membership, Record, Review, Search, SearchFile
+from review.models import (
+    RESOLVER_ROLES,
+    ApiToken,
+    Invitation,
+    Job,
+    Membership,
+    Record,
+    Review,
+    Role,
+    Search,
+    SearchFile,
+)
 
 
 def reviews_for_user(*, user: User) -> QuerySet[Review]:
@@ -19,6 +30,12 @@ def reviews_for_user(*, user: User) -> QuerySet[Review]:
 
 def review_members(*, review: Review) -> QuerySet[Membership]:
     return Membership.objects.filter(review=review).select_related("user").order_by("user__username")
+
+
+def review_resolvers(*, review: Review) -> list[Membership]:
+    """The members who may decide screening conflicts (leads and arbiters), leads first."""
+    members = Membership.objects.filter(review=review, role__in=RESOLVER_ROLES).select_related("user")
+    return sorted(members, key=lambda m: (m.role != Role.LEAD, m.user.get_username()))
 
 
 def review_pending_invitations(*, review: Review) -> QuerySet[Invitation]:

@@ -82,7 +82,7 @@ def reviewer_progress(*, access: ReviewAccess, user: User, stage: str) -> list[R
     )
     figures = {row["reviewer_id"]: row for row in per_user}
     people = dict(
-        Membership.objects.filter(review=review, role__in=[Role.REVIEWER, Role.LEAD]).values_list(
+        Membership.objects.filter(review=review, role__in=[Role.REVIEWER, Role.ARBITER, Role.LEAD]).values_list(
             "user_id", "user__username"
         )
     )

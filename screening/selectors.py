@@ -106,7 +106,7 @@ def unblinded_for(*, access: ReviewAccess, user: User, outcome: StageOutcome | N
     if outcome.status in FINAL_STATUSES:
         return True
     if outcome.status == Status.CONFLICT:
-        if access.is_lead:
+        if access.can_resolve:
             return True
         return Vote.objects.filter(record_id=outcome.record_id, stage=outcome.stage, reviewer=user).exists()
     return False
@@ -157,9 +157,9 @@ def conflicts_for(
         outcomes = outcomes.filter(record_id__in=resolved_ids)
     else:
         outcomes = outcomes.filter(status=Status.CONFLICT)
-    if not access.is_lead:
+    if not access.can_resolve:
         outcomes = outcomes.filter(Exists(Vote.objects.filter(record=OuterRef("record"), stage=stage, reviewer=user)))
-    if reviewer_id is not None and access.is_lead:
+    if reviewer_id is not None and access.can_resolve:
         voted = Vote.objects.filter(record=OuterRef("record"), stage=stage, reviewer_id=reviewer_id)
         outcomes = outcomes.filter(Exists(voted))
     if query:

@@ -48,6 +48,14 @@ def reviewer2(review):
 
 
 @pytest.fixture
+def arbiter(review):
+    """A reviewer who may also decide conflicts, without the lead's administration."""
+    user = UserFactory(username="arbiter")
+    MembershipFactory(review=review, user=user, role=Role.ARBITER)
+    return user
+
+
+@pytest.fixture
 def viewer(review):
     user = UserFactory(username="viewer")
     MembershipFactory(review=review, user=user, role=Role.VIEWER)
@@ -82,6 +90,11 @@ def as_reviewer(reviewer):
 @pytest.fixture
 def as_reviewer2(reviewer2):
     return client_for(reviewer2)
+
+
+@pytest.fixture
+def as_arbiter(arbiter):
+    return client_for(arbiter)
 
 
 @pytest.fixture

@@ -88,7 +88,8 @@ class ConflictList(GenericAPIView):
 
 def _conflict_record(request: Request, access: ReviewAccess, stage: Stage, record_id: int) -> Record:
     record = get_object_or_404(Record, pk=record_id, review=access.review)
-    if not access.is_lead and not Vote.objects.filter(record=record, stage=stage, reviewer=api_user(request)).exists():
+    voted = Vote.objects.filter(record=record, stage=stage, reviewer=api_user(request)).exists()
+    if not access.can_resolve and not voted:
         raise PermissionDenied("Only the lead and the reviewers in this conflict can open it")
     return record
 
@@ -152,7 +153,7 @@ class ConflictResolution(APIView):
         summary="The lead's final decision on a conflict",
     )
     def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
-        access = access_for(request, review, Role.LEAD)
+        access = access_for(request, review, Role.ARBITER)
         stage_value = stage_from(stage)
         record = get_object_or_404(Record, pk=record_id, review=access.review)
         data = ScreeningResolutionIn(data=request.data)

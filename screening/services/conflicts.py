@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from review.access import role_in
 from review.errors import ServiceError
-from review.models import Record, Review, Role
+from review.models import RESOLVER_ROLES, Record, Review
 from review.services import audit
 from screening.models import (
     Choice,
@@ -25,7 +25,7 @@ from screening.services.votes import enter_full_text
 
 
 def _may_discuss(*, review: Review, record: Record, stage: str, user: User) -> bool:
-    if role_in(user=user, review=review) == Role.LEAD:
+    if role_in(user=user, review=review) in RESOLVER_ROLES:
         return True
     return Vote.objects.filter(record=record, stage=stage, reviewer=user).exists()
 
@@ -41,7 +41,9 @@ def conflict_comment_add(*, review: Review, record: Record, stage: str, by: User
     if outcome.status != Status.CONFLICT and not was_conflict:
         raise ServiceError("This record is not in conflict", code="conflict")
     if not _may_discuss(review=review, record=record, stage=stage, user=by):
-        raise ServiceError("Only the lead and the reviewers in this conflict can discuss it", code="forbidden")
+        raise ServiceError(
+            "Only the lead, arbiters and the reviewers in this conflict can discuss it", code="forbidden"
+        )
     comment = ConflictComment.objects.create(review=review, record=record, stage=stage, author=by, text=text)
     audit(review=review, actor=by, action="screening.conflict_commented", record=record.pk, stage=stage)
     return comment
@@ -61,8 +63,9 @@ def conflict_resolve(
 ) -> StageOutcome:
     """The lead's final decision on a record in conflict. Final: votes can no longer change it."""
     stage = parse_stage(stage)
-    if role_in(user=by, review=review) != Role.LEAD:
-        raise ServiceError("Only the review's lead can decide a conflict", code="forbidden")
+    role = role_in(user=by, review=review)
+    if role not in RESOLVER_ROLES:
+        raise ServiceError("Only the review's lead or an arbiter can decide a conflict", code="forbidden")
     if decision not in (Choice.INCLUDE, Choice.EXCLUDE):
         raise ServiceError("The decision is include or exclude", field="decision")
     rationale = rationale.strip()
@@ -111,6 +114,7 @@ def conflict_resolve(
         decision=decision,
         reasons=labels,
         rationale=rationale,
+        role=str(role),
     )
     if stage == Stage.TITLE_ABSTRACT and outcome.status == Status.INCLUDED:
         enter_full_text(review=review, record=record)

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from review import selectors as review_selectors
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
@@ -56,11 +57,12 @@ def conflict_list(request: AuthedRequest, slug: str, stage: str) -> HttpResponse
         "state": state,
         "q": query,
         "reviewer": reviewer,
+        "resolvers": review_selectors.review_resolvers(review=access.review),
         "reviewers": (
-            Membership.objects.filter(review=access.review, role__in=[Role.REVIEWER, Role.LEAD])
+            Membership.objects.filter(review=access.review, role__in=[Role.REVIEWER, Role.ARBITER, Role.LEAD])
             .select_related("user")
             .order_by("user__username")
-            if access.is_lead
+            if access.can_resolve
             else []
         ),
     }
@@ -72,8 +74,8 @@ def _detail_context(request: AuthedRequest, access: ReviewAccess, stage: Stage, 
     outcome = selectors.outcome_of(record=record, stage=stage)
     votes = selectors.votes_visible_to(access=access, user=request.user, record=record, stage=stage, outcome=outcome)
     involved = any(v.reviewer_id == request.user.pk for v in votes)
-    if not (access.is_lead or involved):
-        raise PermissionDenied("Only the lead and the reviewers in this conflict can open it")
+    if not (access.can_resolve or involved):
+        raise PermissionDenied("Only the lead, arbiters and the reviewers in this conflict can open it")
     return {
         "access": access,
         "review": access.review,
@@ -86,6 +88,7 @@ def _detail_context(request: AuthedRequest, access: ReviewAccess, stage: Stage, 
         "resolutions": selectors.resolutions_of(record=record, stage=stage),
         "reasons": list(selectors.exclusion_reasons(review=access.review)) if stage == Stage.FULL_TEXT else [],
         "config": None,
+        "resolvers": review_selectors.review_resolvers(review=access.review),
     }
 
 
@@ -129,7 +132,7 @@ def conflict_comment(request: AuthedRequest, slug: str, stage: str, record_id: i
 @login_required
 @require_http_methods(["POST"])
 def conflict_resolution(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
-    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.ARBITER)
     stage_value = stage_or_404(stage)
     record = get_object_or_404(Record, pk=record_id, review=access.review)
     reason = request.POST.get("reason", "")

@@ -146,6 +146,21 @@ def test_reviewer_cannot_manage_the_review(review, populated, as_reviewer):
     assert row_counts() == before
 
 
+def test_arbiter_cannot_manage_the_review(review, populated, as_arbiter):
+    """An arbiter decides conflicts; members, settings, searches, deduplication and set-up stay the lead's."""
+    before, failures = row_counts(), []
+    for route, name in ROUTES:
+        if not LEAD_ONLY.search(name):
+            continue
+        url = fill(route, review.slug, populated.pk)
+        for method in WRITE_METHODS:
+            response = getattr(as_arbiter, method)(url, data={}, content_type="application/json")
+            if response.status_code not in (400, 403, 404, 405):
+                failures.append(f"{method.upper()} {url} gave {response.status_code}")
+    assert failures == []
+    assert row_counts() == before
+
+
 # Writes only the lead may make, named with their methods: a reviewer and a viewer get exactly 403 (the role is
 # checked before anything is looked up, so the filled-in ids need not exist).
 LEAD_ONLY_API_WRITES = {
@@ -184,5 +199,22 @@ def test_lead_only_api_writes_answer_403_to_reviewers_and_viewers(review, popula
                 response = getattr(client, method)(url, data={}, content_type="application/json")
                 if response.status_code != 403:
                     failures.append(f"{persona} {method.upper()} {url} gave {response.status_code}")
+    assert failures == []
+    assert row_counts() == before
+
+
+# The one lead-only write above that an arbiter may make: deciding a conflict.
+ARBITER_API_WRITES = {"api-screening-conflict-resolution"}
+
+
+def test_lead_only_api_writes_answer_403_to_arbiters_except_conflict_decisions(review, populated, as_arbiter):
+    routes = {name: route for route, name in ROUTES}
+    before, failures = row_counts(), []
+    for name, methods in LEAD_ONLY_API_WRITES.items():
+        url = fill(routes[name], review.slug, populated.pk)
+        for method in methods:
+            response = getattr(as_arbiter, method)(url, data={}, content_type="application/json")
+            if (response.status_code == 403) != (name not in ARBITER_API_WRITES):
+                failures.append(f"arbiter {method.upper()} {url} gave {response.status_code}")
     assert failures == []
     assert row_counts() == before
