@@ -19,6 +19,7 @@ from review.errors import ServiceError
 from review.http import api_user
 from review.importers import FORMATS
 from review.models import Job, Record, Role, Search, SearchFile
+from review.selectors_records import record_rows, records_find
 from review.services import imports
 from review.services.jobs import job_live
 
@@ -87,6 +88,15 @@ class RecordOut(serializers.ModelSerializer):
             "issn", "isbn", "keywords", "mesh", "language", "publication_type", "url", "source_database",
             "merged_into", "removed_reason", "created_at",
         ]  # fmt: skip
+
+
+class RecordListOut(RecordOut):
+    status = serializers.DictField(child=serializers.CharField(), help_text="{stage: outcome}")
+    duplicate_group = serializers.IntegerField(allow_null=True, help_text="The id of the record kept for the group")
+    tags = serializers.ListField(child=serializers.CharField())
+
+    class Meta(RecordOut.Meta):
+        fields = [*RecordOut.Meta.fields, "status", "duplicate_group", "tags"]
 
 
 class RecordDetailOut(RecordOut):
@@ -191,23 +201,32 @@ class RecordListCreate(GenericAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="Words of the title or an author, a DOI, or a PMID"),
+            OpenApiParameter("text", str, description="Full-text search over title, abstract and keywords"),
             OpenApiParameter("search", int, description="Only records of this search"),
             OpenApiParameter("database", str, description="Only records from this database"),
+            OpenApiParameter("tag", str, description="Only records with this tag"),
+            OpenApiParameter("year", str, description="A year (2021) or a range (2019-2021)"),
+            OpenApiParameter("duplicates", str, description="hide: no duplicates; only: duplicate groups only"),
+            OpenApiParameter("stage", str, description="Stage the next filters read (default title-abstract)"),
+            OpenApiParameter("status", str, description="Outcome at the stage, or not_screened"),
+            OpenApiParameter("reviewer", str, description="Voted on at the stage by this username"),
+            OpenApiParameter("awaiting_second", bool, description="1: has votes but waits for more"),
+            OpenApiParameter("conflicts", bool, description="1: in conflict at the stage"),
         ],
-        responses=RecordOut(many=True),
-        summary="Records of a review (paginated)",
+        responses=RecordListOut(many=True),
+        summary="Records of a review with status per stage, duplicate group and tags (paginated; unknown filters: 400)",
     )
     def get(self, request: Request, review: str) -> Response:
         access = review_for_user(user=request.user, slug=review)
-        search = request.query_params.get("search", "")
-        records = selectors.records_for_review(
-            review=access.review,
-            q=request.query_params.get("q", "")[:200],
-            search_id=int(search) if search.isdigit() else None,
-            database=request.query_params.get("database", "")[:120],
-        )
+        records = records_find(access=access, user=api_user(request), params=dict(request.query_params.items()))
         page = self.paginate_queryset(records)
-        return self.get_paginated_response(RecordOut(page, many=True).data)
+        rows = record_rows(access=access, user=api_user(request), records=list(page or []))
+        out = []
+        for row, data in zip(rows, RecordOut(page, many=True).data, strict=True):
+            out.append(
+                {**data, "status": row["status"], "duplicate_group": row["duplicate_group"], "tags": row["tags"]}
+            )
+        return self.get_paginated_response(out)
 
     @extend_schema(request=RecordIn, responses={201: RecordDetailOut}, summary="Add a record by hand (lead)")
     def post(self, request: Request, review: str) -> Response:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review import api, api_dedup, api_imports
+from review import api, api_dedup, api_imports, api_labels
 
 urlpatterns = [
     path("reviews/", api.ReviewListCreate.as_view(), name="api-reviews"),
@@ -39,6 +39,25 @@ urlpatterns += [
     path("reviews/<slug:review>/jobs/<int:job_id>/", api_imports.JobDetail.as_view(), name="api-job"),
     path("reviews/<slug:review>/records/", api_imports.RecordListCreate.as_view(), name="api-records"),
     path("reviews/<slug:review>/records/<int:record_id>/", api_imports.RecordDetail.as_view(), name="api-record"),
+    path("reviews/<slug:review>/tags/", api_labels.ReviewTags.as_view(), name="api-tags"),
+    path(
+        "reviews/<slug:review>/records/<int:record_id>/tags/", api_labels.RecordTags.as_view(), name="api-record-tags"
+    ),
+    path(
+        "reviews/<slug:review>/records/<int:record_id>/tags/<int:tag_id>/",
+        api_labels.RecordTagDetail.as_view(),
+        name="api-record-tag",
+    ),
+    path(
+        "reviews/<slug:review>/records/<int:record_id>/notes/",
+        api_labels.RecordNotes.as_view(),
+        name="api-record-notes",
+    ),
+    path(
+        "reviews/<slug:review>/records/<int:record_id>/edits/",
+        api_labels.RecordEdits.as_view(),
+        name="api-record-edits",
+    ),
     path("reviews/<slug:review>/dedup/", api_dedup.DedupSummary.as_view(), name="api-dedup"),
     path("reviews/<slug:review>/dedup/runs/", api_dedup.DedupRunStart.as_view(), name="api-dedup-runs"),
     path("reviews/<slug:review>/dedup/runs/<int:run_id>/", api_dedup.DedupRunDetail.as_view(), name="api-dedup-run"),

@@ -472,3 +472,8 @@ class MergeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} -> {self.kept_id} ({self.rule})"
+
+
+from review.models_labels import RecordEdit, RecordNote, RecordTag, Tag  # noqa: E402  (registered with the app)
+
+__all__ = ["RecordEdit", "RecordNote", "RecordTag", "Tag"]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from review.views import dedup as dedup_views
 from review.views import imports as import_views
+from review.views import labels as label_views
 from review.views import reviews as views
 
 app_name = "review"
@@ -33,6 +34,14 @@ urlpatterns = [
     ),
     path("reviews/<slug:slug>/records/", import_views.record_list, name="records"),
     path("reviews/<slug:slug>/records/<int:record_id>/", import_views.record_detail, name="record"),
+    path("reviews/<slug:slug>/records/<int:record_id>/edit/", label_views.record_edit_view, name="record-edit"),
+    path("reviews/<slug:slug>/records/<int:record_id>/tags/", label_views.tag_add, name="record-tag-add"),
+    path(
+        "reviews/<slug:slug>/records/<int:record_id>/tags/<int:tag_id>/remove/",
+        label_views.tag_remove,
+        name="record-tag-remove",
+    ),
+    path("reviews/<slug:slug>/records/<int:record_id>/notes/", label_views.note_add, name="record-note-add"),
     path("reviews/<slug:slug>/duplicates/", dedup_views.dedup_home, name="dedup"),
     path("reviews/<slug:slug>/duplicates/possible/", dedup_views.possible_next, name="possible"),
     path(

@@ -18,6 +18,11 @@ class ScreeningConfig(AppConfig):
         if outcomes_recheck_required not in reviews.AFTER_REVIEW_UPDATE_HOOKS:
             reviews.AFTER_REVIEW_UPDATE_HOOKS.append(outcomes_recheck_required)
 
+        from review import screening_port
+        from screening.record_port import ScreeningRecords
+
+        screening_port.provide(ScreeningRecords())
+
         from review.models import Role
         from review.navigation import NavItem, register
         from review.selectors import COUNT_PROVIDERS

@@ -14,9 +14,13 @@ from review.access import review_for_user
 from review.errors import ServiceError
 from review.forms import RecordAddForm, SearchForm, UploadForm
 from review.http import AuthedRequest
-from review.models import Record, Role, Search, SearchFile
+from review.models import Record, RecordEdit, Role, Search, SearchFile
+from review.screening_port import record_screening
+from review.selectors_records import filter_names, record_rows, records_find, review_tags
 from review.services import imports
 from review.services.jobs import job_live
+from review.services.record_edits import record_originals
+from review.views.labels import labels_context
 
 KNOWN_DATABASES = [
     "PubMed", "MEDLINE", "Embase", "CINAHL", "Scopus", "Web of Science", "Cochrane CENTRAL", "PsycINFO",
@@ -147,25 +151,33 @@ def search_file_discard(request: AuthedRequest, slug: str, file_id: int) -> Http
 @require_http_methods(["GET"])
 def record_list(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
-    q = request.GET.get("q", "")[:200]
-    search_id = request.GET.get("search", "")
-    database = request.GET.get("database", "")[:120]
-    records = selectors.records_for_review(
-        review=access.review, q=q, search_id=int(search_id) if search_id.isdigit() else None, database=database
-    )
+    params = {name: value for name, value in request.GET.items() if value != ""}
+    error, status = "", 200
+    try:
+        records = records_find(access=access, user=request.user, params=params)
+    except ServiceError as problem:
+        error, status = problem.message, 400
+        records = Record.objects.none()
     page = Paginator(records, 50).get_page(request.GET.get("page"))
+    others = request.GET.copy()
+    others.pop("page", None)
     context = {
         "access": access,
         "review": access.review,
         "page": page,
-        "q": q,
-        "search_id": search_id,
-        "database": database,
+        "rows": record_rows(access=access, user=request.user, records=list(page)),
+        "f": {name: request.GET.get(name, "") for name in filter_names()},
+        "error": error,
+        "query_without_page": others.urlencode(),
         "searches": Search.objects.filter(review=access.review),
         "databases": selectors.record_databases(review=access.review),
+        "tags": review_tags(access=access),
+        "members": selectors.review_members(review=access.review),
+        "may_filter_by_others": access.can_resolve or not access.review.blinded,
+        "status_choices": port.status_choices if (port := record_screening()) else [],
     }
     template = "review/records.html#record-table" if request.htmx else "review/records.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -176,7 +188,13 @@ def record_detail(request: AuthedRequest, slug: str, record_id: int) -> HttpResp
         Record.objects.select_related("search", "search_file", "merged_into"), pk=record_id, review=access.review
     )
     duplicates = record.duplicates.select_related("search").order_by("pk")
-    context = {"access": access, "review": access.review, "record": record, "duplicates": duplicates}
+    context = {
+        **labels_context(access, request.user, record),
+        "record": record,
+        "duplicates": duplicates,
+        "originals": record_originals(record=record),
+        "edits": RecordEdit.objects.filter(record=record).select_related("by"),
+    }
     return render(request, "review/record.html", context)
 
 

@@ -10,7 +10,7 @@ from screening.api.settings import (
     ScreeningSettingsView,
 )
 from screening.api.undo import UndoLastVote
-from screening.api.votes import HoldRecord, MyVotes, NextRecord, RecordVote, SkipRecord
+from screening.api.votes import HoldRecord, MyVotes, NextRecord, RecordVote, SkipRecord, StageVotes
 
 __all__ = [
     "ConflictComments",
@@ -32,5 +32,6 @@ __all__ = [
     "RecordVote",
     "ScreeningSettingsView",
     "SkipRecord",
+    "StageVotes",
     "UndoLastVote",
 ]

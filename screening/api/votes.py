@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from review.access import ReviewAccess
 from review.errors import ServiceError
 from review.http import api_user
-from review.models import Record
+from review.models import Record, Role
 from screening import selectors
 from screening.api.common import (
     ScreeningRecordVotesOut,
@@ -153,6 +153,35 @@ class SkipRecord(APIView):
         record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
         queue_skip(review=access.review, record=record, stage=stage_from(stage), reviewer=api_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StageVotes(GenericAPIView):
+    serializer_class = ScreeningVoteOut
+    PARAMS = frozenset({"records", "page", "page_size"})
+
+    @extend_schema(
+        parameters=[OpenApiParameter("records", str, description="Comma-separated record ids (at most 1000)")],
+        responses=ScreeningVoteOut(many=True),
+        summary="Every vote at a stage that I may see, in one request (paginated; blinding as everywhere)",
+    )
+    def get(self, request: Request, review: str, stage: str) -> Response:
+        access = access_for(request, review, Role.VIEWER)
+        stage_value = stage_from(stage)
+        unknown = sorted(set(request.query_params) - self.PARAMS)
+        if unknown:
+            raise ServiceError(f"Unknown parameter: {', '.join(unknown)}. Parameters are: records", field=unknown[0])
+        record_ids = None
+        raw = request.query_params.get("records", "").strip()
+        if raw:
+            parts = [part.strip() for part in raw.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts) or len(parts) > 1000:
+                raise ServiceError("records is up to 1000 record ids separated by commas", field="records")
+            record_ids = [int(part) for part in parts]
+        votes = selectors.votes_visible_bulk(
+            access=access, user=api_user(request), stage=stage_value, record_ids=record_ids
+        )
+        page = self.paginate_queryset(votes)
+        return self.get_paginated_response(ScreeningVoteOut(page, many=True).data)
 
 
 class MyVotes(GenericAPIView):

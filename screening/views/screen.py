@@ -13,6 +13,7 @@ from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
 from review.models import Record, Role
+from review.views.labels import labels_context
 from screening import selectors
 from screening.models import Stage, Vote, VoteEvent
 from screening.prioritisation import relevance_of
@@ -80,6 +81,7 @@ def _panel_context(
         context["required"] = votes_required(review=review, stage=stage, outcome=outcome)
         if context["config"].show_relevance:
             context["relevance"] = relevance_of(record=record, stage=stage)
+        context.update(labels_context(access, request.user, record))
         if stage == Stage.FULL_TEXT:
             context["reasons"] = list(selectors.exclusion_reasons(review=review))
             versions = list(selectors.fulltext_history(record=record)[:10])

@@ -31,6 +31,10 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "review:search-file-discard": ("api-file-discard",),
     "review:records": ("api-records",),
     "review:record": ("api-record",),
+    "review:record-edit": ("api-record-edits",),
+    "review:record-tag-add": ("api-record-tags", "api-tags"),
+    "review:record-tag-remove": ("api-record-tag",),
+    "review:record-note-add": ("api-record-notes",),
     # deduplication
     "review:dedup": ("api-dedup", "api-dedup-runs", "api-dedup-run"),
     "review:possible": ("api-dedup-possible",),
