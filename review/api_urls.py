@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review import api, api_dedup, api_imports, api_labels
+from review import api, api_dedup, api_imports, api_labels, audit
 
 urlpatterns = [
     path("reviews/", api.ReviewListCreate.as_view(), name="api-reviews"),
@@ -40,6 +40,7 @@ urlpatterns += [
     path("reviews/<slug:review>/records/", api_imports.RecordListCreate.as_view(), name="api-records"),
     path("reviews/<slug:review>/records/<int:record_id>/", api_imports.RecordDetail.as_view(), name="api-record"),
     path("reviews/<slug:review>/tags/", api_labels.ReviewTags.as_view(), name="api-tags"),
+    path("reviews/<slug:review>/audit/", audit.AuditList.as_view(), name="api-audit"),
     path(
         "reviews/<slug:review>/records/<int:record_id>/tags/", api_labels.RecordTags.as_view(), name="api-record-tags"
     ),

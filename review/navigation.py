@@ -14,6 +14,9 @@ class NavItem:
     url_name: str  # reversed with the review's slug as its only argument
     order: int
     min_role: Role = Role.VIEWER
+    # The key of the section this page belongs under (a menu under that section's entry), or "" for a top entry.
+    group: str = ""
+    sub_label: str = ""  # its label inside the menu, when it differs
 
 
 NAV_ITEMS: list[NavItem] = []

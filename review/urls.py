@@ -1,5 +1,6 @@
 from django.urls import path
 
+from review import audit
 from review.views import dedup as dedup_views
 from review.views import imports as import_views
 from review.views import labels as label_views
@@ -42,6 +43,8 @@ urlpatterns = [
         name="record-tag-remove",
     ),
     path("reviews/<slug:slug>/records/<int:record_id>/notes/", label_views.note_add, name="record-note-add"),
+    path("reviews/<slug:slug>/records/<int:record_id>/audit/", audit.record_audit_page, name="record-audit"),
+    path("reviews/<slug:slug>/audit/", audit.audit_page, name="audit"),
     path("reviews/<slug:slug>/duplicates/", dedup_views.dedup_home, name="dedup"),
     path("reviews/<slug:slug>/duplicates/possible/", dedup_views.possible_next, name="possible"),
     path(

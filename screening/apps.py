@@ -28,7 +28,9 @@ class ScreeningConfig(AppConfig):
         from review.selectors import COUNT_PROVIDERS
         from screening.selectors import review_home_counts
 
-        register(NavItem(key="screening", label="Screening", url_name="screening:overview", order=30))
+        register(
+            NavItem(key="screening", label="Screening", url_name="screening:overview", order=30, sub_label="Overview")
+        )
         register(
             NavItem(
                 key="conflicts",
@@ -36,9 +38,10 @@ class ScreeningConfig(AppConfig):
                 url_name="screening:conflicts-home",
                 order=32,
                 min_role=Role.REVIEWER,
+                group="screening",
             )
         )
-        register(NavItem(key="progress", label="Progress", url_name="screening:progress", order=34))
+        register(NavItem(key="progress", label="Progress", url_name="screening:progress", order=34, group="screening"))
         register(
             NavItem(
                 key="screening-settings",
@@ -46,6 +49,8 @@ class ScreeningConfig(AppConfig):
                 url_name="screening:settings",
                 order=36,
                 min_role=Role.LEAD,
+                group="screening",
+                sub_label="Settings",
             )
         )
         if review_home_counts not in COUNT_PROVIDERS:

@@ -69,10 +69,10 @@ def test_a_note_does_not_unblind_a_reviewer_before_their_vote(
     assert f'data-record="{record.pk}"' in page
     assert "Clearly out" not in page and ">imaging<" not in page
     assert as_reviewer2.get(api(review, f"records/{record.pk}/notes/")).json() == []
-    assert as_reviewer2.get(api(review, f"records/?tag=imaging")).json()["count"] == 0
+    assert as_reviewer2.get(api(review, "records/?tag=imaging")).json()["count"] == 0
     vote(reviewer2, record, "include")
     assert as_reviewer2.get(api(review, f"records/{record.pk}/notes/")).json()[0]["text"] == "Clearly out: imaging only"
-    assert as_reviewer2.get(api(review, f"records/?tag=imaging")).json()["count"] == 1
+    assert as_reviewer2.get(api(review, "records/?tag=imaging")).json()["count"] == 1
 
 
 def test_api_tags_and_notes(api_clients, reviewer, viewer, outsider, review, record):
@@ -158,7 +158,7 @@ def test_blinded_reviewer_may_filter_by_own_votes_only(api_clients, reviewer, re
 def test_records_page_shows_status_columns_and_filters(as_lead, review, screened):
     body = as_lead.get(rurl("records", review) + "?conflicts=1").content.decode()
     assert screened[1].title in body and screened[0].title not in body
-    assert 'badge-conflict' in body
+    assert "badge-conflict" in body
     response = as_lead.get(rurl("records", review) + "?nonsense=1")
     assert response.status_code == 400 and "Unknown filter: nonsense" in response.content.decode()
 

@@ -32,6 +32,8 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "review:records": ("api-records",),
     "review:record": ("api-record",),
     "review:record-edit": ("api-record-edits",),
+    "review:audit": ("api-audit",),
+    "review:record-audit": ("api-audit",),
     "review:record-tag-add": ("api-record-tags", "api-tags"),
     "review:record-tag-remove": ("api-record-tag",),
     "review:record-note-add": ("api-record-notes",),
