@@ -31,7 +31,7 @@ class SearchOut(serializers.ModelSerializer):
         model = Search
         fields = [
             "id", "kind", "database", "is_register", "other_method", "platform", "date_searched", "query", "notes",
-            "created_at", "record_count",
+            "created_at", "archived_at", "record_count",
         ]  # fmt: skip
 
 
@@ -44,6 +44,14 @@ class SearchIn(serializers.Serializer):
     date_searched = serializers.DateField(required=False, allow_null=True)
     query = serializers.CharField(required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class SearchPatchIn(SearchIn):
+    kind = serializers.ChoiceField(choices=Search.Kind.choices, required=False)
+
+
+class SearchDeletedOut(serializers.Serializer):
+    result = serializers.ChoiceField(choices=["deleted", "archived"])
 
 
 class JobOut(serializers.ModelSerializer):
@@ -140,6 +148,27 @@ class SearchDetail(APIView):
         access = review_for_user(user=request.user, slug=review)
         search = get_object_or_404(selectors.searches_for_review(review=access.review), pk=search_id)
         return Response(SearchOut(search).data)
+
+    @extend_schema(request=SearchPatchIn, responses=SearchOut, summary="Correct a search's description (lead)")
+    def patch(self, request: Request, review: str, search_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        search = get_object_or_404(Search, pk=search_id, review=access.review)
+        data = SearchPatchIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        imports.search_update(review=access.review, search=search, by=api_user(request), **data.validated_data)
+        search = get_object_or_404(selectors.searches_for_review(review=access.review), pk=search_id)
+        return Response(SearchOut(search).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: SearchDeletedOut},
+        summary="Delete a search with its files and records, or archive it if any of them was screened (lead)",
+    )
+    def delete(self, request: Request, review: str, search_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        search = get_object_or_404(Search, pk=search_id, review=access.review)
+        result = imports.search_delete(review=access.review, search=search, by=api_user(request))
+        return Response({"result": result})
 
 
 class SearchFileUpload(APIView):

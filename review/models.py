@@ -207,6 +207,8 @@ class Search(models.Model):
     date_searched = models.DateField(null=True, blank=True)
     query = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    # A search whose records were screened cannot be deleted; it is archived (no more uploads), its records kept.
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -23,6 +23,8 @@ urlpatterns = [
     path("reviews/<slug:slug>/settings/", views.review_settings, name="settings"),
     path("reviews/<slug:slug>/searches/", import_views.search_list, name="searches"),
     path("reviews/<slug:slug>/searches/<int:search_id>/", import_views.search_detail, name="search"),
+    path("reviews/<slug:slug>/searches/<int:search_id>/edit/", import_views.search_edit, name="search-edit"),
+    path("reviews/<slug:slug>/searches/<int:search_id>/delete/", import_views.search_delete_view, name="search-delete"),
     path("reviews/<slug:slug>/searches/<int:search_id>/add-record/", import_views.record_add, name="record-add"),
     path("reviews/<slug:slug>/files/<int:file_id>/", import_views.search_file_detail, name="search-file"),
     path(

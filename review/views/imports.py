@@ -59,6 +59,53 @@ def search_list(request: AuthedRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def search_edit(request: AuthedRequest, slug: str, search_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    search = get_object_or_404(Search, pk=search_id, review=access.review)
+    form = SearchForm(request.POST or None, instance=search)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            search.refresh_from_db()  # the form wrote its values onto the instance; the service compares
+            try:
+                imports.search_update(review=access.review, search=search, by=request.user, **fields)
+            except ServiceError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, "Search saved.")
+                return redirect("review:search", slug=slug, search_id=search.pk)
+        status = 400
+    context = {
+        "access": access,
+        "review": access.review,
+        "search": search,
+        "form": form,
+        "known_databases": KNOWN_DATABASES,
+        "known_platforms": KNOWN_PLATFORMS,
+    }
+    return render(request, "review/search_edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def search_delete_view(request: AuthedRequest, slug: str, search_id: int) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    search = get_object_or_404(Search, pk=search_id, review=access.review)
+    label = search.label
+    result = imports.search_delete(review=access.review, search=search, by=request.user)
+    if result == "deleted":
+        messages.success(request, f"Search “{label}” deleted with its files and records.")
+        return redirect("review:searches", slug=slug)
+    messages.success(
+        request,
+        f"Search “{label}” archived: some of its records were screened or linked, so they and their provenance stay.",
+    )
+    return redirect("review:search", slug=slug, search_id=search.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def search_detail(request: AuthedRequest, slug: str, search_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
     search = get_object_or_404(Search, pk=search_id, review=access.review)

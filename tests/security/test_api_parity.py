@@ -25,6 +25,8 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     # searches and imports
     "review:searches": ("api-searches",),
     "review:search": ("api-search", "api-search-files"),
+    "review:search-edit": ("api-search",),
+    "review:search-delete": ("api-search",),
     "review:record-add": ("api-records",),
     "review:search-file": ("api-file", "api-job"),
     "review:search-file-confirm": ("api-file-import",),
