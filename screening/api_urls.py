@@ -1,6 +1,7 @@
 from django.urls import path
 
 from screening import api
+from screening.api.bulk import BulkFullTexts, BulkFullTextsApply
 from screening.api.prioritisation import Prioritisation
 
 base = "reviews/<slug:review>/screening/"
@@ -21,6 +22,8 @@ urlpatterns = [
     path(f"{base}pilots/", api.Pilots.as_view(), name="api-screening-pilots"),
     path(f"{base}pilots/<int:pilot_id>/close/", api.PilotClose.as_view(), name="api-screening-pilot-close"),
     path(f"{base}progress/", api.Progress.as_view(), name="api-screening-progress"),
+    path(f"{base}fulltexts/bulk/", BulkFullTexts.as_view(), name="api-screening-bulk-fulltexts"),
+    path(f"{base}fulltexts/bulk/apply/", BulkFullTextsApply.as_view(), name="api-screening-bulk-fulltexts-apply"),
     path(f"{base}records/<int:record_id>/fulltext/", api.FullTextView.as_view(), name="api-screening-fulltext"),
     path(
         f"{base}records/<int:record_id>/not-retrieved/",

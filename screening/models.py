@@ -374,3 +374,8 @@ class RelevanceScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} at {self.stage}: {self.score:.3f} (v{self.version})"
+
+
+from screening.models_bulk import BulkFullText  # noqa: E402  (registered with the app)
+
+__all__ = ["BulkFullText"]

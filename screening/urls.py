@@ -1,6 +1,6 @@
 from django.urls import path
 
-from screening.views import conflicts, fulltexts, manage, screen
+from screening.views import bulk, conflicts, fulltexts, manage, screen
 
 app_name = "screening"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path(f"{base}settings/pilot/", manage.pilot, name="pilot"),
     path(f"{base}settings/blinding/", manage.blinding, name="blinding"),
     path(f"{base}conflicts/", conflicts.conflicts_home, name="conflicts-home"),
+    path(f"{base}fulltexts/bulk/", bulk.bulk_fulltexts, name="bulk-fulltexts"),
+    path(f"{base}fulltexts/bulk/apply/", bulk.bulk_fulltexts_apply, name="bulk-fulltexts-apply"),
     path(f"{base}records/<int:record_id>/fulltext/", fulltexts.fulltext, name="fulltext"),
     path(f"{base}records/<int:record_id>/fulltext/upload/", fulltexts.fulltext_upload_view, name="fulltext-upload"),
     path(f"{base}records/<int:record_id>/not-retrieved/", fulltexts.not_retrieved, name="not-retrieved"),

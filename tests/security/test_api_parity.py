@@ -61,6 +61,8 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "screening:vote": ("api-screening-vote",),
     "screening:withdraw": ("api-screening-vote",),
     "screening:skip": ("api-screening-skip",),
+    "screening:bulk-fulltexts": ("api-screening-bulk-fulltexts",),
+    "screening:bulk-fulltexts-apply": ("api-screening-bulk-fulltexts-apply",),
     "screening:hold": ("api-screening-hold",),
     "screening:release": ("api-screening-hold",),
     "screening:conflicts-home": ("api-screening-conflicts",),
