@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from review import selectors, services
-from review.access import review_for_user
+from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.forms import InviteForm, ReviewCreateForm, ReviewForm, RoleForm
 from review.http import AuthedRequest
@@ -38,6 +39,7 @@ def review_create(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def review_home(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
+    counts = selectors.review_counts(review=access.review)
     return render(
         request,
         "review/home.html",
@@ -45,9 +47,44 @@ def review_home(request: AuthedRequest, slug: str) -> HttpResponse:
             "access": access,
             "review": access.review,
             "members": selectors.review_members(review=access.review),
-            "counts": selectors.review_counts(review=access.review),
+            "counts": counts,
+            "steps": _next_steps(access, counts),
         },
     )
+
+
+def _next_steps(access: ReviewAccess, counts: dict[str, object]) -> list[dict[str, object]]:
+    """The overview's checklist: the review's stages in order, each done or not, the first open one marked as
+    what to do next. Stage figures come from the apps' count providers (names as they register them)."""
+    slug = access.review.slug
+
+    def n(name: str) -> int:
+        value = counts.get(name, 0)
+        return value if isinstance(value, int) else 0
+
+    records, waiting, conflicts = n("records"), n("to screen (title/abstract)"), n("conflicts")
+    at_full_text, included = n("at full text"), n("included")
+    steps = [
+        ("Add a search and upload its export file", records > 0, reverse("review:searches", args=[slug]),
+         f"{records} records imported" if records else "Searches → Add a search"),
+        ("Check the duplicates found", records > 0, reverse("review:dedup", args=[slug]),
+         "deduplication runs after each import"),
+        ("Screen titles and abstracts", records > 0 and waiting == 0,
+         reverse("screening:screen", args=[slug, "title-abstract"]), f"{waiting} records wait for votes"),
+        ("Settle conflicts", conflicts == 0, reverse("screening:conflicts-home", args=[slug]),
+         f"{conflicts} open" if conflicts else "none open"),
+        ("Upload full texts and screen them", at_full_text > 0 and included > 0,
+         reverse("screening:bulk-fulltexts", args=[slug]), f"{at_full_text} records at full text"),
+        ("Chart the included studies", False, reverse("charting:home", args=[slug]), f"{included} included"),
+        ("Report: PRISMA diagram and exports", False, reverse("reporting:prisma", args=[slug]), ""),
+    ]  # fmt: skip
+    marked = False
+    result = []
+    for label, done, url, detail in steps:
+        is_next = not done and not marked
+        marked = marked or is_next
+        result.append({"label": label, "done": done, "url": url, "detail": detail, "next": is_next})
+    return result
 
 
 def _members_context(request: AuthedRequest, slug: str) -> dict[str, object]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -30,6 +32,7 @@ class Command(BaseCommand):
                 ("lead", Role.LEAD),
                 ("reviewer1", Role.REVIEWER),
                 ("reviewer2", Role.REVIEWER),
+                ("arbiter", Role.ARBITER),
             ):
                 password = secrets.token_urlsafe(9)
                 user, fresh = User.objects.get_or_create(
@@ -58,10 +61,13 @@ class Command(BaseCommand):
             )
             Review.objects.filter(pk=review.pk).update(slug=DEMO_SLUG)
             review.slug = DEMO_SLUG
-            for username in ("reviewer1", "reviewer2"):
+            for username in ("reviewer1", "reviewer2", "arbiter"):
                 user, role = accounts[username]
                 services.member_add(review=review, by=lead, user=user, role=role)
         self.stdout.write(self.style.SUCCESS(f"Demo review created: /reviews/{DEMO_SLUG}/"))
+        # Screening owns votes and full texts; `review` only asks it by command name, when it is installed.
+        if apps.is_installed("screening"):
+            call_command("demo_screening", review=DEMO_SLUG, stdout=self.stdout)
         for username, password, role_name in created:
             self.stdout.write(f"  {role_name:9s} username: {username:10s} password: {password}")
         if created:
