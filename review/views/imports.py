@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from review import selectors
-from review.access import review_for_user
+from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.forms import RecordAddForm, SearchForm, UploadForm
 from review.http import AuthedRequest
@@ -43,8 +43,7 @@ def search_list(request: AuthedRequest, slug: str) -> HttpResponse:
             except ServiceError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                messages.success(request, f"Search “{search.label}” added. Upload its export files now.")
-                return redirect("review:search", slug=slug, search_id=search.pk)
+                return _after_search_added(request, access, search)
         status = 400
     context = {
         "access": access,
@@ -55,6 +54,30 @@ def search_list(request: AuthedRequest, slug: str) -> HttpResponse:
         "known_platforms": KNOWN_PLATFORMS,
     }
     return render(request, "review/searches.html", context, status=status)
+
+
+def _after_search_added(request: AuthedRequest, access: ReviewAccess, search: Search) -> HttpResponse:
+    """Upload the export files sent with "add a search" straight away (one step instead of two)."""
+    files = request.FILES.getlist("export_files")
+    uploaded = []
+    for upload in files:
+        try:
+            uploaded.append(
+                imports.search_file_upload(
+                    review=access.review, search=search, by=request.user, name=upload.name or "", data=upload.read()
+                )
+            )
+        except ServiceError as error:
+            messages.error(request, f"Search “{search.label}” added, but {error.message}")
+            return redirect("review:search", slug=access.review.slug, search_id=search.pk)
+    if len(uploaded) == 1:
+        messages.success(request, f"Search “{search.label}” added; its file is being read.")
+        return redirect("review:search-file", slug=access.review.slug, file_id=uploaded[0].pk)
+    if uploaded:
+        messages.success(request, f"Search “{search.label}” added with {len(uploaded)} files; check each preview.")
+    else:
+        messages.success(request, f"Search “{search.label}” added. Upload its export files now.")
+    return redirect("review:search", slug=access.review.slug, search_id=search.pk)
 
 
 @login_required

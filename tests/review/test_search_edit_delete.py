@@ -72,3 +72,18 @@ def test_a_failed_upload_can_be_discarded(as_lead, review):
     as_lead.get(reverse("review:search", args=[review.slug, search.pk]))  # shows the "discarded" message once
     listing = as_lead.get(reverse("review:search", args=[review.slug, search.pk])).content.decode()
     assert "broken.ris" not in listing
+
+
+RIS = b"TY  - JOUR\r\nTI  - Transfer learning for ECG\r\nPY  - 2021\r\nER  - \r\n"
+
+
+def test_add_search_and_upload_its_file_in_one_step(as_lead, review, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"kind": "database", "database": "PubMed", "export_files": [SimpleUploadedFile("pubmed.ris", RIS)]}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_lead.post(reverse("review:searches", args=[review.slug]), data)
+    search = Search.objects.get(review=review)
+    file = SearchFile.objects.get(search=search)
+    assert response.status_code == 302 and response["Location"].endswith(f"/files/{file.pk}/")
+    assert file.original_name == "pubmed.ris"
