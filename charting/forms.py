@@ -13,11 +13,14 @@ from charting.models import Field, Section
 
 
 def _start_choices() -> list[tuple[str, str]]:
-    return [("blank", "An empty form")] + [(f"template:{k}", f"Template: {t}") for k, t in template_choices()]
+    # Nothing preselected: a new review chooses its starting point (the built-in template is one choice of several).
+    return [("", "Choose how to start"), ("blank", "An empty form")] + [
+        (f"template:{k}", f"Template: {t}") for k, t in template_choices()
+    ]
 
 
 class FormStartForm(forms.Form):
-    start = forms.ChoiceField(label="Start from", choices=_start_choices, initial="template:transfer-learning")
+    start = forms.ChoiceField(label="Start from", choices=_start_choices)
     title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the template's title")
 
     def __init__(self, *args: Any, copy_sources: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:

@@ -48,7 +48,7 @@ def _builder_context(access: ReviewAccess, form: Form, **extra: Any) -> dict[str
         "sections": sections,
         "versions": FormVersion.objects.filter(form=form).select_related("created_by").order_by("-number"),
         "field_form": FieldForm(sections=[s for s, _f in sections], fields=all_fields),
-        "section_form": SectionForm(),
+        "section_form": SectionForm(auto_id="id_section_%s"),
         "settings_form": FormSettingsForm(
             initial={"title": form.title, "extractors_per_study": form.extractors_per_study}
         ),
@@ -124,7 +124,7 @@ def form_settings(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def section_add(request: AuthedRequest, slug: str) -> HttpResponse:
     access, form = _lead_form(request, slug)
-    section_form = SectionForm(request.POST)
+    section_form = SectionForm(request.POST, auto_id="id_section_%s")
     if section_form.is_valid():
         services.section_add(form=form, by=request.user, title=section_form.cleaned_data["title"])
         messages.success(request, "Section added.")

@@ -33,6 +33,11 @@ def stage_totals(*, review: Review, stage: str) -> dict[str, int]:
     return totals
 
 
+def stage_totals_forget(*, review: Review, stage: str) -> None:
+    """After one's own vote the line must show it: the next render counts again (others' votes show within 10 s)."""
+    cache.delete(f"screening:totals:{review.pk}:{stage}")
+
+
 def vote_input_from(post: Any, *, choice: str) -> VoteInput:
     """The vote a screening or conflict form posted (reason as an id, free-text reason, note)."""
     reason = post.get("reason", "")
