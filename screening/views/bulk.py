@@ -32,7 +32,8 @@ def bulk_fulltexts(request: AuthedRequest, slug: str) -> HttpResponse:
         else:
             certain = sum(1 for row in rows if row.certain)
             messages.success(
-                request, f"{len(rows)} files read: {certain} matched with certainty; check the others below."
+                request,
+                f"{len(rows)} files read: {certain} matched with certainty; check each match below, then attach.",
             )
             return redirect("screening:bulk-fulltexts", slug=slug)
     pending = list(

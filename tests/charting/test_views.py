@@ -514,7 +514,7 @@ def test_draft_save_after_reassignment_is_refused_and_says_so(as_reviewer, pair,
 
 def test_builder_has_one_id_title_and_no_template_is_preselected(as_lead, review):
     body = as_lead.get(url("form")).content.decode()
-    assert 'selected>Template' not in body and '<option value="" selected>Choose how to start</option>' in body
+    assert "selected>Template" not in body and '<option value="" selected>Choose how to start</option>' in body
     as_lead.post(url("form"), {"start": "blank", "title": "My form"})
     body = as_lead.get(url("form")).content.decode()
     assert body.count('id="id_title"') == 1
