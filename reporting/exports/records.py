@@ -21,6 +21,7 @@ from reporting.exports.csvfast import text
 from reporting.exports.sql import JoinedList
 from review.access import ReviewAccess
 from review.models import Record, Search
+from review.selectors_records import record_tags
 from screening.models import FINAL_STATUSES, Resolution, Stage, StageOutcome, Vote
 
 CHUNK = 2000
@@ -60,7 +61,8 @@ def records_header(*, slots: dict[str, int]) -> list[str]:
         for slot in range(1, slots[stage] + 1):
             header += [f"{prefix}_vote{slot}_{name}" for name in VOTE_COLUMNS]
         header += [f"{prefix}_{name}" for name in RESOLUTION_COLUMNS]
-    return header
+    # Last, so that every earlier column keeps its place: the team's tags (those the reader may see).
+    return [*header, "tags"]
 
 
 def _may_see(*, access: ReviewAccess, user: User, status: str | None, reviewer_id: int) -> bool:
@@ -152,6 +154,7 @@ def _rows(*, access: ReviewAccess, user: User, slots: dict[str, int]) -> Iterato
         missing -= set(names)
         if missing:
             names.update(User.objects.filter(pk__in=missing).values_list("pk", "username"))
+        tags = record_tags(access=access, user=user, record_ids=[record[0] for record in chunk])
         for record in chunk:
             pk = record[0]
             cells = _record_cells(record, searches, file_names)
@@ -163,6 +166,7 @@ def _rows(*, access: ReviewAccess, user: User, slots: dict[str, int]) -> Iterato
                     cells += _stage_cells(
                         outcomes.get(key), votes.get(key, []), resolutions.get(key), slots[stage], names, access, user
                     )
+            cells.append(_join([row.tag.name for row in tags[pk]]))
             yield cells
 
 

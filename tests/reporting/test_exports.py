@@ -149,3 +149,25 @@ def test_export_command_writes_a_file_and_applies_blinding(prisma_review, review
         call_command("export", "--review", prisma_review.review.slug, "bundle", "--out", str(out), "--as", "reviewer")
     with pytest.raises(CommandError, match="No review"):
         call_command("export", "--review", "nope", "records", "--out", str(out))
+
+
+def test_records_csv_ends_with_the_tags_a_reader_may_see_and_uses_corrected_values(
+    prisma_review, lead, reviewer, reviewer2
+):
+    from review.services.labels import tag_add
+    from review.services.record_edits import record_edit
+
+    review, r = prisma_review.review, prisma_review.records
+    vote_cast(review=review, record=r["R2"], stage=Stage.TITLE_ABSTRACT, reviewer=reviewer2,
+              data=VoteInput(choice="exclude"))  # fmt: skip
+    tag_add(review=review, record=r["R2"], name="imaging", by=reviewer2)
+    tag_add(review=review, record=r["P1"], name="ECG", by=lead)
+    record_edit(review=review, record=r["P1"], by=lead, changes={"title": "Corrected title"})
+    df = frame(lead, review, "records")
+    assert list(df.columns)[-1] == "tags"
+    p1 = df[df.record_id == str(r["P1"].pk)].iloc[0]
+    assert p1.tags == "ECG" and p1.title == "Corrected title"
+    assert df[df.record_id == str(r["R2"].pk)].iloc[0].tags == "imaging"
+    # reviewer has not voted on R2: under blinding reviewer2's tag stays hidden from them
+    mine = frame(reviewer, review, "records")
+    assert mine[mine.record_id == str(r["R2"].pk)].iloc[0].tags == ""
