@@ -19,7 +19,7 @@ from review.errors import ServiceError
 from review.http import api_user
 from review.importers import FORMATS
 from review.models import Job, Record, Role, Search, SearchFile
-from review.selectors_records import record_rows, records_find
+from review.selectors_records import query_params, record_rows, records_find
 from review.services import imports
 from review.services.jobs import job_live
 
@@ -247,7 +247,7 @@ class RecordListCreate(GenericAPIView):
     )
     def get(self, request: Request, review: str) -> Response:
         access = review_for_user(user=request.user, slug=review)
-        records = records_find(access=access, user=api_user(request), params=dict(request.query_params.items()))
+        records = records_find(access=access, user=api_user(request), params=query_params(request.query_params))
         page = self.paginate_queryset(records)
         rows = record_rows(access=access, user=api_user(request), records=list(page or []))
         out = []

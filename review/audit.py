@@ -23,6 +23,7 @@ from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest, api_user
 from review.models import AuditEvent, Record, Role
+from review.selectors_records import query_params
 
 FILTERS = frozenset({"record", "actor", "action", "since", "until", "page", "page_size"})
 
@@ -88,7 +89,7 @@ def _page(request: AuthedRequest, access: ReviewAccess, params: dict[str, str], 
 @require_http_methods(["GET"])
 def audit_page(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
-    return _page(request, access, {name: value for name, value in request.GET.items() if value != ""})
+    return _page(request, access, query_params(request.GET, drop_empty=True))
 
 
 @login_required
@@ -96,7 +97,7 @@ def audit_page(request: AuthedRequest, slug: str) -> HttpResponse:
 def record_audit_page(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     record = get_object_or_404(Record, pk=record_id, review=access.review)
-    params = {name: value for name, value in request.GET.items() if value != ""}
+    params = query_params(request.GET, drop_empty=True)
     params["record"] = str(record.pk)
     return _page(request, access, params, record=record)
 
@@ -125,6 +126,6 @@ class AuditList(GenericAPIView):
     )
     def get(self, request: Request, review: str) -> Response:
         access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
-        events = audit_events(access=access, params=dict(request.query_params.items()))
+        events = audit_events(access=access, params=query_params(request.query_params))
         page = self.paginate_queryset(events)
         return self.get_paginated_response(AuditEventOut(page, many=True).data)

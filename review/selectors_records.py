@@ -27,6 +27,12 @@ BASE_FILTERS = frozenset({"q", "text", "search", "database", "tag", "year", "dup
 _YEAR = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 
 
+def query_params(query: Mapping[str, object], *, drop_empty: bool = False) -> dict[str, str]:
+    """A request's query parameters as plain text (the last value of each), for the filters below."""
+    found = {str(key): str(query.get(key, "") or "") for key in query}
+    return {k: v for k, v in found.items() if v != ""} if drop_empty else found
+
+
 def filter_names() -> frozenset[str]:
     port = record_screening()
     return BASE_FILTERS | (port.filter_names if port else frozenset())

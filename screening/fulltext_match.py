@@ -70,7 +70,7 @@ def pdf_facts(name: str, data: bytes) -> PdfFacts:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        meta = reader.metadata or {}
+        meta: dict[str, object] = dict(reader.metadata or {})
         meta_text = " ".join(str(value) for value in meta.values() if isinstance(value, str))
         page = reader.pages[0].extract_text() if reader.pages else ""
     except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as error:

@@ -16,7 +16,7 @@ from review.forms import RecordAddForm, SearchForm, UploadForm
 from review.http import AuthedRequest
 from review.models import Record, RecordEdit, Role, Search, SearchFile
 from review.screening_port import record_screening
-from review.selectors_records import filter_names, record_rows, records_find, review_tags
+from review.selectors_records import filter_names, query_params, record_rows, records_find, review_tags
 from review.services import imports
 from review.services.jobs import job_live
 from review.services.record_edits import record_originals
@@ -221,7 +221,7 @@ def search_file_discard(request: AuthedRequest, slug: str, file_id: int) -> Http
 @require_http_methods(["GET"])
 def record_list(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
-    params = {name: value for name, value in request.GET.items() if value != ""}
+    params = query_params(request.GET, drop_empty=True)
     error, status = "", 200
     try:
         records = records_find(access=access, user=request.user, params=params)

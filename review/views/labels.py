@@ -103,11 +103,13 @@ def record_edit_view(request: AuthedRequest, slug: str, record_id: int) -> HttpR
             changed = ", ".join(edit.field for edit in edits) or "nothing"
             messages.success(request, f"Saved: {changed} changed.")
             return redirect("review:record", slug=slug, record_id=record.pk)
+    values: dict[str, Any]
     if error:
         values = {field: request.POST.get(field, "") for field in EDITABLE}
     else:
         values = {field: getattr(record, field) for field in EDITABLE}
-        values.update(authors="\n".join(record.authors), keywords="\n".join(record.keywords), year=record.year or "")
+        values.update(authors="\n".join(record.authors), keywords="\n".join(record.keywords))
+        values["year"] = record.year or ""
     context = {
         "access": access,
         "review": access.review,

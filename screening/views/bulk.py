@@ -60,7 +60,8 @@ def bulk_fulltexts(request: AuthedRequest, slug: str) -> HttpResponse:
 def bulk_fulltexts_apply(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     decisions: dict[int, int | None] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
+        value = str(request.POST.get(key, ""))
         if not key.startswith("item_") or not key[5:].isdigit() or value == "":
             continue
         if value == "discard":
