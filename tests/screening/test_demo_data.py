@@ -27,6 +27,10 @@ def test_demo_setup_fills_every_stage(tmp_path, settings):
     assert ft.filter(status=Status.INCLUDED).count() == 2 and ft.filter(status=Status.NOT_RETRIEVED).count() == 1
     assert FullText.objects.filter(review=review).count() >= 5
     assert Vote.objects.filter(review=review).exists() and RecordNote.objects.filter(record__review=review).exists()
+    from charting.models import ConsensusValue, Extraction
+
+    assert Extraction.objects.filter(form__review=review, status="submitted").count() == 2
+    assert ConsensusValue.objects.filter(record__review=review).exists()  # a charted study
     call_command("demo_setup")  # a second run changes nothing
     assert Record.objects.filter(review=review).count() == 60
     client = Client()

@@ -68,6 +68,8 @@ class Command(BaseCommand):
         # Screening owns votes and full texts; `review` only asks it by command name, when it is installed.
         if apps.is_installed("screening"):
             call_command("demo_screening", review=DEMO_SLUG, stdout=self.stdout)
+        if apps.is_installed("charting"):
+            call_command("demo_charting", review=DEMO_SLUG, stdout=self.stdout)
         for username, password, role_name in created:
             self.stdout.write(f"  {role_name:9s} username: {username:10s} password: {password}")
         if created:
