@@ -23,12 +23,9 @@ def review_nav(access: ReviewAccess, active: str = "") -> dict[str, Any]:
         entry = {"key": item.key, "label": item.label, "url": url, "children": [], "active": item.key == active}
         if item.group and item.group in heads:
             head = heads[item.group]
-            if not head["children"]:
-                head["children"].append({**head, "label": head["sub_label"], "children": []})
             head["children"].append({**entry, "label": item.sub_label or item.label})
             head["active"] = head["active"] or entry["active"]
         else:
-            entry["sub_label"] = item.sub_label or item.label
             heads[item.key] = entry
             items.append(entry)
     return {"review": access.review, "access": access, "items": items, "active": active}

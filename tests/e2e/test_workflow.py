@@ -149,7 +149,8 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
     assert roles == {"lena": Role.LEAD, "ann": Role.REVIEWER, "bob": Role.REVIEWER}
 
     # Deduplication is run by hand once every file is in, rather than after each import.
-    page.click("nav.reviewnav >> a:text-is('Settings')")
+    page.click("nav.reviewnav [data-nav=members] summary")  # settings sit under Members
+    page.click("nav.reviewnav >> a:text-is('Review settings')")
     page.uncheck("#id_dedup_automatic")
     page.click("text=Save settings")
     expect(page.locator(".msg-success")).to_contain_text("Settings saved.")
@@ -269,6 +270,7 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
     # The lead's progress page: agreement of the two reviewers, worked out by hand from the keys above. At
     # title/abstract they agree on 3 of 6 records; chance agreement is (3*2 + 2*3 + 1*1) / 36 over include,
     # exclude and maybe, so kappa = (1/2 - 13/36) / (1 - 13/36) = 0.22. At full text they agree throughout.
+    page.click("nav.reviewnav [data-nav=screening] summary")  # progress sits under Screening
     page.click("nav.reviewnav >> a:text-is('Progress')")
     ta_card, ft_card = page.locator("main section.card").nth(0), page.locator("main section.card").nth(1)
     names = r"ann \W bob\s*"  # the page joins the two names with a dash
