@@ -64,13 +64,14 @@ def _next_steps(access: ReviewAccess, counts: dict[str, object]) -> list[dict[st
 
     records, waiting, conflicts = n("records"), n("to screen (title/abstract)"), n("conflicts")
     at_full_text, included = n("at full text"), n("included")
+    waiting_text = f"{waiting} record waits for votes" if waiting == 1 else f"{waiting} records wait for votes"
     steps = [
         ("Add a search and upload its export file", records > 0, reverse("review:searches", args=[slug]),
          f"{records} records imported" if records else "Searches → Add a search"),
         ("Check the duplicates found", records > 0, reverse("review:dedup", args=[slug]),
          "deduplication runs after each import"),
         ("Screen titles and abstracts", records > 0 and waiting == 0,
-         reverse("screening:screen", args=[slug, "title-abstract"]), f"{waiting} records wait for votes"),
+         reverse("screening:screen", args=[slug, "title-abstract"]), waiting_text),
         ("Settle conflicts", conflicts == 0, reverse("screening:conflicts-home", args=[slug]),
          f"{conflicts} open" if conflicts else "none open"),
         ("Upload full texts and screen them", at_full_text > 0 and included > 0,
