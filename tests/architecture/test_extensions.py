@@ -16,13 +16,13 @@ TI  - Exercise for knee osteoarthritis: a randomised trial
 AU  - Smith, Jane
 PY  - 2020
 DO  - 10.1000/knee.2020.1
-ER  - 
+ER  -
 
 TY  - JOUR
 TI  - Yoga and sleep quality in older adults
 AU  - Brown, Ann
 PY  - 2019
-ER  - 
+ER  -
 """
 
 
