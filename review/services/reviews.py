@@ -33,7 +33,8 @@ REVIEW_SETTING_FIELDS = (
 
 
 def audit(*, review: Review, actor: User | None, action: str, **detail: Any) -> AuditEvent:
-    return AuditEvent.objects.create(review=review, actor=actor, action=action, detail=detail)
+    """Append to the review's audit trail; an action that is not one of AuditEvent.Action is a programming error."""
+    return AuditEvent.objects.create(review=review, actor=actor, action=AuditEvent.Action(action), detail=detail)
 
 
 def _unique_slug(title: str) -> str:
