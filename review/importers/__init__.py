@@ -68,6 +68,7 @@ def parse(
         database=stream.database,
         records=records,
         problems=stream.problems,
+        encoding_certain=stream.encoding_certain,
     )
 
 
