@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .base import ImportFileError
-from .encodings import ENCODING_CHOICES, guess_legacy
+from .encodings import ENCODING_CHOICES, encoding_choice, guess_legacy
 
 # Signatures of files people upload by mistake instead of an export.
 _MAGIC = (
@@ -133,6 +133,9 @@ def _detected(data: bytes) -> Decoded:
                 "read it with",
                 line=_line_of(data, first_error.start),
             )
+    declared = _declared_encoding(data)
+    if declared is not None:
+        return declared
     guessed = guess_legacy(data)
     if guessed is None:
         raise ImportFileError(
@@ -142,6 +145,31 @@ def _detected(data: bytes) -> Decoded:
             line=_line_of(data, first_error.start),
         )
     return Decoded(guessed[0], guessed[1], certain=False)
+
+
+# An encoding the file names for itself: an XML declaration, or the '% Encoding: ...' line JabRef writes.
+_DECLARED_RE = re.compile(
+    rb"\A\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:-]{1,40})[\"']|^% *Encoding: *([A-Za-z0-9_.:-]{1,40})",
+    re.MULTILINE,
+)
+
+
+def _declared_encoding(data: bytes) -> Decoded | None:
+    """The file read with the legacy encoding it declares, when it declares a supported one that reads every byte."""
+    match = _DECLARED_RE.search(data[:2048])
+    if match is None:
+        return None
+    name = (match.group(1) or match.group(2)).decode("ascii")
+    try:
+        encoding = encoding_choice(name)
+    except ValueError:
+        return None
+    if encoding.startswith("utf-"):
+        return None  # declared as Unicode but not readable as it: the declaration is wrong
+    try:
+        return Decoded(data.decode(encoding), encoding, certain=True)
+    except UnicodeDecodeError:
+        return None
 
 
 # One well-formed multi-byte UTF-8 character (RFC 3629).
@@ -158,7 +186,7 @@ def _line_of(data: bytes, offset: int) -> int:
 def _context(data: bytes, offset: int) -> str:
     """'byte 0xE9 at offset 41, after "Caf"': where an undecodable byte is, in words a person can find."""
     line_start = data.rfind(b"\n", 0, offset) + 1
-    before = data[max(line_start, offset - 30) : offset].decode("ascii", "replace").replace("\ufffd", "?")
+    before = data[max(line_start, offset - 30) : offset].decode("utf-8", "replace").replace("\ufffd", "?")
     return f"byte 0x{data[offset]:02X} at offset {offset}, after {before.strip()!r}"
 
 
