@@ -5,6 +5,8 @@ Mac Roman, Japanese and Chinese titles), so a test can check every character of 
 source. Built here rather than copied from real exports, so each file is a few hundred bytes and says what it tests.
 """
 
+# ruff: noqa: RUF001  (the curly quotes and dashes are what these files test)
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,13 +84,15 @@ def export_text(format: str, sample: Sample) -> str:
         return f"PMID- 12345678\nOWN - NLM\nTI  - {t}\nAB  - {ab}\nFAU - {a}\nAU  - X\nDP  - 2021\n"
     if format == "endnote-xml":
         return (
-            "<?xml version=\"1.0\"?>\n<xml><records><record><ref-type name=\"Journal Article\">17</ref-type>"
+            '<?xml version="1.0"?>\n<xml><records><record><ref-type name="Journal Article">17</ref-type>'
             f"<contributors><authors><author>{a}</author></authors></contributors>"
             f"<titles><title>{t}</title></titles><abstract>{ab}</abstract>"
             "<dates><year>2021</year></dates></record></records></xml>\n"
         )
     if format == "bibtex":
-        return f"@article{{key2021,\n  title = {{{t}}},\n  author = {{{a}}},\n  abstract = {{{ab}}},\n  year = {{2021}}\n}}\n"
+        return (
+            f"@article{{key2021,\n  title = {{{t}}},\n  author = {{{a}}},\n  abstract = {{{ab}}},\n  year = 2021\n}}\n"
+        )
     if format == "csv":
         return f'Title,Authors,Abstract,Year\n"{t}","{a}","{ab}",2021\n'
     if format == "wos":
