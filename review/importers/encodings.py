@@ -197,31 +197,74 @@ _NON_LATIN = ("cp932", "gbk", "cp1251", "cp1253")
 
 
 def guess_legacy(data: bytes) -> tuple[str, str] | None:
-    """(text, encoding) for bytes that are not UTF-8, or None when no likely encoding reads them plausibly."""
-    western = _strict(data, "cp1252")
-    for text, encoding in _non_latin_candidates(data):
-        if western is not None:
-            good, bad = western_evidence(western)
-            if bad == 0 and good > 0:
-                continue  # clean Western text beats any reading as another script
-        return text, encoding
-    mac = data.decode("mac-roman")  # every byte is a character in Mac Roman
-    mac_good, mac_bad = western_evidence(mac)
+    """(text, encoding) for bytes that are not UTF-8, or None when no likely encoding reads them plausibly.
+
+    The evidence is weighed on the lines that hold non-ASCII bytes (up to about a megabyte of them), so a large file
+    is decoded once, with the encoding chosen.
+    """
+    for encoding in _ranked(evidence_sample(data)):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue  # a byte beyond the sample this encoding cannot read: the next likely one, if any
+    return None
+
+
+def _ranked(sample: bytes) -> list[str]:
+    """The likely encodings of the sample, best first (empty when none reads it plausibly)."""
+    western = _strict(sample, "cp1252")
+    good, bad = western_evidence(western) if western is not None else (0, 0)
+    ranked: list[str] = []
+    if western is None or bad or not good:
+        ranked.extend(_non_latin_candidates(sample))  # clean Western text beats any reading as another script
+    mac_good, mac_bad = western_evidence(sample.decode("mac-roman"))  # every byte is a character in Mac Roman
     if western is None:
         if mac_good > mac_bad:
-            return mac, "mac-roman"
-        return None
-    good, bad = western_evidence(western)
+            ranked.append("mac-roman")
+        return ranked
     # Mac Roman only on strong evidence: Windows-1252 reads some of its accented letters as capitals or
     # symbols inside words, Mac Roman reads (nearly) none that way, and reads more of them as letters.
     if bad and mac_bad * 4 <= bad and mac_good - mac_bad > good - bad:
-        return mac, "mac-roman"
-    return western, "cp1252"
+        ranked.append("mac-roman")
+    ranked.append("cp1252")
+    return ranked
 
 
-def _non_latin_candidates(data: bytes) -> list[tuple[str, str]]:
-    """Non-Latin readings with strong evidence, best first."""
-    found: list[tuple[float, str, str]] = []
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_SAMPLE_BYTES = 1 << 20
+_SAMPLE_LINE_BYTES = 1 << 16
+
+
+def evidence_sample(data: bytes) -> bytes:
+    """The lines of `data` that hold non-ASCII bytes, joined, up to about _SAMPLE_BYTES (all of a small file).
+
+    A line longer than _SAMPLE_LINE_BYTES is cut at a space: no multi-byte encoding considered here uses the space
+    byte inside a character, so the cut never splits one.
+    """
+    if len(data) <= _SAMPLE_BYTES:
+        return data
+    parts: list[bytes] = []
+    size = 0
+    position = 0
+    while size < _SAMPLE_BYTES and (match := _HIGH_BYTE.search(data, position)) is not None:
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        end = data.find(b"\n", match.start())
+        end = len(data) if end < 0 else end
+        if end - start > _SAMPLE_LINE_BYTES:
+            cut = data.rfind(b" ", match.start(), start + _SAMPLE_LINE_BYTES)
+            if cut > match.start():
+                end = cut
+        parts.append(data[start:end])
+        size += end - start
+        position = data.find(b"\n", end)
+        if position < 0:
+            break
+    return b"\n".join(parts)
+
+
+def _non_latin_candidates(data: bytes) -> list[str]:
+    """Non-Latin encodings that read `data` with strong evidence, best first."""
+    found: list[tuple[float, str]] = []
     for encoding in _NON_LATIN:
         text = _strict(data, encoding)
         if text is None:
@@ -234,15 +277,15 @@ def _non_latin_candidates(data: bytes) -> list[tuple[str, str]]:
             share = _kana_share(text)  # Japanese text has kana in nearly every sentence; Chinese none
             if share < 0.05:
                 continue
-            found.append((1 + share, text, encoding))
+            found.append((1 + share, encoding))
         elif encoding == "gbk":
             share = _common_hanzi_share(text)
             if share < 0.9:
                 continue
-            found.append((share, text, encoding))
+            found.append((share, encoding))
         else:
             if _case_breaks(text) > 0.05 * in_script:
                 continue  # Chinese bytes read as Cyrillic or Greek come out in random case: 'ЦРОДнЙ'
-            found.append((in_run / total, text, encoding))
+            found.append((in_run / total, encoding))
     found.sort(key=lambda item: -item[0])
-    return [(text, encoding) for _, text, encoding in found]
+    return [encoding for _, encoding in found]

@@ -7,6 +7,7 @@ the uploaded file keeps the whole value (its bytes are stored as uploaded). Limi
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from operator import itemgetter
 
 from .base import ParsedRecord, Problem
 
@@ -24,6 +25,7 @@ class FieldLimits:
 
 _TEXT_FIELDS = tuple(f.name for f in fields(ParsedRecord) if f.type == "str" and f.name not in ("title", "abstract"))
 _LIST_FIELDS = tuple(f.name for f in fields(ParsedRecord) if f.type == "list[str]")
+_value = itemgetter(1)  # of a raw (tag, value) pair; map(len, map(_value, ...)) stays in C, a generator would not
 
 
 def cap_record(record: ParsedRecord, limits: FieldLimits) -> list[Problem]:
@@ -31,7 +33,7 @@ def cap_record(record: ParsedRecord, limits: FieldLimits) -> list[Problem]:
     if (
         len(record.title) <= limits.title
         and len(record.abstract) <= limits.other
-        and (not record.raw or max(len(value) for _, value in record.raw) <= limits.other)
+        and (not record.raw or max(map(len, map(_value, record.raw))) <= limits.other)
     ):
         # Every other field is taken from one raw value (or a part of one), so none of them can be over either.
         return []

@@ -205,3 +205,13 @@ def test_fields_within_the_limits_are_untouched_and_unreported() -> None:
     data, sample = export_bytes("ris", "cp1252-smart-punctuation")
     result = parse(data, limits=FieldLimits(title=len(sample.title), other=len(sample.abstract)))
     assert result.records[0].title == sample.title and result.problems == []
+
+
+def test_large_file_is_judged_on_its_non_ascii_lines_wherever_they_are() -> None:
+    ascii_records = "".join(f"TY  - JOUR\nTI  - Plain record {n}\nER  - \n" for n in range(60_000))
+    data, sample = export_bytes("ris", "mac-roman")
+    big = ascii_records.encode() + data + b"TY  - JOUR\nAB  - " + b"word " * 300_000 + b"\nER  - \n"
+    assert len(big) > 2 * 1024 * 1024
+    result = parse(big)
+    assert result.encoding == "mac-roman"
+    assert result.records[60_000].title == sample.title
