@@ -13,6 +13,7 @@ from tests.review.encoding_fixtures import (
     UTF16_SAMPLE,
     Sample,
     export_bytes,
+    export_text,
     indented_ovid,
     utf8_with_stray_bytes,
     utf16_without_bom,
@@ -215,3 +216,15 @@ def test_large_file_is_judged_on_its_non_ascii_lines_wherever_they_are() -> None
     result = parse(big)
     assert result.encoding == "mac-roman"
     assert result.records[60_000].title == sample.title
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_every_format_caps_a_title_over_the_limit(format: str) -> None:
+    huge = "wordy words " * 20_000
+    data = export_text(format, Sample(title=huge.strip(), author="Smith, J", abstract="Short")).encode()
+    result = parse(data, limits=FieldLimits(title=1_000, other=100_000))
+    record = result.records[0]
+    assert record.title == huge[:1_000] and record.abstract == "Short"
+    assert all(len(value) <= 100_000 for _, value in record.raw)
+    assert result.problems[0].message.startswith("The title has 239,999 characters, over the limit of 1,000")
+    assert (result.problems[0].record, result.problems[0].line) == (1, record.line)
