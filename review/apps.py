@@ -1,19 +1,36 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 
+from review.extensions import ExtensionDefaults
 
-class ReviewConfig(AppConfig):
+if TYPE_CHECKING:
+    from review.extensions import NavItem
+    from review.models import Review
+
+
+class ReviewConfig(ExtensionDefaults, AppConfig):
+    """Also the review app's own answers to `review.extensions.ReviewExtension` (its sections and counts)."""
+
     name = "review"
     verbose_name = "Reviews"
 
-    def ready(self) -> None:
-        from review.models import Role
-        from review.navigation import NavItem, register
+    def home_counts(self, review: Review) -> dict[str, object]:
+        from review.models import Record
 
-        register(NavItem(key="searches", label="Searches", url_name="review:searches", order=10))
-        register(NavItem(key="records", label="Records", url_name="review:records", order=20, min_role=Role.VIEWER))
-        register(NavItem(key="dedup", label="Duplicates", url_name="review:dedup", order=25))
-        register(NavItem(key="members", label="Members", url_name="review:members", order=90, sub_label="Members"))
-        register(
+        return {"records": Record.objects.filter(review=review).count()}
+
+    def nav_items(self) -> list[NavItem]:
+        from review.extensions import NavItem
+        from review.models import Role
+
+        return [
+            NavItem(key="searches", label="Searches", url_name="review:searches", order=10),
+            NavItem(key="records", label="Records", url_name="review:records", order=20, min_role=Role.VIEWER),
+            NavItem(key="dedup", label="Duplicates", url_name="review:dedup", order=25),
+            NavItem(key="members", label="Members", url_name="review:members", order=90),
             NavItem(
                 key="settings",
                 label="Settings",
@@ -22,20 +39,8 @@ class ReviewConfig(AppConfig):
                 min_role=Role.LEAD,
                 group="members",
                 sub_label="Review settings",
-            )
-        )
-        register(
+            ),
             NavItem(
-                key="audit",
-                label="Audit trail",
-                url_name="review:audit",
-                order=94,
-                min_role=Role.LEAD,
-                group="members",
-            )
-        )
-
-        from review.services import dedup, imports
-
-        if dedup.after_import not in imports.AFTER_IMPORT_HOOKS:
-            imports.AFTER_IMPORT_HOOKS.append(dedup.after_import)
+                key="audit", label="Audit trail", url_name="review:audit", order=94, min_role=Role.LEAD, group="members"
+            ),
+        ]

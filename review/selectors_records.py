@@ -1,7 +1,7 @@
 """Finding records: the records list's and API's filters, full-text search, and who may see which notes and tags.
 
 Screening's columns and filters (status per stage, reviewer, awaiting a second reviewer, conflicts) come through
-`review.screening_port`, so `review` stays free of screening imports.
+`review.extensions`, so `review` stays free of screening imports.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
+from review import extensions
 from review.access import ReviewAccess
 from review.errors import ServiceError
 from review.models import Record, RecordNote, RecordTag, Role, Tag
-from review.screening_port import record_screening
 from review.selectors import records_for_review
 
-# Parameters the records list itself reads; screening adds its own (see screening_port). "page" and "page_size"
+# Parameters the records list itself reads; screening adds its own (see review.extensions). "page" and "page_size"
 # belong to pagination.
 BASE_FILTERS = frozenset({"q", "text", "search", "database", "tag", "year", "duplicates", "page", "page_size"})
 _YEAR = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
@@ -34,8 +34,15 @@ def query_params(query: Mapping[str, object], *, drop_empty: bool = False) -> di
 
 
 def filter_names() -> frozenset[str]:
-    port = record_screening()
-    return BASE_FILTERS | (port.filter_names if port else frozenset())
+    return BASE_FILTERS | extensions.record_filter_names()
+
+
+def _voted(*, access: ReviewAccess, user: User) -> Q:
+    """Records the user voted on (at any stage), as a filter on `record_id`."""
+    found = Q(pk__in=[])
+    for ids in extensions.voted_record_ids(access.review, user):
+        found |= Q(record_id__in=ids)
+    return found
 
 
 def labels_unblinded(*, access: ReviewAccess) -> bool:
@@ -47,9 +54,7 @@ def labels_unblinded(*, access: ReviewAccess) -> bool:
 def _visible_to(*, access: ReviewAccess, user: User, author_field: str) -> Q:
     if labels_unblinded(access=access):
         return Q()
-    port = record_screening()
-    voted = port.voted_record_ids(review=access.review, user=user) if port else Record.objects.none().values("pk")
-    return Q(**{author_field: user.pk}) | Q(record_id__in=voted)
+    return Q(**{author_field: user.pk}) | _voted(access=access, user=user)
 
 
 def record_notes(*, access: ReviewAccess, user: User, record: Record) -> QuerySet[RecordNote]:
@@ -122,21 +127,15 @@ def records_find(*, access: ReviewAccess, user: User, params: Mapping[str, str])
     if tag:
         tagged = RecordTag.objects.filter(record=OuterRef("pk"), tag__review=access.review, tag__name__iexact=tag)
         if not labels_unblinded(access=access):
-            port = record_screening()
-            voted = port.voted_record_ids(review=access.review, user=user) if port else []
-            tagged = tagged.filter(Q(added_by=user) | Q(record_id__in=voted))
+            tagged = tagged.filter(Q(added_by=user) | _voted(access=access, user=user))
         records = records.filter(Exists(tagged))
-    port = record_screening()
-    if port is not None:
-        records = port.filter_records(records, access=access, user=user, params=params)
-    return records
+    return extensions.filter_records(records, access=access, user=user, params=params)
 
 
 def record_rows(*, access: ReviewAccess, user: User, records: list[Record]) -> list[dict[str, Any]]:
     """The columns the list shows beside each record: status per stage, duplicate group, tags (one query each)."""
     ids = [record.pk for record in records]
-    port = record_screening()
-    statuses = port.statuses(review=access.review, record_ids=ids) if port else {}
+    statuses = extensions.record_statuses(access.review, ids)
     tags = record_tags(access=access, user=user, record_ids=ids)
     kept_with = dict(
         Record.objects.filter(merged_into_id__in=ids)

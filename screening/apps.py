@@ -1,37 +1,54 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
 
+from review.extensions import ExtensionDefaults
 
-class ScreeningConfig(AppConfig):
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from review.access import ReviewAccess
+    from review.extensions import NavItem
+    from review.models import Record, Review
+
+
+class ScreeningConfig(ExtensionDefaults, AppConfig):
+    """Screening's implementation of `review.extensions.ReviewExtension`."""
+
     name = "screening"
     verbose_name = "Screening"
 
-    def ready(self) -> None:
-        from review.services import dedup
+    def locked_record_ids(self, review: Review) -> set[int]:
         from screening.selectors import records_with_votes
 
-        if records_with_votes not in dedup.LOCKED_RECORD_PROVIDERS:
-            dedup.LOCKED_RECORD_PROVIDERS.append(records_with_votes)
+        return records_with_votes(review)
 
-        from review.services import reviews
+    def records_changed(self, review: Review, *, by: User | None) -> None:
+        from screening.services.queue import outcomes_sync
+
+        outcomes_sync(review=review)
+
+    def review_updated(self, review: Review, *, by: User, changes: dict[str, dict[str, Any]]) -> None:
         from screening.services.votes import outcomes_recheck_required
 
-        if outcomes_recheck_required not in reviews.AFTER_REVIEW_UPDATE_HOOKS:
-            reviews.AFTER_REVIEW_UPDATE_HOOKS.append(outcomes_recheck_required)
+        outcomes_recheck_required(review, by, changes)
 
-        from review import screening_port
-        from screening.record_port import ScreeningRecords
-
-        screening_port.provide(ScreeningRecords())
-
-        from review.models import Role
-        from review.navigation import NavItem, register
-        from review.selectors import COUNT_PROVIDERS
+    def home_counts(self, review: Review) -> dict[str, object]:
         from screening.selectors import review_home_counts
 
-        register(
-            NavItem(key="screening", label="Screening", url_name="screening:overview", order=30, sub_label="Overview")
-        )
-        register(
+        return dict(review_home_counts(review))
+
+    def nav_items(self) -> list[NavItem]:
+        from review.extensions import NavItem
+        from review.models import Role
+
+        return [
+            NavItem(key="screening", label="Screening", url_name="screening:overview", order=30),
             NavItem(
                 key="conflicts",
                 label="Conflicts",
@@ -39,10 +56,8 @@ class ScreeningConfig(AppConfig):
                 order=32,
                 min_role=Role.REVIEWER,
                 group="screening",
-            )
-        )
-        register(NavItem(key="progress", label="Progress", url_name="screening:progress", order=34, group="screening"))
-        register(
+            ),
+            NavItem(key="progress", label="Progress", url_name="screening:progress", order=34, group="screening"),
             NavItem(
                 key="screening-settings",
                 label="Screening settings",
@@ -51,7 +66,41 @@ class ScreeningConfig(AppConfig):
                 min_role=Role.LEAD,
                 group="screening",
                 sub_label="Settings",
-            )
-        )
-        if review_home_counts not in COUNT_PROVIDERS:
-            COUNT_PROVIDERS.append(review_home_counts)
+            ),
+        ]
+
+    # The records list's screening columns and filters (review.extensions), answered by screening/record_port.py.
+
+    def records_with_history(self, review: Review, record_ids: set[int]) -> set[int]:
+        from screening.models import FullText, VoteEvent
+
+        voted = VoteEvent.objects.filter(review=review, record_id__in=record_ids).values_list("record_id", flat=True)
+        texts = FullText.objects.filter(review=review, record_id__in=record_ids).values_list("record_id", flat=True)
+        return set(voted) | set(texts)
+
+    def record_filter_names(self) -> frozenset[str]:
+        from screening.record_port import FILTER_NAMES
+
+        return FILTER_NAMES
+
+    def record_status_choices(self) -> list[tuple[str, str]]:
+        from screening.record_port import STATUS_CHOICES
+
+        return STATUS_CHOICES
+
+    def filter_records(
+        self, records: QuerySet[Record], *, access: ReviewAccess, user: User, params: Mapping[str, str]
+    ) -> QuerySet[Record]:
+        from screening.record_port import filter_records
+
+        return filter_records(records, access=access, user=user, params=params)
+
+    def record_statuses(self, review: Review, record_ids: list[int]) -> dict[int, dict[str, str]]:
+        from screening.record_port import statuses
+
+        return statuses(review=review, record_ids=record_ids)
+
+    def voted_record_ids(self, review: Review, user: User) -> QuerySet | None:
+        from screening.record_port import voted_record_ids
+
+        return voted_record_ids(review=review, user=user)

@@ -6,7 +6,8 @@ from django import template
 from django.urls import reverse
 
 from review.access import ReviewAccess
-from review.navigation import NAV_ITEMS
+from review.extensions import nav_items
+from review.models import Role
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ register = template.Library()
 def review_nav(access: ReviewAccess, active: str = "") -> dict[str, Any]:
     """The review's sections; a section's pages (screening's conflicts, progress, settings) sit in a menu under it,
     so the bar stays on one line at 1366 px."""
-    visible = [item for item in NAV_ITEMS if access.at_least(item.min_role)]
+    visible = [item for item in nav_items() if access.at_least(Role(item.min_role))]
     items: list[dict[str, Any]] = []
     heads: dict[str, dict[str, Any]] = {}
     for item in visible:

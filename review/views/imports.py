@@ -9,13 +9,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from review import selectors
+from review import extensions, selectors
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
-from review.forms import RecordAddForm, SearchForm, UploadForm
+from review.forms import ENCODING_FORM_CHOICES, EncodingForm, RecordAddForm, SearchForm, UploadForm
 from review.http import AuthedRequest
 from review.models import Record, RecordEdit, Role, Search, SearchFile
-from review.screening_port import record_screening
 from review.selectors_records import filter_names, query_params, record_rows, records_find, review_tags
 from review.services import imports
 from review.services.jobs import job_live
@@ -148,6 +147,7 @@ def search_detail(request: AuthedRequest, slug: str, search_id: int) -> HttpResp
                             name=upload.name,
                             data=upload.read(),
                             requested_format=form.cleaned_data.get("format") or "auto",
+                            requested_encoding=form.cleaned_data.get("encoding") or "auto",
                         )
                     )
                 except ServiceError as error:
@@ -171,6 +171,7 @@ def _file_context(access: object, search_file: SearchFile) -> dict[str, object]:
         "file": search_file,
         "job": job,
         "polling": job is not None and not job.finished,
+        "encoding_choices": ENCODING_FORM_CHOICES,
     }
 
 
@@ -201,6 +202,34 @@ def search_file_confirm(request: AuthedRequest, slug: str, file_id: int) -> Http
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect("review:search-file", slug=slug, file_id=search_file.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def search_file_encoding(request: AuthedRequest, slug: str, file_id: int) -> HttpResponse:
+    """Read the file again with the encoding the lead chose: the preview runs again before anything is stored."""
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    search_file = get_object_or_404(
+        SearchFile.objects.select_related("search", "job", "review", "duplicate_of"), pk=file_id, review=access.review
+    )
+    form = EncodingForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = "Choose an encoding (or 'auto')"
+    else:
+        try:
+            imports.search_file_choose_encoding(
+                review=access.review, search_file=search_file, encoding=form.cleaned_data["encoding"], by=request.user
+            )
+        except ServiceError as failure:
+            if failure.code == "conflict":
+                messages.error(request, failure.message)
+                return redirect("review:search-file", slug=slug, file_id=search_file.pk)
+            error = failure.message
+        else:
+            return redirect("review:search-file", slug=slug, file_id=search_file.pk)
+    context = {**_file_context(access, search_file), "encoding_error": error}
+    return render(request, "review/search_file.html", context, status=400)
 
 
 @login_required
@@ -244,7 +273,7 @@ def record_list(request: AuthedRequest, slug: str) -> HttpResponse:
         "tags": review_tags(access=access),
         "members": selectors.review_members(review=access.review),
         "may_filter_by_others": access.can_resolve or not access.review.blinded,
-        "status_choices": port.status_choices if (port := record_screening()) else [],
+        "status_choices": extensions.record_status_choices(),
     }
     template = "review/records.html#record-table" if request.htmx else "review/records.html"
     return render(request, template, context, status=status)

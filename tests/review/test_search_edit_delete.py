@@ -87,3 +87,14 @@ def test_add_search_and_upload_its_file_in_one_step(as_lead, review, django_capt
     file = SearchFile.objects.get(search=search)
     assert response.status_code == 302 and response["Location"].endswith(f"/files/{file.pk}/")
     assert file.original_name == "pubmed.ris"
+
+
+def test_a_search_whose_vote_was_withdrawn_is_archived_since_its_history_stays(api_clients, lead, reviewer, review):
+    from screening.services.votes import vote_withdraw
+
+    search = SearchFactory(review=review)
+    record = RecordFactory(review=review, search=search)
+    vote_cast(review=review, record=record, stage=Stage.TITLE_ABSTRACT, reviewer=reviewer, data=VoteInput("include"))
+    vote_withdraw(review=review, record=record, stage=Stage.TITLE_ABSTRACT, reviewer=reviewer)
+    response = api_clients(lead).delete(f"/api/v1/reviews/{review.slug}/searches/{search.pk}/")
+    assert response.json() == {"result": "archived"} and Record.objects.filter(pk=record.pk).exists()
