@@ -50,5 +50,7 @@ urlpatterns = [
     path("api/v1/", include("reporting.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The admin's log-in page shares the site's log-in throttle; the rest of the admin is Django's.
+    path("admin/login/", views_accounts.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]

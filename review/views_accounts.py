@@ -2,55 +2,66 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth import login
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.contrib.auth import SESSION_KEY, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from review import selectors, services
+from review import selectors, services, throttles
 from review.errors import ServiceError
 from review.forms import ApiTokenForm, InvitationAcceptForm
 from review.http import AuthedRequest
 
-LOGIN_ATTEMPTS_PER_WINDOW = 10
-LOGIN_WINDOW_SECONDS = 300
+
+def _locked(request: HttpRequest, seconds: int) -> HttpResponse:
+    refused = render(request, "accounts/login.html", {"locked": True, "form": AuthenticationForm(request)}, status=429)
+    refused["Retry-After"] = str(seconds)
+    return refused
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+def _throttled(request: HttpRequest, view: Callable[[HttpRequest], HttpResponseBase]) -> HttpResponseBase:
+    """Run a log-in view under the shared throttle: per account (however its name is spelt) and per client.
+
+    Both the site's log-in page and the admin's use this, so they share one count of failures.
+    """
+    if request.method != "POST":
+        return view(request)
+    account = throttles.account_key(str(request.POST.get("username", ""))[:300])
+    client = throttles.client_address(request)
+    per_account, per_client = throttles.login_account_limit(), throttles.login_client_limit()
+    # Reserve the attempt before the password is checked, so that concurrent guesses cannot all slip under the limit.
+    if (
+        throttles.reserve(per_account, account) > per_account.limit
+        or throttles.reserve(per_client, client) > per_client.limit
+    ):
+        return _locked(request, per_account.window_seconds)
+    response = view(request)
+    user = getattr(request, "user", None)
+    if (
+        response.status_code == 302
+        and user is not None
+        and user.is_authenticated
+        and request.session.get(SESSION_KEY) == str(user.pk)
+        and throttles.account_key(user.get_username()) == account
+    ):
+        # A successful log-in is not a guess: the account starts afresh and the client gets its attempt back.
+        throttles.reset(per_account, account)
+        throttles.release(per_client, client)
+    return response
 
 
 def login_view(request: HttpRequest) -> HttpResponseBase:
-    if request.method == "POST":
-        # Count failed attempts per client address and per username; the cache is shared by all web workers.
-        keys = [
-            f"login-fail:ip:{_client_ip(request)}",
-            f"login-fail:user:{request.POST.get('username', '')[:150].lower()}",
-        ]
-        if any((cache.get(key) or 0) >= LOGIN_ATTEMPTS_PER_WINDOW for key in keys):
-            refused = render(
-                request,
-                "accounts/login.html",
-                {"locked": True, "form": AuthenticationForm(request)},
-                status=429,
-            )
-            refused["Retry-After"] = str(LOGIN_WINDOW_SECONDS)
-            return refused
-        response = auth_views.LoginView.as_view(template_name="accounts/login.html")(request)
-        if response.status_code != 302:
-            for key in keys:
-                cache.add(key, 0, LOGIN_WINDOW_SECONDS)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, LOGIN_WINDOW_SECONDS)
-        return response
-    return auth_views.LoginView.as_view(template_name="accounts/login.html")(request)
+    return _throttled(request, auth_views.LoginView.as_view(template_name="accounts/login.html"))
+
+
+def admin_login(request: HttpRequest) -> HttpResponseBase:
+    return _throttled(request, admin.site.login)
 
 
 @require_http_methods(["GET", "POST"])
