@@ -7,6 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from review import selectors, services
 from review.access import review_for_user
+from review.authentication import ApiTokenAuthentication
 from review.http import api_user
 from review.models import ApiToken, Invitation, Membership, Review, Role
 
@@ -172,7 +174,7 @@ class MemberDetail(APIView):
 class TokenOut(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_reason"]
 
 
 class TokenCreatedOut(TokenOut):
@@ -184,6 +186,13 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
+    expires_in_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=services.API_TOKEN_MAX_DAYS,
+        help_text="The token stops working after this many days; leave it out for a token that works until revoked",
+    )
 
 
 class TokenCreateThrottle(UserRateThrottle):
@@ -199,11 +208,22 @@ class TokenListCreate(APIView):
     def get(self, request: Request) -> Response:
         return Response(TokenOut(selectors.user_api_tokens(user=api_user(request)), many=True).data)
 
-    @extend_schema(request=TokenIn, responses={201: TokenCreatedOut}, summary="Create an API token")
+    @extend_schema(
+        request=TokenIn,
+        responses={201: TokenCreatedOut},
+        summary="Create an API token (from a logged-in session only, never with another token)",
+    )
     def post(self, request: Request) -> Response:
+        # A stolen token must not be able to mint others that outlive its revocation or expiry.
+        if isinstance(request.successful_authenticator, ApiTokenAuthentication):
+            raise PermissionDenied("Tokens are created from a logged-in session (the profile page), not with a token")
         data = TokenIn(data=request.data)
         data.is_valid(raise_exception=True)
-        token, key = services.api_token_create(user=api_user(request), name=data.validated_data["name"])
+        token, key = services.api_token_create(
+            user=api_user(request),
+            name=data.validated_data["name"],
+            expires_in_days=data.validated_data.get("expires_in_days"),
+        )
         body = TokenOut(token).data | {"key": key}
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -112,6 +112,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Why it was revoked when no person pressed "revoke" (a password change or reset).
+    revoked_reason = models.CharField(max_length=60, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Unset: works until revoked")
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth import SESSION_KEY, login
@@ -94,7 +95,11 @@ def profile(request: AuthedRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            _token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            _token, new_key = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
             form = ApiTokenForm()
         else:
             status = 400
@@ -111,3 +116,23 @@ def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
         return render(request, "404.html", status=404)
     messages.success(request, f"Token “{token.name}” revoked; scripts using it stop working now.")
     return redirect("accounts:profile")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        revoked = services.api_tokens_revoke_all(user=form.user, reason="password changed")
+        if revoked:
+            messages.info(self.request, f"Your password changed, so your {revoked} API token(s) were revoked.")
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.api_tokens_revoke_all(user=form.user, reason="password reset")
+        return response

@@ -1,11 +1,13 @@
 """Writes. One module per area; the names most callers need are re-exported here."""
 
 from review.services.reviews import (
+    API_TOKEN_MAX_DAYS,
     API_TOKEN_PREFIX,
     REVIEW_SETTING_FIELDS,
     api_token_create,
     api_token_revoke,
     api_token_user,
+    api_tokens_revoke_all,
     audit,
     invitation_accept,
     invitation_for_token,
@@ -20,11 +22,13 @@ from review.services.reviews import (
 )
 
 __all__ = [
+    "API_TOKEN_MAX_DAYS",
     "API_TOKEN_PREFIX",
     "REVIEW_SETTING_FIELDS",
     "api_token_create",
     "api_token_revoke",
     "api_token_user",
+    "api_tokens_revoke_all",
     "audit",
     "invitation_accept",
     "invitation_for_token",

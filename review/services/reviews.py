@@ -275,10 +275,21 @@ def invitation_mark_sent(*, invitation_id: int, token: str) -> None:
 API_TOKEN_PREFIX = "lrv_"  # noqa: S105 (a public marker that makes leaked tokens recognisable)
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+API_TOKEN_MAX_DAYS = 3650
+
+
+def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for user; it works until revoked, or until `expires_in_days` have passed when that is given."""
     name = name.strip() or "API token"
+    expires_at = None
+    if expires_in_days is not None:
+        if not 1 <= expires_in_days <= API_TOKEN_MAX_DAYS:
+            raise ServiceError(f"must be between 1 and {API_TOKEN_MAX_DAYS} days", field="expires_in_days")
+        expires_at = timezone.now() + timedelta(days=expires_in_days)
     key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=key[:12], key_hash=_hash(key))
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=key[:12], key_hash=_hash(key), expires_at=expires_at
+    )
     return token, key
 
 
@@ -292,11 +303,20 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     return token
 
 
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every working token of user (their password changed: whoever held it may hold the tokens too)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason[:60]
+    )
+
+
 def api_token_user(*, key: str) -> tuple[User, ApiToken] | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at__isnull=True).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
     # Touch at most once a minute so that a busy script does not write on every request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
