@@ -25,7 +25,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(template_name="accounts/password_reset.html"),
+        views_accounts.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

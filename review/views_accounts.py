@@ -18,6 +18,7 @@ from review import selectors, services, throttles
 from review.errors import ServiceError
 from review.forms import ApiTokenForm, InvitationAcceptForm
 from review.http import AuthedRequest
+from review.services import passwords as password_services
 
 
 def _locked(request: HttpRequest, seconds: int) -> HttpResponse:
@@ -136,3 +137,29 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         services.api_tokens_revoke_all(user=form.user, reason="password reset")
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link, throttled per client and per address; the mail goes out from a background task."""
+
+    template_name = "accounts/password_reset.html"
+    http_method_names = ["get", "post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        per_client = throttles.reset_client_limit()
+        if throttles.reserve(per_client, throttles.client_address(request)) > per_client.limit:
+            refused = render(
+                request, "accounts/password_reset.html", {"form": self.get_form(), "locked": True}, status=429
+            )
+            refused["Retry-After"] = str(per_client.window_seconds)
+            return refused
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"]
+        per_address = throttles.reset_address_limit()
+        # Over the limit for this address, nothing is sent but the answer is the same as always: whoever asks
+        # learns nothing about the address, and its owner's inbox is not flooded.
+        if throttles.reserve(per_address, email.strip().casefold()) <= per_address.limit:
+            password_services.password_reset_request(email=email)
+        return redirect(self.get_success_url())
