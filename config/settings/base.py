@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security. Production (DJANGO_DEBUG=False) must pass `manage.py check --deploy`.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.SecretsHidingFilter"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"  # the full-text PDF is shown in an iframe of our own pages
