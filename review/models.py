@@ -79,12 +79,23 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """A single-use, expiring invitation; only a hash of the token is stored."""
+    """A single-use, expiring invitation; only a hash of the token is stored.
+
+    Either a new person by e-mail (they choose a username and password from the link), or an existing account
+    (`invitee`), who accepts or declines it while logged in: nobody is added to a review without consent.
+    `email` is only ever what the inviting lead typed, so showing it to them discloses nothing new.
+    """
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
+    email = models.EmailField(blank=True)
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="review_invitations"
+    )
     role = models.CharField(max_length=10, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
+    # The link is derived from this seed and SECRET_KEY, so the lead can copy it again from the Members page while
+    # the database alone never holds a working link.
+    link_seed = models.CharField(max_length=32, blank=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -94,12 +105,28 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | Q(invitee__isnull=False), name="invitation_has_email_or_invitee"
+            ),
+            models.UniqueConstraint(
+                fields=["review", "invitee"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True),
+                name="invitation_one_pending_per_account",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"invitation of {self.email} to {self.review_id}"
+        return f"invitation of {self.email or self.invitee_id} to {self.review_id}"
+
+    @property
+    def invited_as(self) -> str:
+        """What the lead typed: the e-mail address, or for an account invited by name, its username."""
+        return self.email or (self.invitee.get_username() if self.invitee else "")
 
 
 class ApiToken(models.Model):

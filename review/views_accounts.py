@@ -10,6 +10,7 @@ from django.contrib.auth import SESSION_KEY, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -72,6 +73,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.invitation_for_token(token=token)
     except ServiceError as error:
         return render(request, "accounts/invitation_invalid.html", {"message": error.message}, status=404)
+    if invitation.invitee_id is not None:
+        # Addressed to an existing account: only that account, logged in, may answer it.
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.pk != invitation.invitee_id:
+            message = "This invitation is for another account. Log in as the invited person to answer it."
+            return render(request, "accounts/invitation_invalid.html", {"message": message}, status=404)
+        return render(request, "accounts/invitation_account.html", {"invitation": invitation})
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
