@@ -33,7 +33,10 @@ def invitation_link(*, invitation: Invitation) -> str | None:
     """The invitation's link, built from SITE_URL; None for invitations made before links could be shown again."""
     if not invitation.link_seed:
         return None
-    path = reverse("accounts:invitation", kwargs={"token": _token_for(invitation.link_seed)})
+    token = _token_for(invitation.link_seed)
+    if _hash(token) != invitation.token_hash:
+        return None  # SECRET_KEY has changed since: the e-mailed link still works, this one would not
+    path = reverse("accounts:invitation", kwargs={"token": token})
     return settings.SITE_URL.rstrip("/") + path
 
 

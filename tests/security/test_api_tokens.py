@@ -121,3 +121,19 @@ def test_profile_page_creates_a_token_with_an_expiry(as_lead, lead):
 def test_password_change_page_for_anonymous_redirects_to_login(db):
     response = Client().get(reverse("password_change"))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_an_administrator_setting_the_password_revokes_the_tokens(lead):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    _token, key = api_token_create(user=lead, name="script")
+    client = Client()
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_password_change", args=[lead.pk])
+    response = client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.check_password(NEW_PASSWORD)
+    assert ApiToken.objects.get(user=lead).revoked_reason == "password set by an administrator"
+    assert bearer(key).get("/api/v1/reviews/").status_code == 401

@@ -272,3 +272,12 @@ def test_an_accounts_invitation_link_is_answered_by_that_account_only(
     response = Client().post(path, {"username": "thief", "password1": "a-long-pass-phrase", "password2": "x"})
     assert response.status_code == 302
     assert not Membership.objects.filter(review=review).exclude(user=lead).exists()
+
+
+def test_an_invitation_link_is_not_shown_once_the_secret_key_changed(settings, lead, review):
+    from review.services import invitation_link, member_invite
+
+    invitation, token = member_invite(review=review, by=lead, identifier="new@example.org", role="viewer")
+    assert invitation_link(invitation=invitation).endswith(f"/accounts/invitation/{token}/")
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert invitation_link(invitation=invitation) is None
