@@ -145,6 +145,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         services.api_tokens_revoke_all(user=form.user, reason="password reset")
+        # Whoever reset the password owns the mailbox: the guesses made against the old one no longer lock them out.
+        throttles.reset(throttles.login_account_limit(), throttles.account_key(form.user.get_username()))
         return response
 
 

@@ -165,3 +165,21 @@ def test_concurrent_guesses_never_check_more_passwords_than_the_limit():
     assert len(statuses) == attempts
     assert len(checked) <= 10
     assert statuses.count(429) == attempts - len(checked)
+
+
+def test_a_password_reset_lifts_the_accounts_lock(lead, django_capture_on_commit_callbacks):
+    import re
+
+    from django.core import mail
+
+    fail(Client(REMOTE_ADDR="192.0.2.1"), LOGIN, "lead", 10)
+    owner = Client(REMOTE_ADDR="192.0.2.2")
+    assert owner.post(LOGIN, {"username": "lead", "password": PASSWORD}).status_code == 429
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.post("/accounts/password/reset/", {"email": lead.email})
+    path = re.search(r"/accounts/reset/\S+/", mail.outbox[0].body).group(0)
+    form_url = owner.get(path, follow=True).redirect_chain[-1][0]
+    new = "a-brand-new-pass-phrase"
+    assert owner.post(form_url, {"new_password1": new, "new_password2": new}).status_code == 302
+    response = owner.post(LOGIN, {"username": "lead", "password": new})
+    assert response.status_code == 302 and owner.session[SESSION_KEY] == str(lead.pk)
