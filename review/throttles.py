@@ -106,3 +106,7 @@ def reset_address_limit() -> Limit:
 
 def reset_client_limit() -> Limit:
     return Limit("reset-client", settings.PASSWORD_RESETS_PER_CLIENT, 3600)
+
+
+def invitation_limit() -> Limit:
+    return Limit("invitations", settings.INVITATIONS_PER_HOUR, 3600)

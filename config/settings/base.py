@@ -260,6 +260,7 @@ LOGIN_FAILURES_PER_CLIENT = env_int("LOGIN_FAILURES_PER_CLIENT", 50, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
 PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 3, minimum=1)  # per e-mail address and hour
 PASSWORD_RESETS_PER_CLIENT = env_int("PASSWORD_RESETS_PER_CLIENT", 10, minimum=1)  # per client address and hour
+INVITATIONS_PER_HOUR = env_int("INVITATIONS_PER_HOUR", 50, minimum=1)  # per inviting person: each one sends a mail
 # Where the client's address comes from. Directly exposed: the socket's address (header unset). Behind our own
 # reverse proxies: the header they append to, counting TRUSTED_PROXY_COUNT entries from the right (entries further
 # left were written by the client and prove nothing).

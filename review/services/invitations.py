@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from review import throttles
 from review.errors import ServiceError
 from review.models import Invitation, Membership, Review, Role
 from review.services.reviews import _hash, audit
@@ -78,6 +79,12 @@ def member_invite(*, review: Review, by: User, identifier: str, role: Role) -> t
         if pending is not None:  # expired: make way for the new one
             pending.revoked_at = timezone.now()
             pending.save(update_fields=["revoked_at"])
+    # Every invitation e-mails someone who did not ask for it: one person cannot make the app send a flood.
+    limit = throttles.invitation_limit()
+    if throttles.reserve(limit, str(by.pk)) > limit.limit:
+        raise ServiceError(
+            f"You have sent {limit.limit} invitations in the last hour; wait before inviting more", code="throttled"
+        )
     seed = secrets.token_urlsafe(24)
     token = _token_for(seed)
     try:

@@ -281,3 +281,18 @@ def test_an_invitation_link_is_not_shown_once_the_secret_key_changed(settings, l
     assert invitation_link(invitation=invitation).endswith(f"/accounts/invitation/{token}/")
     settings.SECRET_KEY = "another-secret-key-" + "x" * 40
     assert invitation_link(invitation=invitation) is None
+
+
+def test_one_person_cannot_send_a_flood_of_invitations(settings, api_clients, as_lead, lead, review):
+    settings.INVITATIONS_PER_HOUR = 3
+    client = api_clients(lead)
+    for number in range(3):
+        response = client.post(members_url(review), {"identifier": f"p{number}@example.org", "role": "viewer"})
+        assert response.status_code == 202
+    response = client.post(members_url(review), {"identifier": "p9@example.org", "role": "viewer"})
+    assert response.status_code == 429 and "invitations in the last hour" in response.json()["error"]["message"]
+    page = as_lead.post(
+        reverse("review:members", args=[review.slug]), {"identifier": "p8@example.org", "role": "viewer"}
+    )
+    assert page.status_code == 400 and b"invitations in the last hour" in page.content
+    assert Invitation.objects.filter(review=review).count() == 3
