@@ -296,3 +296,20 @@ def test_one_person_cannot_send_a_flood_of_invitations(settings, api_clients, as
     )
     assert page.status_code == 400 and b"invitations in the last hour" in page.content
     assert Invitation.objects.filter(review=review).count() == 3
+
+
+def test_the_review_bundle_carries_no_other_members_address(lead, review, reviewer):
+    import io
+    import json
+    import zipfile
+
+    from reporting.exports.registry import export_chunks
+    from review.access import review_for_user
+
+    access = review_for_user(user=lead, slug=review.slug)
+    data = b"".join(export_chunks(access=access, user=lead, kind="bundle"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        people = [json.loads(line) for line in archive.read("data/users.jsonl").decode().splitlines()]
+    by_name = {person["username"]: person["email"] for person in people}
+    assert by_name == {"lead": lead.email, "reviewer": ""}  # the member is there, without the address
+    assert reviewer.email.encode() not in data
