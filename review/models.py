@@ -180,6 +180,7 @@ class AuditEvent(AppendOnlyModel):
         DEDUP_STARTED = "dedup.started", "Deduplication: started"
         IMPORT_COMPLETED = "import.completed", "Import: completed"
         IMPORT_CONFIRMED = "import.confirmed", "Import: confirmed"
+        IMPORT_ENCODING_CHOSEN = "import.encoding_chosen", "Import: encoding chosen"
         IMPORT_DISCARDED = "import.discarded", "Import: discarded"
         IMPORT_UPLOADED = "import.uploaded", "Import: uploaded"
         MEMBER_ADDED = "member.added", "Member: added"
@@ -353,12 +354,20 @@ class SearchFile(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     requested_format = models.CharField(max_length=20, default="auto")
+    requested_encoding = models.CharField(
+        max_length=20, default="auto", help_text="'auto', or the encoding the lead chose for reading the file"
+    )
     import_when_previewed = models.BooleanField(
         default=False, help_text="Import as soon as the preview finds the file readable (scripts ask for this)"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)
     format = models.CharField(max_length=20, blank=True)
     encoding = models.CharField(max_length=40, blank=True)
+    encoding_certain = models.BooleanField(
+        default=True, help_text="False when the encoding was a judgement (a legacy code page): the preview shows why"
+    )
+    # When the encoding was a judgement: the first lines with non-ASCII characters as decoded ([{line, text}]).
+    encoding_lines = models.JSONField(default=list, blank=True)
     detected_database = models.CharField(max_length=120, blank=True)
     record_count = models.PositiveIntegerField(default=0)
     preview = models.JSONField(default=list, blank=True)  # the first records, for the confirmation page
