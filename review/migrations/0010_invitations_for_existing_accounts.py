@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0008_api_token_expiry_and_revoked_reason'),
+        ('review', '0009_api_token_expiry_and_revoked_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

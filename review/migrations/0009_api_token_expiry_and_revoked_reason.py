@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0007_audit_append_only'),
+        ('review', '0008_search_file_encoding_choice'),
     ]
 
     operations = [
