@@ -313,3 +313,19 @@ def test_the_review_bundle_carries_no_other_members_address(lead, review, review
     by_name = {person["username"]: person["email"] for person in people}
     assert by_name == {"lead": lead.email, "reviewer": ""}  # the member is there, without the address
     assert reviewer.email.encode() not in data
+
+
+def test_reviews_and_members_pages_query_count_is_flat(lead, review, alice, django_assert_max_num_queries):
+    from review.services import member_invite, review_create
+
+    for number in range(5):
+        other = review_create(by=lead, title=f"Review {number}")
+        member_invite(review=other, by=lead, identifier="alice", role="viewer")
+        member_invite(review=review, by=lead, identifier=f"p{number}@example.org", role="viewer")
+    as_alice, as_lead = client_for(alice), client_for(lead)
+    with django_assert_max_num_queries(6):
+        page = as_alice.get(reverse("review:list"))
+    assert page.content.count(b"Accept</button>") == 5
+    with django_assert_max_num_queries(8):
+        page = as_lead.get(reverse("review:members", args=[review.slug]))
+    assert page.content.count(b"data-copy=") == 5
