@@ -267,3 +267,15 @@ def test_api_upload_with_an_encoding(api_clients, lead, review, search, django_c
     assert response.status_code == 202
     search_file = SearchFile.objects.get(pk=response.json()["id"])
     assert (search_file.requested_encoding, search_file.encoding) == ("mac-roman", "mac-roman")
+
+
+def test_page_of_an_unreadable_file_offers_the_encoding_choice(
+    as_lead, as_reviewer, review, search, lead, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        search_file = imports.search_file_upload(review=review, search=search, by=lead, name="mixed.ris", data=STRAY)
+    url = reverse("review:search-file", args=[review.slug, search_file.pk])
+    form_action = reverse("review:search-file-encoding", args=[review.slug, search_file.pk])
+    page = as_lead.get(url).content.decode()
+    assert "bytes are not valid UTF-8" in page and form_action in page
+    assert form_action not in as_reviewer.get(url).content.decode()  # only a lead chooses
