@@ -22,6 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from review import extensions
 from review.errors import ServiceError
 from review.importers import (
     FORMATS,
@@ -36,6 +37,7 @@ from review.importers import (
 )
 from review.models import Job, Record, Review, Search, SearchFile
 from review.services.copy_stream import CopyStream
+from review.services.dedup import dedup_start
 from review.services.jobs import (
     JOBS_UNAVAILABLE,
     enqueue,
@@ -52,10 +54,6 @@ logger = logging.getLogger(__name__)
 PREVIEW_RECORDS = 5
 MAX_STORED_PROBLEMS = 1000
 BATCH_SIZE = 2000
-
-# Functions run after a file's records are committed (e.g. start deduplication). Other code registers here so that
-# this module does not import it.
-AFTER_IMPORT_HOOKS: list[Callable[[Review, SearchFile, User | None], None]] = []
 
 SEARCH_FIELDS = ("kind", "database", "is_register", "other_method", "platform", "date_searched", "query", "notes")
 
@@ -574,8 +572,15 @@ def search_file_import(*, search_file_id: int, job_id: int) -> None:
         raise
     job.total = stored
     job_succeed(job=job, result={"records": stored}, message=f"{stored} records imported")
-    for hook in AFTER_IMPORT_HOOKS:
-        hook(search_file.review, search_file, job.created_by)
+    records_imported(review=search_file.review, by=job.created_by)
+
+
+def records_imported(*, review: Review, by: User | None) -> None:
+    """What follows committed new records: the apps built on review queue them (screening's title/abstract rows),
+    then deduplication runs when the review asks for it."""
+    extensions.records_changed(review, by=by)
+    if review.dedup_automatic:
+        dedup_start(review=review, by=by)
 
 
 def record_add(*, review: Review, search: Search, by: User, **fields: Any) -> Record:
@@ -615,6 +620,7 @@ def record_add(*, review: Review, search: Search, by: User, **fields: Any) -> Re
             added_by=by,
         )
         audit(review=review, actor=by, action="record.added", record=record.pk, title=title[:200])
+        transaction.on_commit(lambda: extensions.records_changed(review, by=by))
     return record
 
 
@@ -659,6 +665,5 @@ def search_file_record_parsed(
     search_file.problem_count = len(result.problems)
     search_file.save(update_fields=["detected_database", "record_count", "problems", "problem_count"])
     audit(review=review, actor=by, action="import.completed", file=search_file.pk, name=name, records=stored)
-    for hook in AFTER_IMPORT_HOOKS:
-        transaction.on_commit(lambda hook=hook: hook(review, search_file, by))  # type: ignore[misc]
+    transaction.on_commit(lambda: records_imported(review=review, by=by))
     return search_file

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0006_record_raw_as_text'),
+        ('review', '0007_audit_append_only'),
     ]
 
     operations = [
