@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from review.errors import ServiceError
@@ -279,3 +281,24 @@ def test_page_of_an_unreadable_file_offers_the_encoding_choice(
     page = as_lead.get(url).content.decode()
     assert "bytes are not valid UTF-8" in page and form_action in page
     assert form_action not in as_reviewer.get(url).content.decode()  # only a lead chooses
+
+
+# Command line
+
+
+def test_cli_reports_the_judged_encoding_and_imports_with_a_chosen_one(tmp_path, review, lead, capsys):
+    path = tmp_path / "old.ris"
+    path.write_bytes(CP1252)
+    call_command("import_records", str(path), "--dry-run", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert (out[0]["encoding"], out[0]["encoding_certain"]) == ("cp1252", False)
+    call_command(
+        "import_records", str(path), "--review", review.slug, "--database", "Embase", "--encoding", "mac-roman"
+    )
+    search_file = SearchFile.objects.get(review=review)
+    assert (search_file.requested_encoding, search_file.encoding, search_file.encoding_certain) == (
+        "mac-roman",
+        "mac-roman",
+        False,
+    )
+    assert Record.objects.get(search_file=search_file).title == CP1252.decode("mac-roman").split("\n")[1][6:]
