@@ -244,3 +244,9 @@ def test_western_text_stays_windows_1252_unless_mac_roman_is_evident(title: str)
     list(stream)
     assert (stream.encoding, stream.encoding_certain) == ("cp1252", False)
     assert stream.encoding_lines[0]["line"] == 2
+
+
+def test_ovid_export_whose_headers_are_indented_more_than_its_tags() -> None:
+    data = b"  <1. >\n VN  - Ovid Technologies\n TI  - A title that\n       wraps.\n YR  - 2020\n"
+    record = parse(data).records[0]
+    assert (record.title, record.year) == ("A title that wraps.", 2020)
