@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from screening.models import Stage, StageOutcome, Status
 from tests.conftest import client_for
-from tests.screening.conftest import at_full_text, reasons, record, records, vote  # noqa: F401 (fixtures)
 
 FT = Stage.FULL_TEXT.value
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
