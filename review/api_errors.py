@@ -24,7 +24,11 @@ def _flatten(detail: Any) -> Any:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ServiceError):
         fields = {exc.field: [exc.message]} if exc.field else {}
-        code_status = {"not_found": status.HTTP_404_NOT_FOUND, "conflict": status.HTTP_409_CONFLICT}
+        code_status = {
+            "not_found": status.HTTP_404_NOT_FOUND,
+            "conflict": status.HTTP_409_CONFLICT,
+            "too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        }
         return Response(
             {"error": {"code": exc.code, "message": exc.message, "fields": fields}},
             status=code_status.get(exc.code, status.HTTP_400_BAD_REQUEST),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.request_guards.RequestGuardMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,7 +157,13 @@ if _s3_bucket:
 MAX_IMPORT_FILE_MB = env_int("MAX_IMPORT_FILE_MB", 300, minimum=1)
 MAX_FULLTEXT_FILE_MB = env_int("MAX_FULLTEXT_FILE_MB", 50, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_MB", 10, minimum=1) * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger files stream to a temporary file, never to memory
+# Counts each upload's bytes against the route's limit as it streams (config/request_guards.py).
+FILE_UPLOAD_HANDLERS = [
+    "config.request_guards.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)
 

@@ -31,7 +31,9 @@ def _check_pdf(upload: UploadedFile) -> tuple[int, str]:
         raise ServiceError("The file is empty", field="file")
     if size > limit:
         raise ServiceError(
-            f"The file is {size / 1024 / 1024:.1f} MB; the limit is {settings.MAX_FULLTEXT_FILE_MB} MB", field="file"
+            f"The file is {size / 1024 / 1024:.1f} MB; the limit is {settings.MAX_FULLTEXT_FILE_MB} MB",
+            field="file",
+            code="too_large",
         )
     upload.seek(0)
     head = upload.read(PDF_HEADER_WINDOW)
