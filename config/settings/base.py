@@ -187,8 +187,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600, minimum=10)
+# Redis hands an unacknowledged message out again after the visibility timeout. It must outlast the longest task,
+# or a task still running would be delivered a second time; a job whose whole worker died is sent again much
+# sooner by the heartbeat sweep (JOB_STALE_SECONDS, review/services/job_recovery.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300, minimum=60),
+}
+# The queue tasks go to and workers read by default; jobs sent again after a worker died go there too.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# A running job whose worker has not beaten for this long (it beats every 10 s) is sent again.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 90, minimum=5)
 # Fail fast when the broker is down: the request then tells the person that background jobs are unavailable.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
