@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
@@ -79,7 +80,7 @@ def _beat(job_id: int, stop: threading.Event) -> None:
         connections.close_all()  # this thread's connections only
 
 
-def jobs_recover(*, now: timezone.datetime | None = None) -> list[int]:
+def jobs_recover(*, now: datetime | None = None) -> list[int]:
     """Send again (or fail) the running jobs whose worker went silent; returns their ids."""
     from config.celery import app
 
@@ -95,8 +96,7 @@ def jobs_recover(*, now: timezone.datetime | None = None) -> list[int]:
                 job.state, job.heartbeat_at, job.recoveries = Job.State.QUEUED, None, job.recoveries + 1
                 job.message = f"{STOPPED}; it was sent again (attempt {job.recoveries + 1})"
                 job.save(update_fields=["state", "heartbeat_at", "recoveries", "message"])
-                name, args = job.task, list(job.task_args)
-                transaction.on_commit(lambda name=name, args=args: app.send_task(name, args=args))
+                transaction.on_commit(_sender(app, job.task, list(job.task_args)))
                 logger.warning("job %s (%s): worker silent since %s, sent again", job.pk, job.kind, job.heartbeat_at)
                 continue
             message = f"{STOPPED} {job.recoveries + 1} times; nothing was kept from it, and it may be retried"
@@ -106,6 +106,13 @@ def jobs_recover(*, now: timezone.datetime | None = None) -> list[int]:
             )
             logger.error("job %s (%s): worker silent since %s, failed", job.pk, job.kind, job.heartbeat_at)
     return recovered
+
+
+def _sender(app: Any, name: str, args: list[Any]) -> Any:
+    def send() -> None:
+        app.send_task(name, args=args)
+
+    return send
 
 
 def sweep_forever(stop: threading.Event) -> None:
