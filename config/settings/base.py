@@ -164,6 +164,11 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Per-field limits of an import, in characters: a longer field is cut with a warning naming record and field (the
+# uploaded file keeps it whole), so one huge field cannot set the memory of the import and of deduplication.
+# The longest title in the shared corpus of real exports is 346 characters, the longest field 99,855.
+IMPORT_MAX_TITLE_CHARS = env_int("IMPORT_MAX_TITLE_CHARS", 10_000, minimum=100)
+IMPORT_MAX_FIELD_CHARS = env_int("IMPORT_MAX_FIELD_CHARS", 1_000_000, minimum=1_000)
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)
 
