@@ -18,8 +18,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from review.models import Job, Record, SearchFile
-from review.services import imports
+from review.importers import parse
+from review.models import DedupRun, Job, Record, SearchFile
+from review.services import dedup, imports
 from tests.faults.test_worker_killed import RECORDS, ROOT, storing_records, synthetic_ris, wait_for
 from tests.review.test_celery_worker import _database_url
 
@@ -109,3 +110,27 @@ def test_import_is_recovered_after_the_whole_worker_is_killed_and_another_starts
     assert recovered.state == Job.State.SUCCEEDED and recovered.recoveries == 1
     assert Record.objects.filter(search_file=search_file).count() == RECORDS
     assert Record.objects.filter(search_file=search_file).values("position").distinct().count() == RECORDS
+
+
+def test_dedup_run_is_recovered_after_the_whole_worker_is_killed_and_another_starts(workers, review, lead):
+    review.dedup_automatic = False
+    review.save()
+    search = imports.search_create(review=review, by=lead, database="Embase")
+    parsed = parse(synthetic_ris(RECORDS // 4))
+    imports.search_file_record_parsed(review=review, search=search, by=lead, name="x.ris", data=b"x", result=parsed)
+    first = workers()
+    run = dedup.dedup_start(review=review, by=lead)
+    wait_for(lambda: Job.objects.get(pk=run.job_id).state == Job.State.RUNNING, 60, "the run to start")
+    assert DedupRun.objects.get(pk=run.pk).finished_at is None  # killed mid-run, not after
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=30)
+    assert Job.objects.get(pk=run.job_id).state == Job.State.RUNNING
+
+    workers()
+    wait_for(lambda: DedupRun.objects.get(pk=run.pk).finished_at is not None, 240, "the recovered run")
+    run.refresh_from_db()
+    merged = Record.objects.filter(review=review, merged_into__isnull=False)
+    assert not merged.filter(merged_into__merged_into__isnull=False).exists()
+    assert merged.count() == run.stats["duplicates"] > 0
+    job = Job.objects.get(pk=run.job_id)
+    assert job.state == Job.State.SUCCEEDED and job.recoveries == 1
