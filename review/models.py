@@ -265,9 +265,16 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Recovery after a worker dies (review/services/job_recovery.py): the task that runs the job, written when it
+    # is enqueued; the running worker's latest sign of life; how often the job was sent again.
+    task = models.CharField(max_length=200, blank=True)
+    task_args = models.JSONField(default=list, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} job {self.pk} ({self.state})"
