@@ -37,7 +37,7 @@ FEATURES = (
     "year_far", "volume_same", "volume_differs", "issue_same", "issue_differs", "first_page_same", "range_same",
     "range_differs", "pages_differ", "journal_same", "journal_differs", "authors_same", "authors_differ",
     "first_author_differs", "no_authors", "abstract_same", "abstract_differs", "numbers_differ",
-    "word_substituted", "generic", "conference_mismatch",
+    "word_substituted", "generic", "conference_mismatch", "id_and_title", "barriers",
 )  # fmt: skip
 # Below this title similarity, and without a shared identifier, a pair is plainly two works (most candidate
 # pairs end here, cheaply; the training pairs are filtered the same way).
@@ -64,7 +64,7 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
-def vector(a: Prepared, b: Prepared, f: Features) -> list[float]:
+def vector(a: Prepared, b: Prepared, f: Features, blocked: Sequence[str]) -> list[float]:
     gap = f.year_gap
     numbers_differ = a.numbers != b.numbers
     return [
@@ -97,6 +97,10 @@ def vector(a: Prepared, b: Prepared, f: Features) -> list[float]:
         float(f.title < 100 and word_substituted(a, b)),
         float(a.generic or b.generic),
         float(a.conference != b.conference),
+        # A shared identifier means more with the same title: one DOI covers a whole supplement of abstracts.
+        float((f.doi == 1 or f.pmid == 1) and f.title >= 95),
+        # The barriers are learnt from too: the pairs they stop then teach the other weights less.
+        float(min(len(blocked), 3)),
     ]
 
 
@@ -133,6 +137,9 @@ def barriers(a: Prepared, b: Prepared, f: Features) -> list[str]:
             found.append("different-journal")
         if f.year_gap is not None and f.year_gap >= 2:
             found.append("years-apart")
+        if f.authors == -1:
+            # Not one author in common ("Hansen, D." alone against a team with "Hansen, N. A."): two works.
+            found.append("different-authors")
     full_match = (
         f.authors == 1 and f.journal == 1 and f.volume == 1 and f.pages == 1 and f.page_range != -1
     ) and f.issue != -1
@@ -144,6 +151,10 @@ def barriers(a: Prepared, b: Prepared, f: Features) -> list[str]:
         # "Part I" / "Part II", "Phase II" / "Phase III", "type 1" / "type 2": one character apart, two works.
         # Two parts never share their page or their abstract; a number lost in export does.
         found.append("title-numbers-differ")
+    if not (f.pages == 1 or (f.abstract is not None and f.abstract >= 90)) and f.title < 100 and word_substituted(a, b):
+        # "... in men" / "... in women", "mice" / "rats": a whole word swapped is another paper of the same team
+        # more often than an export error, unless the page or the abstract says otherwise.
+        found.append("title-word-differs")
     text_pins = f.abstract is not None and f.abstract >= 95
     tied = f.pages == 1 or text_pins or (not (a.first_page and b.first_page) and f.volume == 1 and f.journal != -1)
     if a.conference != b.conference and not tied:
@@ -189,14 +200,16 @@ def decide(a: Prepared, b: Prepared, model: Model, versions: Versions = "possibl
         return Verdict("distinct", 0.0, "title-differs")
     if f.pmid == -1:
         return Verdict("distinct", 0.0, "pmid-conflict")  # PubMed gives each work one PMID
-    p = model.probability(vector(a, b, f))
+    blocked = barriers(a, b, f)
+    p = model.probability(vector(a, b, f, blocked))
     if a.preprint != b.preprint and f.title >= 90 and f.authors != -1:
         return _versions(f, p, versions)
-    blocked = barriers(a, b, f)
     evidence = _evidence(f)
     if p >= model.duplicate and not blocked:
         return Verdict("duplicate", p, f"score {p:.3f}: {evidence}")
-    if p >= model.possible:
+    if p >= model.possible and len(blocked) <= 1:
+        # One barrier against a high score is worth a person's look (a DOI mistyped by one database); two or more
+        # (another DOI, another page range, another issue) settle it.
         why = f"; differs: {', '.join(blocked)}" if blocked else ""
         return Verdict("possible", p, f"score {p:.3f}: {evidence}{why}", bool(blocked))
     return Verdict("distinct", p, f"score {p:.3f}", bool(blocked))

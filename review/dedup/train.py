@@ -33,6 +33,7 @@ MARGIN = 1.0
 DUPLICATE_FLOOR = 0.9
 # A person is asked about at most this many pairs per hundred records in the training sets.
 POSSIBLE_BUDGET = 1.0
+POSSIBLE_FLOOR = 0.5
 
 
 @dataclass(slots=True)
@@ -41,7 +42,7 @@ class LabelledPairs:
     n_records: int
     x: list[list[float]]
     same: list[bool]
-    barred: list[bool]
+    barred: list[int]  # how many barriers hold the pair back
 
 
 def labelled_pairs(name: str, records: Sequence[DedupRecord], groups: dict[str, str]) -> LabelledPairs:
@@ -55,10 +56,11 @@ def labelled_pairs(name: str, records: Sequence[DedupRecord], groups: dict[str, 
         f = pair_features(a, b)
         if f is None or f.pmid == -1:
             continue
-        out.x.append(vector(a, b, f))
+        blocked = barriers(a, b, f)
+        out.x.append(vector(a, b, f, blocked))
         ga, gb = groups.get(a.id, a.id), groups.get(b.id, b.id)
         out.same.append(ga == gb)
-        out.barred.append(bool(barriers(a, b, f)))
+        out.barred.append(len(blocked))
     return out
 
 
@@ -78,7 +80,8 @@ def fit(sets: Iterable[LabelledPairs]) -> Model:
     sets = list(sets)
     x = np.array([row for s in sets for row in s.x], dtype=float)
     y = np.array([same for s in sets for same in s.same], dtype=int)
-    barred = np.array([b for s in sets for b in s.barred], dtype=bool)
+    n_barriers = np.array([b for s in sets for b in s.barred], dtype=int)
+    barred = n_barriers > 0
     # Every set weighs the same, whatever its size: a rule learnt from one large set should not pass for general.
     weight = np.concatenate([np.full(len(s.x), 1.0 / max(1, len(s.x))) for s in sets]) * len(x) / len(sets)
     clf = LogisticRegression(C=1.0, max_iter=5000)
@@ -94,9 +97,10 @@ def fit(sets: Iterable[LabelledPairs]) -> Model:
     # The possible band: the lowest threshold that keeps the pairs a person sees within the budget.
     n_records = sum(s.n_records for s in sets)
     budget = int(n_records * POSSIBLE_BUDGET / 100)
-    below = sorted((float(v) for v, same, bar in zip(p, y, barred, strict=True) if v < duplicate or bar), reverse=True)
+    asked = ((p < duplicate) | barred) & (n_barriers <= 1)  # what the possible band could put before a person
+    below = sorted((float(v) for v in p[asked]), reverse=True)
     possible = below[budget] if len(below) > budget else (below[-1] if below else 0.5)
-    possible = min(max(possible, 0.2), duplicate)
+    possible = min(max(possible, POSSIBLE_FLOOR), duplicate)
     return Model(weights, bias, round(duplicate, 6), round(possible, 6), tuple(s.name for s in sets))
 
 
