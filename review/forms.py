@@ -42,7 +42,6 @@ class ReviewForm(forms.ModelForm):
             "votes_required_full_text": forms.NumberInput(attrs={"min": 1, "max": 10}),
         }
 
-
     def clean_dedup_versions(self) -> str:
         # A client that does not send the setting (an older page, a script) leaves it as it was.
         value: str = self.cleaned_data.get("dedup_versions") or self.instance.dedup_versions

@@ -31,6 +31,7 @@ class Features:
     abstract: float | None
     issue: int = 0
     page_range: int = 0  # 1 the whole range agrees, -1 it differs (221-8 = 221-228), 0 unknown
+    word_swapped: bool = False  # a title word replaced by another word (see word_substituted)
 
 
 def title_similarity(a: Prepared, b: Prepared) -> float:
@@ -179,8 +180,9 @@ def features(a: Prepared, b: Prepared, *, title: float | None = None) -> Feature
     abstract = None
     if len(a.abstract) >= 100 and len(b.abstract) >= 100:
         abstract = ratio(a.abstract, b.abstract)
+    title_value = title_similarity(a, b) if title is None else title
     return Features(
-        title=title_similarity(a, b) if title is None else title,
+        title=title_value,
         doi=_eq(a.doi, b.doi),
         pmid=_eq(a.pmid, b.pmid),
         year_gap=abs(a.year - b.year) if a.year is not None and b.year is not None else None,
@@ -192,6 +194,7 @@ def features(a: Prepared, b: Prepared, *, title: float | None = None) -> Feature
         abstract=abstract,
         issue=_issue(a, b),
         page_range=_page_range(a, b, pages),
+        word_swapped=title_value < 100 and word_substituted(a, b),
     )
 
 

@@ -109,8 +109,7 @@ def deduplicate(
         prepared, candidates, workers=n_workers, model=model, versions=versions, progress=progress
     ):
         comparator.cache[(x, y)] = verdict
-        if verdict.outcome != "distinct":
-            (duplicates if verdict.outcome == "duplicate" else possibles).append((verdict.score, x, y, verdict.reason))
+        (duplicates if verdict.outcome == "duplicate" else possibles).append((verdict.score, x, y, verdict.reason))
     del candidates
     if progress is not None and not comparator.cache:
         progress(0, 0)

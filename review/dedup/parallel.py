@@ -52,7 +52,7 @@ def _compare_slice(bounds: tuple[int, int], state: dict[str, Any] | None = None)
     found: list[Found] = []
     for x, y in pairs[bounds[0] : bounds[1]]:
         verdict = decide(prepared[x], prepared[y], model, versions)
-        if verdict.outcome != "distinct" or verdict.barred:
+        if verdict.outcome != "distinct":
             found.append((x, y, verdict))
     return bounds[1] - bounds[0], found
 
@@ -85,7 +85,7 @@ def compare_pairs(
     versions: Versions = "possible",
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Found]:
-    """Every pair that is not plainly distinct (or is barred), in the order of `pairs`."""
+    """Every pair that is not plainly distinct, in the order of `pairs`."""
     if model is None:
         from review.dedup.weights import MODEL
 
