@@ -58,16 +58,17 @@ editorial editorials editor editors editor s introduction introductory remarks r
     president presidential chair obituary acknowledgement acknowledgements acknowledgment reviewers referees
     front matter cover masthead overview summary conclusion conclusions discussion author authors guest
     special section call papers thanks welcome letter note column essay prologue epilogue afterword digest
-    update updates miscellany notices report reports meeting list titles
+    update updates miscellany notices report reports meeting list titles board thank you volume volumes
+    memoriam tribute farewell associate toc
     vorwort einleitung einfuhrung geleitwort editorial nachwort herausgeber
     avant propos presentation introduction preface mot redaction liminaire
     presentacion prologo prefacio introduccion carta director editorial nota
     editoriale prefazione introduzione lettera direttore
     voorwoord inleiding redactioneel redactie forord ledare inledning
-    wstep slowo redakcji od"""
+    wstep slowo redakcji od apresentacao introducao prefacio carta editor editorial zu diesem heft numero este"""
 GENERIC_WORDS = frozenset(_GENERIC_WORDS.split())
 _GENERIC_FILLER = """the a an from to of on in for this our new and by with s de la le les du des del el los las di il
-    der die das zum zur dem den van het een en y et e und"""
+    der die das zum zur dem den van het een en y et e und do da"""
 GENERIC_FILLER = frozenset(_GENERIC_FILLER.split())
 ABSTRACT_CHARS = 400
 # Long fields are compared by a bounded prefix, so one huge field costs no more than a normal one: no real
