@@ -170,6 +170,15 @@ def barriers(a: Prepared, b: Prepared, f: Features) -> list[str]:
     return found
 
 
+def _corroborated(f: Features) -> bool:
+    """Does something besides the title say one work? A title alone (with a year) is thin: a record that carries
+    little else is shown to a person rather than merged on the score alone."""
+    if f.authors == 1 or f.doi == 1 or f.pmid == 1 or (f.abstract is not None and f.abstract >= 90):
+        return True
+    venue = (f.journal == 1) + (f.volume == 1) + (f.pages == 1) + (f.year_gap == 0)
+    return venue >= (2 if f.authors == 0 and f.first_author == 1 else 3)
+
+
 def _last_page_typo(a: Prepared, b: Prepared, f: Features) -> bool:
     """One digit of the last page mistyped ("1007-1115" / "1007-1015", "312-327" / "312-328" in sra_stroke) in an
     article that agrees on its specific title, issue and first page: a typing error, not a second item."""
@@ -210,7 +219,9 @@ def decide(a: Prepared, b: Prepared, model: Model, versions: Versions = "possibl
     if a.preprint != b.preprint and f.title >= 90 and f.authors != -1:
         return _versions(f, p, versions)
     if p >= model.duplicate and not blocked:
-        return Verdict("duplicate", p, f"score {p:.3f}: {_evidence(f)}")
+        if _corroborated(f):
+            return Verdict("duplicate", p, f"score {p:.3f}: {_evidence(f)}")
+        return Verdict("possible", p, f"score {p:.3f}: {_evidence(f)}; nothing but the title to go on")
     if p >= model.possible and len(blocked) <= 1:
         # One barrier against a high score is worth a person's look (a DOI mistyped by one database); two or more
         # (another DOI, another page range, another issue) settle it.

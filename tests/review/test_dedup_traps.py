@@ -77,3 +77,13 @@ def test_a_huge_title_still_finds_its_duplicate_by_its_prefix() -> None:
     a = DedupRecord("a", title + "z" * 5_000_000, "Doe, J.; Roe, R.", 2018, "Atherosclerosis", "271", "2", "166-176")
     b = DedupRecord("b", title, "Doe, J.; Roe, R.", 2018, "Atherosclerosis", "271", "2", "166-176")
     assert deduplicate([a, b]).groups == [["a", "b"]]
+
+
+def test_two_records_sharing_only_a_title_go_to_a_person() -> None:
+    title = "Effects of transformational leadership on employee creativity in small firms"
+    thin = [DedupRecord("t1", title, year=2020), DedupRecord("t2", title, year=2020)]
+    result = deduplicate(thin)
+    assert result.groups == [["t1"], ["t2"]]
+    assert [p.reason.endswith("nothing but the title to go on") for p in result.possible] == [True]
+    full = [replace(r, authors="Smith, Jane", journal="J Bus Res") for r in thin]
+    assert deduplicate(full).groups == [["t1", "t2"]]
