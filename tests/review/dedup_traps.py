@@ -112,8 +112,9 @@ CONFERENCE = Trap(
 PROTOCOL = Trap(
     "protocol and results paper",
     [
-        R("prot", "Exercise therapy for chronic low back pain in primary care (BACKFIT): study protocol for a ",
-          "randomised controlled trial", "Andersen, Lars; Costa, Maria; Hughes, Tom", 2017, "Trials", "18", "", "455",
+        R("prot",
+          "Exercise therapy for chronic low back pain in primary care (BACKFIT): study protocol for a randomised "
+          "controlled trial", "Andersen, Lars; Costa, Maria; Hughes, Tom", 2017, "Trials", "18", "", "455",
           "10.1186/s13063-017-2190-1"),
         R("res",
           "Exercise therapy for chronic low back pain in primary care (BACKFIT): a randomised controlled trial",
