@@ -3,8 +3,9 @@
 Modelled on the shapes of real exports (RIS/PubMed/Scopus fields as they arrive), written for the project: serial
 editorials and columns, an article and its erratum / correction / retraction, comment and reply, a conference
 abstract and the later paper, protocol and results, Part 1 and Part 2, Cochrane review versions, a translation,
-one title in two journals, a preprint and its journal version (under each review setting), and input that
-cannot be matched safely. tests/review/test_dedup_traps.py asserts every label; bench/dedup.py prints them.
+one title in two journals, a preprint and its journal version (under each review setting), page ranges and
+article numbers, and input that cannot be matched safely. tests/review/test_dedup_traps.py asserts every label;
+bench/dedup.py prints them.
 
 Labels: "same" (one group), "separate" (two groups; a person may be asked), "possible" (two groups and the pair
 is in the queue for a person), "apart" (two groups, no question asked).
@@ -199,6 +200,21 @@ FULL_STOP = Trap(
     [("fs1", "fs2", "same")],
 )
 
+_ELOC = "Knowledge hiding and team creativity: a multilevel study of research and development teams"
+PAGE_FORMS = Trap(
+    "page ranges and article numbers",
+    [
+        R("pr1", _ELOC, "Lee, Min-jun; Park, Ji-woo", 2019, "PLoS One", "14", "6", "e0218841"),
+        R("pr2", _ELOC + " in Korea", "Lee, Min-jun; Park, Ji-woo", 2019, "PLoS One", "14", "6", "e0218857"),
+        R("pr3", _ELOC, "Lee M, Park J", 2019, "PLOS ONE", "14", "6", "e0218841"),
+        R("rg1", "Psychological ownership and voice behaviour in knowledge-intensive firms", "Varga, Eszter", 2018,
+          "Journal of Managerial Psychology", "33", "3", "221-8"),
+        R("rg2", "Psychological ownership and voice behaviour in knowledge-intensive firms", "Varga, E.", 2018,
+          "J Manag Psychol", "33", "3", "221-228"),
+    ],
+    [("pr1", "pr2", "separate"), ("pr1", "pr3", "same"), ("rg1", "rg2", "same")],
+)
+
 BAD_INPUT = Trap(
     "no title and no identifier",
     [
@@ -211,7 +227,7 @@ BAD_INPUT = Trap(
 
 TRAPS = [
     SERIAL_EDITORIALS, ERRATA, COMMENT_REPLY, CONFERENCE, PROTOCOL, PARTS, COCHRANE, TRANSLATION, TWO_JOURNALS,
-    PREPRINT_DEFAULT, PREPRINT_SAME, PREPRINT_SEPARATE, FULL_STOP, BAD_INPUT,
+    PREPRINT_DEFAULT, PREPRINT_SAME, PREPRINT_SEPARATE, FULL_STOP, PAGE_FORMS, BAD_INPUT,
 ]  # fmt: skip
 
 # fmt: on
