@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0006_record_raw_as_text'),
+        ('review', '0008_search_file_encoding_choice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
