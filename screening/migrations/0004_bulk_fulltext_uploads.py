@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0011_search_archived_at'),
+        ('review', '0015_search_archived_at'),
         ('screening', '0003_vote_events_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

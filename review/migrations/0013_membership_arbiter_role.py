@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0008_search_file_encoding_choice'),
+        ('review', '0012_review_dedup_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
