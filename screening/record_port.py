@@ -29,8 +29,11 @@ def voted_record_ids(*, review: Review, user: User) -> QuerySet:
 
 def statuses(*, review: Review, record_ids: list[int]) -> dict[int, dict[str, str]]:
     found: dict[int, dict[str, str]] = {}
-    rows = StageOutcome.objects.filter(review=review, record_id__in=record_ids).values_list(
-        "record_id", "stage", "status"
+    # Ordered, so that a record's stages come out in the same order whatever plan the database picks.
+    rows = (
+        StageOutcome.objects.filter(review=review, record_id__in=record_ids)
+        .order_by("record_id", "-stage")
+        .values_list("record_id", "stage", "status")
     )
     for record_id, stage, status in rows:
         found.setdefault(record_id, {})[stage] = status
