@@ -6,7 +6,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
@@ -52,7 +52,7 @@ def evidence_json(request: AuthedRequest, slug: str, stage: str) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET"])
-def evidence_csv(request: AuthedRequest, slug: str, stage: str) -> HttpResponse:
+def evidence_csv(request: AuthedRequest, slug: str, stage: str) -> StreamingHttpResponse:
     access = review_for_user(user=request.user, slug=slug)
     found = stage_or_404(stage)
     rows = stopping_sample_rows(review=access.review, stage=found)

@@ -184,3 +184,35 @@ def test_api_begins_the_sample_and_reads_the_evidence(api_clients, lead, reviewe
     assert again.status_code == 400 and "began on" in json.dumps(again.json())
     assert StoppingSample.objects.count() == 1
     assert api_clients(lead).delete(api).status_code == 405
+
+
+def test_retraining_and_a_new_order_keep_the_sample_order(single, vote, reviewer, review, lead) -> None:
+    from screening.models import QueueOrder, RelevanceScore
+    from screening.prioritisation import relevance_retrain
+    from screening.services.config import screening_settings_update
+    from screening.tasks import queue_reorder_task
+
+    screening_settings_update(review=review, by=lead, order_title_abstract=QueueOrder.PRIORITISED)
+    _screen(vote, reviewer, single[:4], {single[0].pk})
+    relevance_retrain(review=review, stage=TA, force=True)
+    sample = stopping_sample_start(review=review, stage=TA, by=lead)
+    expected = {r: i / len(sample.record_ids) for i, r in enumerate(sample.record_ids)}
+
+    def keys() -> dict[int, float]:
+        rows = StageOutcome.objects.filter(review=review, stage=TA, record_id__in=sample.record_ids)
+        return dict(rows.values_list("record_id", "queue_key"))
+
+    assert keys() == expected
+    by_id = {r.pk: r for r in single}
+    _screen(vote, reviewer, [by_id[sample.record_ids[0]]], {sample.record_ids[0]})
+    relevance_retrain(review=review, stage=TA, force=True)
+    # The ranker still scores the records, but the queue keeps the sample's order.
+    assert RelevanceScore.objects.filter(review=review, stage=TA, record_id=sample.record_ids[1]).exists()
+    assert {r: k for r, k in keys().items() if r != sample.record_ids[0]} == {
+        r: k for r, k in expected.items() if r != sample.record_ids[0]
+    }
+    screening_settings_update(review=review, by=lead, random_seed=99)
+    queue_reorder_task(review.pk, TA.value)
+    assert {r: k for r, k in keys().items() if r != sample.record_ids[0]} == {
+        r: k for r, k in expected.items() if r != sample.record_ids[0]
+    }
