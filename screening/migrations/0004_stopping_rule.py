@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('review', '0006_record_raw_as_text'),
-        ('screening', '0002_prioritisation'),
+        ('screening', '0003_vote_events_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
