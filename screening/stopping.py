@@ -32,7 +32,13 @@ from review.errors import ServiceError
 from review.models import Review
 from review.services import audit
 from screening.models import StageOutcome, Status, StoppingSample, Vote
-from screening.ranking.stopping import RecallEstimate, recall_estimate, sequential_p_values, switch_run_length
+from screening.ranking.stopping import (
+    RecallEstimate,
+    recall_estimate,
+    sequential_met,
+    sequential_p_values,
+    switch_run_length,
+)
 from screening.services.common import parse_stage, settings_for
 
 METHOD = (
@@ -233,12 +239,15 @@ def stopping_sample_rows(*, review: Review, stage: str) -> list[dict[str, object
     prefix = _sample_prefix(sample, statuses)
     relevant = np.cumsum([status == Status.INCLUDED for _, status in prefix], dtype=np.int64)
     p_values = sequential_p_values(
+        urn=live_urn, sampled_relevant=relevant, relevant_outside=outside, target_recall=config.stop_target_recall
+    )
+    met = sequential_met(
         urn=live_urn,
         sampled_relevant=relevant,
         relevant_outside=outside,
         target_recall=config.stop_target_recall,
+        confidence=config.stop_confidence,
     )
-    alpha = 1 - config.stop_confidence
     return [
         {
             "position": position,
@@ -246,7 +255,7 @@ def stopping_sample_rows(*, review: Review, stage: str) -> list[dict[str, object
             "outcome": status,
             "sampled_relevant": int(relevant[position - 1]),
             "p_value": round(float(p_values[position - 1]), 6),
-            "target_met": bool(p_values[position - 1] < alpha),
+            "target_met": bool(met[position - 1]),
         }
         for position, (record_id, status) in enumerate(prefix, start=1)
     ]

@@ -9,7 +9,7 @@ schedule of :func:`retrain_batch`; the app retrains after include votes and ever
 How DEFAULT was chosen: by leave-one-set-out over the developers' seven labelled sets (bench/prioritisation.py
 prints, per set, the figure of the candidate chosen without that set beside the in-sample one and ASReview's;
 docs/prioritisation.md has the table). The candidates are ASReview's weighting (ratio 9.8, C 0.11), the same
-with weaker regularisation (C 0.3) and stronger relevant weights (15, 20). The model before it also taught 90
+with weaker regularisation (C 0.3, 0.5) and stronger relevant weights (15, 20, 30). The old model also taught 90
 random unscreened records as irrelevant at every retraining (ratio 30): best on four of the seven sets, it lost
 0.09 on Meijboom_2021 (882 records, one included record without an abstract found late) and, on the eleven
 unseen sets of issue #18, lost most on small reviews (under 300 records: 0.36 against ASReview's 0.74), where 90
@@ -47,7 +47,7 @@ class RankerConfig:
     c: float = 0.11  # SVM regularisation, as ASReview's default
 
 
-DEFAULT = RankerConfig(relevant_weight_ratio=15, pseudo_negatives=0, c=0.3)  # see the module docstring
+DEFAULT = RankerConfig(relevant_weight_ratio=20, pseudo_negatives=0, c=0.3)  # see the module docstring
 MAX_IRRELEVANT = 4_000  # irrelevant labels kept for one retraining (a random sample beyond this)
 RETRAIN_GROWTH = 100  # the retraining batch grows by one record per this many labels (see retrain_batch)
 

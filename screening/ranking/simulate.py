@@ -31,7 +31,7 @@ from screening.ranking.model import DEFAULT, Features, Ranker, RankerConfig, rec
 from screening.ranking.stopping import (
     DEFAULT_CONFIDENCE,
     DEFAULT_TARGET_RECALL,
-    sequential_p_values,
+    sequential_met,
     switch_due,
     target_met,
 )
@@ -226,10 +226,15 @@ def stopping_run(
         sampled = 0
     else:
         # The test after every sampled record, as a team would look at the progress page after each.
-        p_values = sequential_p_values(
-            urn=len(order), sampled_relevant=relevant, relevant_outside=found_before, target_recall=target_recall
+        met = np.flatnonzero(
+            sequential_met(
+                urn=len(order),
+                sampled_relevant=relevant,
+                relevant_outside=found_before,
+                target_recall=target_recall,
+                confidence=confidence,
+            )
         )
-        met = np.flatnonzero(p_values < 1 - confidence)
         sampled = int(met[0]) + 1 if len(met) else len(order)
     sampled_relevant = int(relevant[sampled - 1]) if sampled else 0
     found = found_before + sampled_relevant

@@ -86,8 +86,8 @@ def test_the_stopping_procedure_samples_after_the_ranked_phase_and_stops_at_its_
     _, texts, labels = fixture_set
     for seed in (0, 1, 2):
         stop = simulate(texts, labels, seed=seed).stop
-        # The random sample begins after a run of 20 irrelevant records (the floor for a set of 120).
-        assert 22 <= stop.switched_at <= stop.screened <= 120
+        # The random sample begins after a run of 50 irrelevant records (the floor for a set of 120).
+        assert 52 <= stop.switched_at <= stop.screened <= 120
         assert stop.work_saved == pytest.approx((120 - stop.screened) / 120)
         assert (stop.target_recall, stop.confidence) == (0.95, 0.95)
         # 12 included: fewer than 19 found, so the test needs about 95% of the records left sampled unless the

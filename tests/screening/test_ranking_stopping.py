@@ -9,7 +9,9 @@ from scipy.stats import hypergeom
 
 from screening.ranking.simulate import stopping_run
 from screening.ranking.stopping import (
+    look_alpha,
     recall_estimate,
+    sequential_met,
     sequential_p_values,
     smallest_relevant_below_target,
     switch_due,
@@ -29,22 +31,31 @@ def test_nothing_sampled_gives_no_bound_and_the_records_to_sample() -> None:
     estimate = recall_estimate(urn=1000, sampled=0, sampled_relevant=0, relevant_outside=20)
     assert not estimate.target_met
     assert estimate.relevant_missed_upper == 1000
-    # 20 found: recall below 95% needs 2 relevant records in the urn; missing both in n of 1000 draws has
-    # probability below 5% from n = 777 on.
-    assert estimate.more_to_sample == 777
-    assert hypergeom.cdf(0, 1000, 2, 777) < 0.05 <= hypergeom.cdf(0, 1000, 2, 776)
+    # 20 found: recall below 95% needs 2 relevant records in the urn; with none found in the sample the test runs
+    # at half the error (2.5%), and missing both in n of 1000 draws has probability below that from n = 842 on.
+    assert estimate.more_to_sample == 842
+    assert hypergeom.cdf(0, 1000, 2, 842) < 0.025 <= hypergeom.cdf(0, 1000, 2, 841)
 
 
 def test_the_target_is_met_after_the_records_it_announced() -> None:
-    before = recall_estimate(urn=1000, sampled=776, sampled_relevant=0, relevant_outside=20)
-    after = recall_estimate(urn=1000, sampled=777, sampled_relevant=0, relevant_outside=20)
+    before = recall_estimate(urn=1000, sampled=841, sampled_relevant=0, relevant_outside=20)
+    after = recall_estimate(urn=1000, sampled=842, sampled_relevant=0, relevant_outside=20)
     assert (before.target_met, before.more_to_sample) == (False, 1)
     assert after.target_met and after.more_to_sample == 0
-    assert after.p_value == pytest.approx(hypergeom.cdf(0, 1000, 2, 777))
+    assert after.p_value == pytest.approx(hypergeom.cdf(0, 1000, 2, 842))
     assert after.recall_lower == pytest.approx(20 / 21)
-    assert after.left_unscreened == 223
-    assert target_met(urn=1000, sampled=777, sampled_relevant=0, relevant_outside=20)
-    assert not target_met(urn=1000, sampled=776, sampled_relevant=0, relevant_outside=20)
+    assert after.left_unscreened == 158
+    assert target_met(urn=1000, sampled=842, sampled_relevant=0, relevant_outside=20)
+    assert not target_met(urn=1000, sampled=841, sampled_relevant=0, relevant_outside=20)
+
+
+def test_each_relevant_record_found_in_the_sample_halves_the_level() -> None:
+    assert look_alpha(0.95, 0) == pytest.approx(0.025)
+    assert look_alpha(0.95, 1) == pytest.approx(0.0125)
+    assert sum(look_alpha(0.95, k) for k in range(60)) == pytest.approx(0.05)
+    # With one relevant record found in the sample, a p-value between 1.25% and 2.5% does not meet the target.
+    one = recall_estimate(urn=1000, sampled=720, sampled_relevant=1, relevant_outside=60)
+    assert 0.0125 < one.p_value < 0.025 and not one.target_met
 
 
 def test_a_relevant_record_in_the_sample_counts_as_found_and_widens_the_bound() -> None:
@@ -64,9 +75,13 @@ def test_a_fully_screened_urn_meets_any_target() -> None:
 def test_sequential_p_values_match_the_single_test() -> None:
     relevant = np.array([0, 0, 1, 1, 1, 1, 2, 2])
     p = sequential_p_values(urn=40, sampled_relevant=relevant, relevant_outside=30, target_recall=0.9)
+    met = sequential_met(urn=40, sampled_relevant=relevant, relevant_outside=30, target_recall=0.9, confidence=0.9)
     for i, k in enumerate(relevant):
-        single = recall_estimate(urn=40, sampled=i + 1, sampled_relevant=int(k), relevant_outside=30, target_recall=0.9)
+        single = recall_estimate(
+            urn=40, sampled=i + 1, sampled_relevant=int(k), relevant_outside=30, target_recall=0.9, confidence=0.9
+        )
         assert p[i] == pytest.approx(single.p_value)
+        assert met[i] == single.target_met
 
 
 @pytest.mark.parametrize(
@@ -92,10 +107,10 @@ def test_impossible_counts_and_shares_are_refused(urn, sampled, relevant, target
 
 
 def test_switch_follows_the_run_of_irrelevant_records() -> None:
-    assert switch_run_length(300) == 20  # the floor for small sets
-    assert switch_run_length(5000) == 100  # 2% of the set
-    assert not switch_due(n_records=5000, irrelevant_run=99)
-    assert switch_due(n_records=5000, irrelevant_run=100)
+    assert switch_run_length(300) == 50  # the floor for small sets
+    assert switch_run_length(5000) == 250  # 5% of the set
+    assert not switch_due(n_records=5000, irrelevant_run=249)
+    assert switch_due(n_records=5000, irrelevant_run=250)
 
 
 @pytest.mark.parametrize(
