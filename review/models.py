@@ -233,6 +233,7 @@ class AuditEvent(AppendOnlyModel):
         SCREENING_REASON_UPDATED = "screening.reason_updated", "Screening: reason updated"
         SCREENING_REASONS_REORDERED = "screening.reasons_reordered", "Screening: reasons reordered"
         SCREENING_SETTINGS_UPDATED = "screening.settings_updated", "Screening: settings updated"
+        SCREENING_STOPPING_SAMPLE_STARTED = "screening.stopping_sample_started", "Screening: stopping sample started"
         SEARCH_CREATED = "search.created", "Search: created"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="audit_events")

@@ -66,6 +66,9 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "screening:fulltext": ("api-screening-fulltext",),
     "screening:fulltext-upload": ("api-screening-fulltext",),
     "screening:not-retrieved": ("api-screening-not-retrieved",),
+    "screening:stopping-sample": ("api-screening-stopping",),
+    "screening:stopping-evidence-json": ("api-screening-stopping",),
+    "screening:stopping-evidence-csv": ("api-screening-stopping",),
     # charting
     "charting:home": ("api-extractions", "api-charting-assignments"),
     "charting:form": ("api-charting-forms", "api-charting-versions", "api-charting-version"),
