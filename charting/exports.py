@@ -138,7 +138,15 @@ def _wide_layout(data: ChartedData) -> tuple[list[Field], dict[str, list[Field]]
         for column, meaning in zip(field_columns(spec), _field_column_meanings(spec), strict=True):
             full.append((column, spec.key, "", 0, meaning))
     for group, members in groups.items():
-        full.append((f"{group}_n", "", group, 0, f"Number of instances of the repeating group {group}"))
+        full.append(
+            (
+                f"{group}_n",
+                "",
+                group,
+                0,
+                f"Number of instances of the repeating group {group} (empty while the study has no final data)",
+            )
+        )
         for n in range(1, counts[group] + 1):
             for spec in members:
                 for column, meaning in zip(field_columns(spec), _field_column_meanings(spec), strict=True):
@@ -162,7 +170,8 @@ def charted_wide_rows(*, form: Form, data: ChartedData | None = None) -> Iterato
         for spec in single:
             cells.extend(field_cells(spec, final.get(spec.key)))
         for group, members in groups.items():
-            cells.append(instance_count(final, [f.key for f in members]))
+            # No final data yet: the number of instances is unknown (empty), not 0.
+            cells.append(instance_count(final, [f.key for f in members]) if final else "")
             for n in range(1, counts[group] + 1):
                 for spec in members:
                     cells.extend(field_cells(spec, final.get(address(spec.key, n))))
