@@ -12,8 +12,8 @@ from charting import exports, selectors, services
 from charting.analysis import charted_data, field_summaries
 from charting.models import ConsensusValue, Extraction, ExtractionValue, Field
 from reporting.prisma import prisma_counts
-from tests.charting.conftest import COMPLETE, include_at_full_text, submit
 from review.errors import ServiceError
+from tests.charting.conftest import COMPLETE, include_at_full_text, submit
 from tests.charting.factories import RecordFactory
 
 NR = {"not_reported": True}
