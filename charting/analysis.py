@@ -170,10 +170,10 @@ def pilot_agreement(*, form: Form) -> list[FieldAgreement]:
     values = selectors.latest_values(e.pk for g in done.values() for e in g)
     result = []
     fields = selectors.version_fields(version=selectors.form_current_version(form=form))
-    groups = selectors.repeating_groups(fields)
+    repeating = selectors.repeating_groups(fields)
     for field in fields:
         agreed, differ = 0, []
-        keys = [f.key for f in groups.get(field.section.key, [])]
+        keys = [f.key for f in repeating.get(field.section.key, [])] if field.section.repeating else []
         for group in done.values():
             answers: list[Any] = [
                 _instances(field, keys, values.get(e.pk, {})) if keys else values.get(e.pk, {}).get(field.key)

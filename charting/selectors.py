@@ -273,7 +273,7 @@ def study_addresses(fields: list[Field], answer_sets: list[dict[str, Any]]) -> l
         group: max((instance_count(answers, [f.key for f in members]) for answers in answer_sets), default=0)
         for group, members in groups.items()
     }
-    slots = []
+    slots: list[tuple[Field, int, str]] = []
     for spec in fields:
         if spec.section.repeating:
             slots.extend((spec, n, address(spec.key, n)) for n in range(1, counts[spec.section.key] + 1))
