@@ -67,3 +67,21 @@ def clean_source(raw: Any) -> tuple[str, str]:
     if len(page) > MAX_PAGE:
         raise AddressError(f"Keep the page under {MAX_PAGE} characters, e.g. 12 or S3")
     return quote, page
+
+
+def condition_applies(spec: Any, parent: Any, answers: Mapping[str, Any], instance: int) -> bool:
+    """Whether a conditional field applies in an instance (0 outside groups), given a study's answers by address.
+
+    A condition on a field of the same repeating group is read in the same instance; on a field outside groups,
+    from that field. A condition on a field of another repeating group has no single answer to read: the field is
+    shown (rather than its answers cleared).
+    """
+    from charting.fieldtypes import condition_met
+
+    if parent is None or not spec.condition_key:
+        return condition_met(spec, parent, None)
+    if parent.section.repeating:
+        if not (instance and parent.section_id == spec.section_id):
+            return True
+        return condition_met(spec, parent, answers.get(address(parent.key, instance)))
+    return condition_met(spec, parent, answers.get(parent.key))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import QueryDict
 
-from charting.answers import address
+from charting.answers import address, condition_applies
 from charting.countries import COUNTRIES
 from charting.fieldtypes import (
     NOT_REPORTED,
@@ -16,7 +16,6 @@ from charting.fieldtypes import (
     YES_NO,
     FieldType,
     choice_labels,
-    condition_met,
     display_value,
     is_not_reported,
 )
@@ -181,8 +180,7 @@ def widgets_for(
     for field in fields:
         addr = address(field.key, instance)
         parent = by_key.get(field.condition_key) if field.condition_key else None
-        same_group = parent is not None and instance and parent.section_id == field.section_id
-        visible = condition_met(field, parent, values.get(address(field.condition_key, instance if same_group else 0)))
+        visible = condition_applies(field, parent, values, instance)
         result[field.key] = widget_for(
             field,
             values.get(addr),

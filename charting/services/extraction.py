@@ -13,8 +13,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from charting import selectors
-from charting.answers import SEP, AddressError, address, clean_source, instance_count, parse_address
-from charting.fieldtypes import FieldValueError, clean_value, condition_met
+from charting.answers import (
+    SEP,
+    AddressError,
+    address,
+    clean_source,
+    condition_applies,
+    instance_count,
+    parse_address,
+)
+from charting.fieldtypes import FieldValueError, clean_value
 from charting.models import Extraction, ExtractionValue, Field, Form
 from charting.services.consensus import consensus_seed_agreements
 from review.errors import ServiceError
@@ -333,10 +341,7 @@ def _submit(extraction: Extraction, by: User, errors: dict[str, str]) -> Extract
     cleared = []
     for spec, instance, addr in selectors.study_addresses(fields, [current]):
         parent = by_key.get(spec.condition_key) if spec.condition_key else None
-        # A condition on a field of the same repeating group is read in the same instance.
-        same_group = parent is not None and parent.section.repeating and parent.section.key == spec.section.key
-        parent_value = current.get(address(spec.condition_key, instance if same_group else 0))
-        applies = condition_met(spec, parent, parent_value)
+        applies = condition_applies(spec, parent, current, instance)
         if not applies and current.get(addr) is not None:
             cleared.append(
                 ExtractionValue(extraction=locked, field_key=spec.key, instance=instance, value=None, saved_by=by)

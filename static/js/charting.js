@@ -8,6 +8,8 @@
     const scope = wrapper.closest(".group-instance");
     const selector = '.xfield[data-key="' + CSS.escape(key) + '"]';
     const parent = (scope && scope.querySelector(selector)) || form.querySelector(selector);
+    // A field of another repeating group has no single answer: the server shows the field, and so do we.
+    if (parent && parent.closest(".group-instance") && parent.closest(".group-instance") !== scope) return null;
     if (!parent || parent.hidden) return [];
     const inputs = parent.querySelectorAll('[name="' + CSS.escape(parent.dataset.name) + '"]');
     const values = [];
@@ -28,7 +30,8 @@
       rounds += 1;
       form.querySelectorAll(".xfield[data-condition-key]").forEach(function (wrapper) {
         const wanted = (wrapper.dataset.conditionValue || "").trim().toLowerCase();
-        const show = answersOf(form, wrapper, wrapper.dataset.conditionKey).indexOf(wanted) !== -1;
+        const answers = answersOf(form, wrapper, wrapper.dataset.conditionKey);
+        const show = answers === null || answers.indexOf(wanted) !== -1;
         if (wrapper.hidden === show) {
           wrapper.hidden = !show;
           changed = true;

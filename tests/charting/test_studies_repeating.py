@@ -226,3 +226,27 @@ def test_not_reported_is_an_answer_of_every_type(pair, form, reviewer):
     assert result.errors == {} and set(result.saved) == set(COMPLETE)
     bad = services.extraction_save_draft(extraction=pair[0], by=reviewer, values={"aim": {"not_reported": "yes"}})
     assert "not reported" in bad.errors["aim"]
+
+
+def test_conditions_are_read_within_an_instance(pair, form, lead, reviewer):
+    section = services.section_add(form=form, by=lead, title="Datasets", repeating=True)
+    services.field_add(form=form, by=lead, section_key=section.key, label="Public", type="yes_no")
+    services.field_add(
+        form=form,
+        by=lead,
+        section_key=section.key,
+        label="Where",
+        type="short_text",
+        condition_key="public",
+        condition_value="yes",
+    )
+    # A field outside the group that depends on a field inside it has no single answer to read: it stays.
+    services.field_add(
+        form=form, by=lead, section_key="study", label="Notes", type="short_text", condition_key="public",
+        condition_value="yes",
+    )  # fmt: skip
+    values = {"public#1": "yes", "where#1": "PhysioNet", "public#2": "no", "where#2": "stale", "notes": "kept"}
+    services.extraction_save_draft(extraction=pair[0], by=reviewer, values=values)
+    submit(pair[0])
+    current = selectors.extraction_values(extraction=pair[0])
+    assert (current["where#1"], "where#2" in current, current["notes"]) == ("PhysioNet", False, "kept")
