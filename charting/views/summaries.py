@@ -69,8 +69,9 @@ def summaries(request: AuthedRequest, slug: str) -> HttpResponse:
         "summaries": [
             {"field": f, "s": s, "others": others, "kind": _kind(s)} for f, s, others in field_summaries(data=data)
         ],
-        "fields": data.fields,
-        "categorical_fields": [f for f in data.fields if f.type in CATEGORICAL_TYPES],
+        # Cross-tables and flows are of studies: fields of repeating groups are not offered.
+        "fields": [f for f in data.fields if not f.section.repeating],
+        "categorical_fields": [f for f in data.fields if f.type in CATEGORICAL_TYPES and not f.section.repeating],
         "row": row,
         "col": col,
         "table": table,
