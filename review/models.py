@@ -153,6 +153,7 @@ class AuditEvent(AppendOnlyModel):
         DEDUP_STARTED = "dedup.started", "Deduplication: started"
         IMPORT_COMPLETED = "import.completed", "Import: completed"
         IMPORT_CONFIRMED = "import.confirmed", "Import: confirmed"
+        IMPORT_ENCODING_CHOSEN = "import.encoding_chosen", "Import: encoding chosen"
         IMPORT_DISCARDED = "import.discarded", "Import: discarded"
         IMPORT_UPLOADED = "import.uploaded", "Import: uploaded"
         MEMBER_ADDED = "member.added", "Member: added"
