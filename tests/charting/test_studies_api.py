@@ -224,3 +224,27 @@ def test_linking_a_charted_report_moves_its_extractions_and_consensus(review, le
     assert Extraction.objects.filter(record=a, status=Extraction.Status.SUBMITTED).count() == 2
     assert ConsensusValue.objects.filter(record=a).count() == agreed and not ConsensusValue.objects.filter(record=b)
     assert [r.pk for r in selectors.chartable_records(review=review)] == [a.pk, studies[2].pk]
+
+
+def test_comparison_page_shows_instances_and_quotes_and_sets_consensus_per_instance(
+    as_lead, lead, reviewer, reviewer2, pair, models, form
+):
+    cited = {"auc#1": {"quote": "AUC was 0.9", "page": "7"}}
+    services.extraction_save_draft(
+        extraction=pair[0], by=reviewer, values={"model_name#1": "A", "auc#1": "0.9"}, sources=cited
+    )
+    services.extraction_save_draft(extraction=pair[1], by=reviewer2, values={"model_name#1": "A", "auc#1": "0.8"})
+    submit(pair[0])
+    submit(pair[1])
+    record = pair[0].record_id
+    page = as_lead.get(reverse("charting:compare", args=["tl-clinical", record])).content.decode()
+    assert 'id="row-auc-1"' in page and "Model 1 ·" in page and "AUC was 0.9" in page and "p. 7" in page
+    response = as_lead.post(
+        reverse("charting:consensus", args=["tl-clinical", record]),
+        {"field": "auc", "instance": "1", "extraction": pair[0].pk},
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#row-auc-1")
+    row = ConsensusValue.objects.get(record_id=record, field_key="auc")
+    assert (row.instance, row.value, row.quote, row.page) == (1, "0.9", "AUC was 0.9", "7")
+    bad = as_lead.post(reverse("charting:consensus", args=["tl-clinical", record]), {"field": "auc", "instance": "x"})
+    assert bad.status_code == 404 and ConsensusValue.objects.filter(field_key="auc").count() == 1
