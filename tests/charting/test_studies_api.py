@@ -248,3 +248,21 @@ def test_comparison_page_shows_instances_and_quotes_and_sets_consensus_per_insta
     assert (row.instance, row.value, row.quote, row.page) == (1, "0.9", "AUC was 0.9", "7")
     bad = as_lead.post(reverse("charting:consensus", args=["tl-clinical", record]), {"field": "auc", "instance": "x"})
     assert bad.status_code == 404 and ConsensusValue.objects.filter(field_key="auc").count() == 1
+
+
+def test_reports_page_and_studies_api_take_a_fixed_number_of_queries(
+    as_lead, api_as, lead, review, search, versions, reviewer, reviewer2, django_assert_max_num_queries
+):
+    main = versions[0]
+    for _ in range(5):  # more studies and reports do not mean more queries
+        extra = RecordFactory(review=review, search=search)
+        include_at_full_text(review, extra, [reviewer, reviewer2])
+        services.study_link_report(review=review, record=extra, study=main, by=lead)
+    url = reverse("charting:reports", args=["tl-clinical"])
+    with django_assert_max_num_queries(14):
+        page = as_lead.get(url)
+    assert page.status_code == 200 and page.content.decode().count("Report #") == 5
+    client = api_as(lead)
+    with django_assert_max_num_queries(8):
+        studies = client.get(f"{BASE}/charting/studies/").json()
+    assert next(s for s in studies if s["study_id"] == main.pk)["report_ids"][0] == main.pk
