@@ -72,7 +72,8 @@ def summary_file(
             if not isinstance(summary, CategoricalSummary):
                 raise Http404("Only option fields have a chart")
             bars = [(r.label, r.n) for r in summary.rows]
-            note = f"n = {summary.answered} studies with an answer; {summary.missing} missing"
+            unit = "instances" if field.section.repeating else "studies"  # a repeating group counts per instance
+            note = f"n = {summary.answered} {unit} with an answer; {summary.missing} missing"
             if summary.multiple:
                 note += "; several options per study"
             return svg_response(svg.bar_chart(field.label, bars, note=note), f"{key}.svg", download)
