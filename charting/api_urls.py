@@ -34,6 +34,11 @@ urlpatterns = [
         api_reports.ReportSuggestions.as_view(),
         name="api-charting-report-suggestions",
     ),
+    path(
+        f"{R}charting/report-suggestions/dismiss/",
+        api_reports.ReportSuggestionDismiss.as_view(),
+        name="api-charting-report-suggestion-dismiss",
+    ),
     path(f"{R}studies/<int:record_id>/assign/", api_assign.StudyAssign.as_view(), name="api-study-assign"),
     path(f"{R}extractions/", api.ExtractionList.as_view(), name="api-extractions"),
     path(f"{R}extractions/<int:extraction_id>/", api.ExtractionDetail.as_view(), name="api-extraction"),

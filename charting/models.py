@@ -203,3 +203,27 @@ class ConsensusValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field_key}={self.value!r} for record {self.record_id}"
+
+
+class ReportPairDismissal(models.Model):
+    """The lead's word that a suggested pair of records are not reports of one study: it is not suggested again.
+
+    record_a has the lower id, as in the deduplication pairs the suggestion came from.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="report_pair_dismissals")
+    record_a = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="charting_report_pair_dismissed_once"),
+            models.CheckConstraint(condition=Q(record_a__lt=models.F("record_b")), name="charting_report_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id}≠{self.record_b_id} (not one study)"

@@ -3,7 +3,8 @@ to it through `report_of` are its additional reports (review.models.Record; PRIS
 
 Suggestions of reports to group: pairs that deduplication showed a person and that were judged *different*
 records, yet look like versions of one study (conference abstract and article, preprint and paper): the same
-first author and similar titles. The lead confirms each one (page and API); nothing is linked automatically.
+first author and similar titles. The lead confirms each one, or dismisses it (page and API); nothing is linked
+automatically.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from charting import selectors
+from charting.models import ReportPairDismissal
 from review.dedup.normalise import norm_authors, norm_title
 from review.models import DuplicateDecision, Record, Review
 
@@ -58,7 +60,8 @@ def study_suggestions(*, review: Review, limit: int = 200) -> list[Suggestion]:
     in a study being charted (included at full text) and the two are not yet in the same study."""
     included = set(selectors.chartable_records(review=review).values_list("pk", flat=True))
     decisions = DuplicateDecision.objects.filter(review=review, same=False).order_by("-decided_at", "-id")
-    pairs = list(dict.fromkeys(decisions.values_list("record_a_id", "record_b_id")))
+    dismissed = set(ReportPairDismissal.objects.filter(review=review).values_list("record_a_id", "record_b_id"))
+    pairs = [p for p in dict.fromkeys(decisions.values_list("record_a_id", "record_b_id")) if p not in dismissed]
     ids = {pk for pair in pairs for pk in pair}
     records = {
         r.pk: r

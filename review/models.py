@@ -141,6 +141,7 @@ class AuditEvent(AppendOnlyModel):
         CHARTING_PILOT_ASSIGNED = "charting.pilot_assigned", "Charting: pilot assigned"
         CHARTING_REASSIGNED = "charting.reassigned", "Charting: reassigned"
         CHARTING_REOPENED = "charting.reopened", "Charting: reopened"
+        CHARTING_REPORT_PAIR_DISMISSED = "charting.report_pair_dismissed", "Charting: suggested reports dismissed"
         CHARTING_REPORT_JOINED_STUDY = "charting.report_joined_study", "Charting: a report's charting joined its study"
         CHARTING_SECTION_ADDED = "charting.section.added", "Charting: section added"
         CHARTING_SECTION_CHANGED = "charting.section.changed", "Charting: section renamed or made repeating"

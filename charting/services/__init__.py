@@ -25,7 +25,7 @@ from charting.services.forms import (
     section_delete,
     section_update,
 )
-from charting.services.studies import study_link_report
+from charting.services.studies import study_link_report, study_suggestion_dismiss
 
 __all__ = [
     "ExtractionIncomplete",
@@ -52,4 +52,5 @@ __all__ = [
     "section_delete",
     "section_update",
     "study_link_report",
+    "study_suggestion_dismiss",
 ]

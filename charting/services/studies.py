@@ -4,10 +4,11 @@ charting it already has to that study, so a study is charted once with every rep
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from charting.models import ConsensusValue, Extraction
+from charting.models import ConsensusValue, Extraction, ReportPairDismissal
+from review.errors import ServiceError
 from review.models import Record, Review
 from review.services import audit
 from review.services.records import record_link_report
@@ -54,3 +55,19 @@ def study_link_report(*, review: Review, record: Record, study: Record | None, b
             consensus=consensus,
         )
     return linked
+
+
+def study_suggestion_dismiss(*, review: Review, study: Record, report: Record, by: User) -> ReportPairDismissal:
+    """The lead says a suggested pair are not reports of one study; the pair is no longer suggested."""
+    if study.review_id != review.pk or report.review_id != review.pk:
+        raise ServiceError("Both records must be of this review", field="report", code="not_found")
+    if study.pk == report.pk:
+        raise ServiceError("Give two different records", field="report")
+    a, b = sorted([study.pk, report.pk])
+    try:
+        with transaction.atomic():
+            row = ReportPairDismissal.objects.create(review=review, record_a_id=a, record_b_id=b, dismissed_by=by)
+    except IntegrityError:
+        raise ServiceError("This pair is already dismissed", field="report", code="conflict") from None
+    audit(review=review, actor=by, action="charting.report_pair_dismissed", record_a=a, record_b=b)
+    return row

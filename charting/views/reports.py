@@ -46,16 +46,20 @@ def _context(access: ReviewAccess) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def study_reports(request: AuthedRequest, slug: str) -> HttpResponse:
-    """GET: suggestions and the studies that have several reports. POST (lead): link or unlink a report."""
+    """GET: suggestions and the studies that have several reports. POST (lead): link or unlink a report, or
+    dismiss a suggestion."""
     if request.method == "GET":
         access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
         return render(request, "charting/reports.html", _context(access))
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    action = request.POST.get("action", "")
     try:
         report = _record(access, request.POST.get("report", ""), "report")
-        study = (
-            None if request.POST.get("action") == "unlink" else _record(access, request.POST.get("study", ""), "study")
-        )
+        study = None if action == "unlink" else _record(access, request.POST.get("study", ""), "study")
+        if action == "dismiss" and study is not None:
+            services.study_suggestion_dismiss(review=access.review, study=study, report=report, by=request.user)
+            messages.success(request, f"Records {study.pk} and {report.pk} will not be suggested again.")
+            return redirect("charting:reports", slug=slug)
         services.study_link_report(review=access.review, record=report, study=study, by=request.user)
     except ServiceError as error:
         messages.error(request, error.message)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from charting import selectors, services
-from charting.models import ConsensusValue, Extraction, ExtractionValue, Section
+from charting.models import ConsensusValue, Extraction, ExtractionValue, ReportPairDismissal, Section
 from charting.studies import looks_like_versions, title_overlap
 from review.models import DuplicateDecision, Record
 from tests.charting.conftest import include_at_full_text, submit
@@ -266,3 +266,30 @@ def test_reports_page_and_studies_api_take_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         studies = client.get(f"{BASE}/charting/studies/").json()
     assert next(s for s in studies if s["study_id"] == main.pk)["report_ids"][0] == main.pk
+
+
+def test_a_dismissed_suggestion_is_not_suggested_again(api_as, as_lead, lead, reviewer, outsider, versions):
+    main, abstract, _unrelated = versions
+    url = f"{BASE}/charting/report-suggestions/dismiss/"
+    body = {"study": main.pk, "report": abstract.pk}
+    assert api_as(reviewer).post(url, body, format="json").status_code == 403
+    assert api_as(outsider).post(url, body, format="json").status_code == 404
+    assert api_as(lead).get(url).status_code == 405
+    other = RecordFactory()  # another review's record
+    assert api_as(lead).post(url, {"study": main.pk, "report": other.pk}, format="json").status_code == 404
+    assert not ReportPairDismissal.objects.exists()
+    response = api_as(lead).post(url, body, format="json")
+    assert response.status_code == 201
+    row = ReportPairDismissal.objects.get()
+    assert (row.record_a_id, row.record_b_id, row.dismissed_by) == (main.pk, abstract.pk, lead)
+    assert api_as(lead).get(f"{BASE}/charting/report-suggestions/").json() == []
+    assert api_as(lead).post(url, body, format="json").status_code == 409
+    assert Record.objects.get(pk=abstract.pk).report_of_id is None  # dismissing links nothing
+
+
+def test_reports_page_dismisses_a_suggestion(as_lead, versions):
+    main, abstract, _unrelated = versions
+    url = reverse("charting:reports", args=["tl-clinical"])
+    response = as_lead.post(url, {"action": "dismiss", "report": abstract.pk, "study": main.pk})
+    assert response.status_code == 302 and ReportPairDismissal.objects.count() == 1
+    assert "Confirm: one study" not in as_lead.get(url).content.decode()
