@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBase
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -14,11 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from charting import exports, selectors, services
-from charting.analysis import charted_data
+from charting import selectors, services
 from charting.models import Extraction, Form, FormVersion
 from review.access import ReviewAccess, review_for_user
-from review.api_renderers import FILE_RENDERERS
 from review.http import api_user
 from review.models import Record, Role
 
@@ -382,27 +380,3 @@ class Consensus(APIView):
             note=data.validated_data.get("note", ""),
         )
         return Response(ConsensusOut(row).data, status=status.HTTP_201_CREATED)
-
-
-class ExportCsv(APIView):
-    renderer_classes = FILE_RENDERERS
-
-    @extend_schema(
-        responses={(200, "text/csv"): str},
-        summary="Charted data as CSV: wide, long, columns (the wide file's column dictionary) or codebook",
-    )
-    def get(self, request: Request, review: str, kind: str) -> HttpResponseBase:
-        access = review_for_user(user=api_user(request), slug=review)
-        form = _form(access)
-        makers = {
-            "wide": exports.charted_wide_rows,
-            "long": exports.charted_long_rows,
-            "columns": exports.charted_columns_rows,
-        }
-        if kind == "codebook":
-            rows = exports.codebook_rows(form=form)
-        elif kind in makers:
-            rows = makers[kind](form=form, data=charted_data(form=form))
-        else:
-            raise Http404("No such export")
-        return exports.csv_response(rows, filename=f"{access.review.slug}-charting-{kind}.csv")

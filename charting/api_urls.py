@@ -65,5 +65,5 @@ urlpatterns = [
         api_summaries.SummaryDownload.as_view(),
         name="api-summary-download",
     ),
-    path(f"{R}charting/exports/<slug:kind>.csv", api.ExportCsv.as_view(), name="api-charting-export"),
+    path(f"{R}charting/exports/<slug:kind>.csv", api_summaries.ExportCsv.as_view(), name="api-charting-export"),
 ]
