@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.request_guards.RequestGuardMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,7 +157,13 @@ if _s3_bucket:
 MAX_IMPORT_FILE_MB = env_int("MAX_IMPORT_FILE_MB", 300, minimum=1)
 MAX_FULLTEXT_FILE_MB = env_int("MAX_FULLTEXT_FILE_MB", 50, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_MB", 10, minimum=1) * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger files stream to a temporary file, never to memory
+# Counts each upload's bytes against the route's limit as it streams (config/request_guards.py).
+FILE_UPLOAD_HANDLERS = [
+    "config.request_guards.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Per-field limits of an import, in characters: a longer field is cut with a warning naming record and field (the
 # uploaded file keeps it whole), so one huge field cannot set the memory of the import and of deduplication.
 # The longest title in the shared corpus of real exports is 346 characters, the longest field 99,855.
@@ -185,8 +192,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600, minimum=10)
+# Redis hands an unacknowledged message out again after the visibility timeout. It must outlast the longest task,
+# or a task still running would be delivered a second time; a job whose whole worker died is sent again much
+# sooner by the heartbeat sweep (JOB_STALE_SECONDS, review/services/job_recovery.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300, minimum=60),
+}
+# The queue tasks go to and workers read by default; jobs sent again after a worker died go there too.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# A running job whose worker has not beaten for this long (it beats every 10 s) is sent again.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 90, minimum=5)
 # Fail fast when the broker is down: the request then tells the person that background jobs are unavailable.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
@@ -229,6 +248,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security. Production (DJANGO_DEBUG=False) must pass `manage.py check --deploy`.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.SecretsHidingFilter"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"  # the full-text PDF is shown in an iframe of our own pages
@@ -256,3 +276,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Throttles (review/throttles.py); counters live in the shared cache. An account is locked after this many failed
+# log-ins within the window, whoever tries; a client address after many more (it may be a whole office's NAT).
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
+LOGIN_FAILURES_PER_CLIENT = env_int("LOGIN_FAILURES_PER_CLIENT", 50, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
+PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 3, minimum=1)  # per e-mail address and hour
+PASSWORD_RESETS_PER_CLIENT = env_int("PASSWORD_RESETS_PER_CLIENT", 10, minimum=1)  # per client address and hour
+INVITATIONS_PER_HOUR = env_int("INVITATIONS_PER_HOUR", 50, minimum=1)  # per inviting person: each one sends a mail
+# Where the client's address comes from. Directly exposed: the socket's address (header unset). Behind our own
+# reverse proxies: the header they append to, counting TRUSTED_PROXY_COUNT entries from the right (entries further
+# left were written by the client and prove nothing).
+TRUSTED_PROXY_HEADER = env_str(
+    "TRUSTED_PROXY_HEADER", "X-Forwarded-For" if not DEBUG and env_bool("BEHIND_TLS_PROXY", True) else ""
+)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)
