@@ -33,6 +33,14 @@ class JSONTextField(models.JSONField):
         return super().db_type(connection)
 
 
+class DedupVersions(models.TextChoices):
+    """What deduplication does with a preprint and its journal version (the engine's scoring.VERSIONS)."""
+
+    POSSIBLE = "possible", "Ask a person (possible duplicate)"
+    SAME = "same", "Versions are one study: merge them"
+    SEPARATE = "separate", "Separate records: never merge them"
+
+
 class Review(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=80, unique=True)
@@ -43,6 +51,13 @@ class Review(models.Model):
     votes_required_full_text = models.PositiveSmallIntegerField(default=2)
     blinded = models.BooleanField(default=True)
     dedup_automatic = models.BooleanField("Deduplicate automatically after each import", default=True)
+    dedup_versions = models.CharField(
+        "A preprint and its journal version",
+        max_length=10,
+        choices=DedupVersions.choices,
+        default=DedupVersions.POSSIBLE,
+        help_text="Deduplication merges them, keeps them apart, or (the default) asks a person.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -57,6 +72,9 @@ class Review(models.Model):
             models.CheckConstraint(
                 condition=Q(votes_required_full_text__gte=1, votes_required_full_text__lte=10),
                 name="review_votes_ft_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(dedup_versions__in=[v.value for v in DedupVersions]), name="review_dedup_versions_valid"
             ),
         ]
 
