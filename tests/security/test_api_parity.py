@@ -87,6 +87,15 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "charting:extract": ("api-extraction",),
     "charting:extract-save": ("api-extraction",),
     "charting:extract-submit": ("api-extraction-submit",),
+    # A new empty instance is only a piece of page: the API saves "field#n" answers directly.
+    "charting:extract-instance": ("api-extraction",),
+    "charting:extract-instance-remove": ("api-extraction-instance-remove",),
+    "charting:reports": (
+        "api-charting-report-suggestions",
+        "api-charting-report-suggestion-dismiss",
+        "api-charting-studies",
+        "api-record-report-of",
+    ),
     "charting:compare": ("api-comparison",),
     "charting:consensus": ("api-consensus",),
     "charting:summaries": ("api-summaries", "api-crosstab", "api-sankey", "api-publications"),
