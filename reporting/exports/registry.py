@@ -47,6 +47,8 @@ KINDS: dict[str, ExportKind] = {
         ExportKind("charted-wide", "charted-wide.csv", CSV, Role.VIEWER, "Charted data, one row per study"),
         ExportKind("charted-long", "charted-long.csv", CSV, Role.VIEWER, "Charted data, one row per answer"),
         ExportKind("codebook", "codebook.csv", CSV, Role.VIEWER, "The charting form's fields and codes"),
+        ExportKind("charted-columns", "charted-columns.csv", CSV, Role.VIEWER,
+                   "Every column of the charted data (one row per study): full name, field, group, instance"),
         ExportKind("bundle", "bundle.zip", "application/zip", Role.LEAD,
                    "Everything above, the raw search files and the review's state as JSON, to re-import"),
     ]
@@ -74,12 +76,17 @@ def _charting(access: ReviewAccess, kind: str, bom: bool) -> Iterator[str]:
 
     form = form_for_review(review=access.review)
     if form is None:
-        header = {"charted-wide": charting_exports.RECORD_COLUMNS, "charted-long": charting_exports.LONG_COLUMNS}
+        header = {
+            "charted-wide": charting_exports.RECORD_COLUMNS,
+            "charted-long": charting_exports.LONG_COLUMNS,
+            "charted-columns": charting_exports.COLUMNS_COLUMNS,
+        }
         return _prewritten_csv([header.get(kind, charting_exports.CODEBOOK_COLUMNS)], bom=bom)
     makers: dict[str, Callable[..., Iterator[list[str]]]] = {
         "charted-wide": charting_exports.charted_wide_rows,
         "charted-long": charting_exports.charted_long_rows,
         "codebook": charting_exports.codebook_rows,
+        "charted-columns": charting_exports.charted_columns_rows,
     }
     return _prewritten_csv(makers[kind](form=form), bom=bom)
 
@@ -101,7 +108,7 @@ def export_chunks(*, access: ReviewAccess, user: User, kind: str, bom: bool = Fa
         return csv_lines(PRISMA_HEADER, prisma_csv_rows(counts=counts, slug=review.slug), bom=bom)
     if kind == "agreement":
         return csv_lines(AGREEMENT_HEADER, agreement_rows(access=access), bom=bom)
-    if kind in ("charted-wide", "charted-long", "codebook"):
+    if kind in ("charted-wide", "charted-long", "codebook", "charted-columns"):
         return _charting(access, kind, bom)
     if kind == "bundle":
         from reporting.bundle.write import bundle_chunks

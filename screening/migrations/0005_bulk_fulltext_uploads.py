@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('review', '0015_search_archived_at'),
-        ('screening', '0003_vote_events_append_only'),
+        ('screening', '0004_stopping_rule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
