@@ -45,6 +45,12 @@ class NamedCount(serializers.Serializer):
     n = serializers.IntegerField()
 
 
+class HitsReported(serializers.Serializer):
+    search = serializers.CharField()
+    reported = serializers.IntegerField(help_text="Hits the database reported")
+    identified = serializers.IntegerField(help_text="Records imported plus records removed before import")
+
+
 # The PRISMA2020 template's fields, one integer each, then our details; generated from the same list the CSV uses.
 PrismaCountsOut = type(
     "PrismaCountsOut",
@@ -70,10 +76,14 @@ PrismaCountsOut = type(
                 "other_screened",
                 "other_records_excluded",
                 "records_awaiting",
+                "other_records_awaiting",
                 "dbr_awaiting",
                 "other_awaiting",
+                "removed_before_import",
+                "other_removed_before_import",
             )
         },
+        "hits_reported": HitsReported(many=True),
     },
 )
 
@@ -217,6 +227,7 @@ class RemovalIn(serializers.Serializer):
 class RecordStateOut(serializers.Serializer):
     id = serializers.IntegerField()
     removed_reason = serializers.CharField()
+    removed_automatic = serializers.BooleanField()
     merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
     report_of = serializers.IntegerField(source="report_of_id", allow_null=True)
 
@@ -235,11 +246,12 @@ class RecordRemoval(APIView):
         record = get_object_or_404(Record, pk=record_id, review=access.review)
         data = RemovalIn(data=request.data)
         data.is_valid(raise_exception=True)
-        reason = data.validated_data["reason"].strip()
-        if data.validated_data["automatic"] and reason:
-            reason = f"Automation tool: {reason}"
         record = record_remove_before_screening(
-            review=access.review, record=record, reason=reason, by=api_user(request)
+            review=access.review,
+            record=record,
+            reason=data.validated_data["reason"],
+            automatic=data.validated_data["automatic"],
+            by=api_user(request),
         )
         return Response(RecordStateOut(record).data)
 

@@ -139,10 +139,13 @@ def _record_action(request: AuthedRequest, access: ReviewAccess, record: Record)
     action = request.POST.get("action", "")
     review, by = access.review, request.user
     if action == "remove":
-        reason = request.POST.get("reason", "").strip()
-        if request.POST.get("automatic") and reason:
-            reason = f"Automation tool: {reason}"
-        record_remove_before_screening(review=review, record=record, reason=reason, by=by)
+        record_remove_before_screening(
+            review=review,
+            record=record,
+            reason=request.POST.get("reason", ""),
+            automatic=bool(request.POST.get("automatic")),
+            by=by,
+        )
         messages.success(request, "Record removed before screening.")
     elif action == "restore":
         record_restore(review=review, record=record, by=by)

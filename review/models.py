@@ -40,6 +40,10 @@ class Review(models.Model):
     votes_required_full_text = models.PositiveSmallIntegerField(default=2)
     blinded = models.BooleanField(default=True)
     dedup_automatic = models.BooleanField("Deduplicate automatically after each import", default=True)
+    # An updated review: what the previous version included (PRISMA's "previous studies" boxes).
+    previous_studies = models.PositiveIntegerField(default=0)
+    previous_reports = models.PositiveIntegerField(default=0)
+    previous_note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -203,6 +207,11 @@ class Search(models.Model):
     date_searched = models.DateField(null=True, blank=True)
     query = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    # Counts from outside the app (PRISMA identification): what the database reported, and records removed before
+    # the export was imported here (e.g. duplicates removed in EndNote), with a note saying how.
+    hits_reported = models.PositiveIntegerField(null=True, blank=True)
+    removed_before_import = models.PositiveIntegerField(default=0)
+    outside_note = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -329,6 +338,8 @@ class Record(models.Model):
     removed_reason = models.CharField(
         max_length=300, blank=True, help_text="Removed before screening for another reason (PRISMA)"
     )
+    # PRISMA counts removals by automation tools apart; the person removing says so, the reason text does not.
+    removed_automatic = models.BooleanField(default=False)
     report_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

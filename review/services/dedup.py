@@ -18,7 +18,7 @@ from django.utils import timezone
 from review.dedup.engine import deduplicate
 from review.dedup.model import DedupRecord, DedupResult, PairDecision
 from review.errors import ServiceError
-from review.models import DedupRun, DuplicateDecision, MergeEvent, PossibleDuplicate, Record, Review, SearchFile
+from review.models import DedupRun, DuplicateDecision, MergeEvent, PossibleDuplicate, Record, Review, Search, SearchFile
 from review.services.jobs import enqueue, job_create, job_fail, job_progress, job_start, job_succeed
 from review.services.reviews import audit
 
@@ -53,7 +53,7 @@ def after_import(review: Review, search_file: SearchFile, by: User | None) -> No
 def _engine_records(review: Review) -> list[DedupRecord]:
     rows = Record.objects.filter(review=review, removed_reason="").values_list(
         "pk", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "abstract",
-        "issn", "isbn", "search__database", "source_database",
+        "issn", "isbn", "search__database", "source_database", "search__kind", "search__other_method",
     )  # fmt: skip
     return [
         DedupRecord(
@@ -70,6 +70,7 @@ def _engine_records(review: Review) -> list[DedupRecord]:
             abstract=abstract,
             isbn_issn="; ".join([*(issn or []), *(isbn or [])]),
             source_db=database or source,
+            other_methods=kind == Search.Kind.OTHER and other_method != Search.OtherMethod.REGISTER,
         )
         for (
             pk,
@@ -87,6 +88,8 @@ def _engine_records(review: Review) -> list[DedupRecord]:
             isbn,
             database,
             source,
+            kind,
+            other_method,
         ) in rows
     ]
 

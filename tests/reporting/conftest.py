@@ -143,7 +143,7 @@ def prisma_review(review, lead, reviewer, reviewer2, django_capture_on_commit_ca
         fx.records[key].refresh_from_db()
 
     record_remove_before_screening(
-        review=review, record=fx.records["P8"], reason="Automation tool: not a randomised trial", by=lead
+        review=review, record=fx.records["P8"], reason="Not a randomised trial", automatic=True, by=lead
     )
     record_remove_before_screening(review=review, record=fx.records["E5"], reason="Outside the date range", by=lead)
 
