@@ -39,6 +39,8 @@ from django.db.models.functions import Coalesce
 
 from review.models import Record, Review, Search
 from screening.models import Stage, StageOutcome, Status
+from screening.rules import first_reason
+from screening.selectors import exclusion_reason_rank
 
 # The branch a search belongs to, as a filter on Record (through its search).
 DBR = Q(search__kind=Search.Kind.DATABASE) | Q(search__other_method=Search.OtherMethod.REGISTER)
@@ -248,19 +250,13 @@ NO_REASON = "(no reason recorded)"
 
 
 def reason_rank(*, review: Review) -> dict[str, int]:
-    """The lead's ranked list of full-text exclusion reasons (archived ones keep their place), label -> rank."""
-    from screening.models import ExclusionReason
-
-    labels = ExclusionReason.objects.filter(review=review).order_by("position", "pk").values_list("label", flat=True)
-    return {label: i for i, label in enumerate(labels)}
+    return exclusion_reason_rank(review=review)
 
 
 def report_reason(reasons: Sequence[str] | None, rank: dict[str, int]) -> str:
     """The one reason an excluded report is counted under: the first of its reasons in the ranked list, then
     free-text ("Other: ...") reasons alphabetically."""
-    if not reasons:
-        return NO_REASON
-    return min(reasons, key=lambda label: (rank.get(label, len(rank)), label))
+    return first_reason(reasons, rank) if reasons else NO_REASON
 
 
 def _by_rank(counter: Counter[str], rank: dict[str, int]) -> list[tuple[str, int]]:
