@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reporting.exports.registry import KINDS
+from reporting.exports.registry import KINDS, SubsetError
 from reporting.prisma import NODE_LABELS, TEMPLATE_FIELDS, consistency_checks, prisma_counts, prisma_records
 from reporting.views import _diagram_context, export_response
 from review.access import review_for_user
@@ -199,6 +199,13 @@ class ExportDownload(APIView):
         parameters=[
             OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS)),
             OpenApiParameter("bom", bool, description="Start CSV with a UTF-8 BOM (for Excel)"),
+            OpenApiParameter(
+                "subset",
+                str,
+                description="records, ris, bibtex: `all`, or a PRISMA number whose records to export (e.g. "
+                "`new_reports`, `dbr_excluded`, `records_excluded`); 400 for any other export",
+            ),
+            OpenApiParameter("reason", str, description="With subset dbr_excluded / other_excluded: one reason"),
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
@@ -214,7 +221,17 @@ class ExportDownload(APIView):
         if kind not in KINDS:
             raise Http404("No such export")
         bom = request.query_params.get("bom", "") in ("1", "true", "yes")
-        return export_response(access=access, user=api_user(request), kind=kind, bom=bom)
+        try:
+            return export_response(
+                access=access,
+                user=api_user(request),
+                kind=kind,
+                bom=bom,
+                subset=request.query_params.get("subset", ""),
+                reason=request.query_params.get("reason", ""),
+            )
+        except SubsetError as error:
+            raise ServiceError(str(error), field="subset") from None
 
 
 class RemovalIn(serializers.Serializer):

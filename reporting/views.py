@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
 from reporting.diagram import build_diagram
-from reporting.exports.registry import KINDS, export_chunks, export_filename
+from reporting.exports.registry import KINDS, SubsetError, export_chunks, export_filename, subset_check
 from reporting.prisma import NODE_LABELS, consistency_checks, prisma_counts, prisma_records
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
@@ -96,15 +96,29 @@ def export_download(request: AuthedRequest, slug: str, kind: str) -> HttpRespons
     access = review_for_user(user=request.user, slug=slug)
     if kind not in KINDS:
         raise Http404("No such export")
-    return export_response(access=access, user=request.user, kind=kind, bom=bool(request.GET.get("bom")))
+    try:
+        return export_response(
+            access=access,
+            user=request.user,
+            kind=kind,
+            bom=bool(request.GET.get("bom")),
+            subset=request.GET.get("subset", ""),
+            reason=request.GET.get("reason", ""),
+        )
+    except SubsetError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
 
 
-def export_response(*, access: ReviewAccess, user: Any, kind: str, bom: bool = False) -> StreamingHttpResponse:
-    """The streamed download of one export; shared by the page and the API."""
+def export_response(
+    *, access: ReviewAccess, user: Any, kind: str, bom: bool = False, subset: str = "", reason: str = ""
+) -> StreamingHttpResponse:
+    """The streamed download of one export; shared by the page and the API. Raises SubsetError for a subset
+    the export does not have."""
     spec = KINDS[kind]
     if not access.at_least(spec.min_role):
         raise PermissionDenied(f"This export needs the {spec.min_role.label.lower()} role")
-    chunks = export_chunks(access=access, user=user, kind=kind, bom=bom)
+    node, reason = subset_check(kind=kind, subset=subset, reason=reason)
+    chunks = export_chunks(access=access, user=user, kind=kind, bom=bom, subset=node, reason=reason)
     body = (chunk.encode("utf-8") if isinstance(chunk, str) else chunk for chunk in chunks)
     response = StreamingHttpResponse(body, content_type=spec.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export_filename(slug=access.review.slug, kind=kind)}"'

@@ -15,7 +15,7 @@ from reporting.prisma import prisma_counts
 from review.access import ReviewAccess
 
 FLUSH_BYTES = 1 << 20
-CSV_MEMBERS = ("records", "dedup-log", "prisma", "agreement", "charted-wide", "charted-long", "codebook")
+CSV_MEMBERS = ("records", "votes", "dedup-log", "prisma", "agreement", "charted-wide", "charted-long", "codebook")
 
 
 class _Sink:

@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, Max
 
+from reporting.exports.citations import subset_records
 from reporting.exports.csvfast import text
 from reporting.exports.sql import JoinedList
 from review.access import ReviewAccess
@@ -69,8 +70,11 @@ def _may_see(*, access: ReviewAccess, user: User, status: str | None, reviewer_i
     return status in FINAL_STATUSES
 
 
-def records_export(*, access: ReviewAccess, user: User) -> tuple[list[str], Iterator[list[Any]]]:
-    """The header and a lazy iterator of rows, one per record, in record id order."""
+def records_export(
+    *, access: ReviewAccess, user: User, subset: str = "", reason: str = ""
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header and a lazy iterator of rows, one per record, in record id order; `subset` narrows them to the
+    records behind one PRISMA number (see citations.subset_records)."""
     review = access.review
     slots: dict[str, int] = {
         Stage.TITLE_ABSTRACT: vote_slots(
@@ -80,7 +84,7 @@ def records_export(*, access: ReviewAccess, user: User) -> tuple[list[str], Iter
             review_id=review.pk, stage=Stage.FULL_TEXT, required=review.votes_required_full_text
         ),
     }
-    return records_header(slots=slots), _rows(access=access, user=user, slots=slots)
+    return records_header(slots=slots), _rows(access=access, user=user, slots=slots, subset=subset, reason=reason)
 
 
 def _iso(value: Any) -> str:
@@ -91,7 +95,9 @@ def _join(values: list[Any] | None) -> str:
     return text("; ".join(str(v) for v in values)) if values else ""
 
 
-def _rows(*, access: ReviewAccess, user: User, slots: dict[str, int]) -> Iterator[list[Any]]:
+def _rows(
+    *, access: ReviewAccess, user: User, slots: dict[str, int], subset: str = "", reason: str = ""
+) -> Iterator[list[Any]]:
     """Rows whose cells are already CSV-safe (the same rules as review.csv_export.cell, applied per column, since
     a per-cell type check over seven million cells dominated the time of a 100,000-record export)."""
     review = access.review
@@ -110,10 +116,13 @@ def _rows(*, access: ReviewAccess, user: User, slots: dict[str, int]) -> Iterato
         "abstract", "merged_into_id", "removed_reason", "report_of_id",
     )  # fmt: skip
     # Keyset pagination on the primary key: each chunk is one small query, so memory stays flat on any size.
+    chosen = Record.objects.filter(review=review)
+    if subset and subset != "all":
+        chosen = chosen.filter(pk__in=subset_records(review=review, node=subset, reason=reason).values("pk"))
     last = 0
     while True:
         chunk = list(
-            Record.objects.filter(review=review, pk__gt=last)
+            chosen.filter(pk__gt=last)
             .annotate(authors_text=JoinedList("authors"), keywords_text=JoinedList("keywords"))
             .order_by("pk")
             .values_list(*fields)[:CHUNK]
