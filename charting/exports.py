@@ -22,6 +22,7 @@ from charting import selectors
 from charting.analysis import ChartedData, charted_data
 from charting.fieldtypes import OTHER, FieldSpec, FieldType, choice_labels, display_value, selected
 from charting.models import ConsensusValue, Field, Form
+from review.colnames import stata_name, stata_names
 from review.models import Review
 
 RECORD_COLUMNS = ["record_id", "first_author", "year", "title", "journal", "doi", "pmid"]
@@ -85,7 +86,8 @@ def _record_cells(record: Any) -> list[Any]:
 def charted_wide_rows(*, form: Form, data: ChartedData | None = None) -> Iterator[list[str]]:
     """One row per study: record metadata, charting status, then the final value of every field."""
     data = data or charted_data(form=form)
-    yield [*RECORD_COLUMNS, "charting_status", *(c for spec in data.fields for c in field_columns(spec))]
+    # Names Stata accepts (<= 32 characters); the column codebook export maps each back to its field and option.
+    yield stata_names([*RECORD_COLUMNS, "charting_status", *(c for spec in data.fields for c in field_columns(spec))])
     for record, study in zip(data.records, data.studies, strict=True):
         cells = [*_record_cells(record), data.status[record.pk]]
         for spec in data.fields:
@@ -166,7 +168,7 @@ def codebook_rows(*, form: Form) -> Iterator[list[str]]:
                 "yes" if spec.allow_other else "no",
                 shown,
                 spec.help_text,
-                " ".join(field_columns(spec)) if spec.key in current_keys else "",
+                " ".join(stata_name(c) for c in field_columns(spec)) if spec.key in current_keys else "",
                 status,
             ]
         )

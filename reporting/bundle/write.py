@@ -15,7 +15,17 @@ from reporting.prisma import prisma_counts
 from review.access import ReviewAccess
 
 FLUSH_BYTES = 1 << 20
-CSV_MEMBERS = ("records", "votes", "dedup-log", "prisma", "agreement", "charted-wide", "charted-long", "codebook")
+CSV_MEMBERS = (
+    "records",
+    "votes",
+    "dedup-log",
+    "prisma",
+    "agreement",
+    "charted-wide",
+    "charted-long",
+    "codebook",
+    "charted-columns",
+)
 
 
 class _Sink:

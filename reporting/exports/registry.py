@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 
 from reporting.exports.citations import bibtex_chunks, ris_chunks
+from reporting.exports.columns import COLUMNS_HEADER, charted_column_rows
 from reporting.exports.csvfast import safe_csv_lines
 from reporting.exports.records import records_export
 from reporting.exports.tables import AGREEMENT_HEADER, PRISMA_HEADER, agreement_rows, prisma_csv_rows
@@ -74,6 +75,8 @@ KINDS: dict[str, ExportKind] = {
         ExportKind("charted-wide", "charted-wide.csv", CSV, Role.VIEWER, "Charted data, one row per study"),
         ExportKind("charted-long", "charted-long.csv", CSV, Role.VIEWER, "Charted data, one row per answer"),
         ExportKind("codebook", "codebook.csv", CSV, Role.VIEWER, "The charting form's fields and codes"),
+        ExportKind("charted-columns", "charted-columns.csv", CSV, Role.VIEWER,
+                   "Each column of charted-wide.csv: its name (at most 32 characters), full name, field and label"),
         ExportKind("bundle", "bundle.zip", "application/zip", Role.LEAD,
                    "Everything above, the raw search files and the review's state as JSON, to re-import"),
     ]
@@ -101,12 +104,17 @@ def _charting(access: ReviewAccess, kind: str, bom: bool) -> Iterator[str]:
 
     form = form_for_review(review=access.review)
     if form is None:
-        header = {"charted-wide": charting_exports.RECORD_COLUMNS, "charted-long": charting_exports.LONG_COLUMNS}
+        header = {
+            "charted-wide": charting_exports.RECORD_COLUMNS,
+            "charted-long": charting_exports.LONG_COLUMNS,
+            "charted-columns": COLUMNS_HEADER,
+        }
         return _prewritten_csv([header.get(kind, charting_exports.CODEBOOK_COLUMNS)], bom=bom)
     makers: dict[str, Callable[..., Iterator[list[str]]]] = {
         "charted-wide": charting_exports.charted_wide_rows,
         "charted-long": charting_exports.charted_long_rows,
         "codebook": charting_exports.codebook_rows,
+        "charted-columns": charted_column_rows,
     }
     return _prewritten_csv(makers[kind](form=form), bom=bom)
 
@@ -138,7 +146,7 @@ def export_chunks(
         return csv_lines(PRISMA_HEADER, prisma_csv_rows(counts=counts, slug=review.slug), bom=bom)
     if kind == "agreement":
         return csv_lines(AGREEMENT_HEADER, agreement_rows(access=access), bom=bom)
-    if kind in ("charted-wide", "charted-long", "codebook"):
+    if kind in ("charted-wide", "charted-long", "codebook", "charted-columns"):
         return _charting(access, kind, bom)
     if kind == "bundle":
         from reporting.bundle.write import bundle_chunks
