@@ -31,7 +31,7 @@ RECORD_COLUMNS = [
     "record_id", "search_id", "search", "search_kind", "database", "is_register", "other_method", "platform",
     "date_searched", "source_database", "file_name", "position", "title", "authors", "year", "journal", "volume",
     "issue", "pages", "doi", "pmid", "pmcid", "url", "language", "publication_type", "keywords", "abstract",
-    "dedup_group", "duplicate_of", "removed_reason", "report_of",
+    "dedup_group", "duplicate_of", "removed_reason", "removed_automatic", "report_of",
 ]  # fmt: skip
 STAGE_COLUMNS = ["status", "decided_by", "decided_at", "reasons", "note"]
 VOTE_COLUMNS = ["reviewer", "choice", "reason", "note", "at"]
@@ -113,7 +113,7 @@ def _rows(
     fields = (
         "pk", "search_id", "search_file_id", "source_database", "position", "title", "authors_text", "year", "journal",
         "volume", "issue", "pages", "doi", "pmid", "pmcid", "url", "language", "publication_type", "keywords_text",
-        "abstract", "merged_into_id", "removed_reason", "report_of_id",
+        "abstract", "merged_into_id", "removed_reason", "removed_automatic", "report_of_id",
     )  # fmt: skip
     # Keyset pagination on the primary key: each chunk is one small query, so memory stays flat on any size.
     chosen = Record.objects.filter(review=review)
@@ -177,12 +177,12 @@ def _rows(
 
 def _record_cells(record: tuple[Any, ...], searches: dict[int, list[Any]], file_names: dict[int, str]) -> list[Any]:
     (pk, search_id, file_id, source, position, title, authors, year, journal, volume, issue, pages, doi, pmid, pmcid,
-     url, language, publication_type, keywords, abstract, merged_into, removed, report_of) = record  # fmt: skip
+     url, language, publication_type, keywords, abstract, merged_into, removed, automatic, report_of) = record  # fmt: skip
     return [
         pk, *searches[search_id], text(source), file_names.get(file_id, ""), position, text(title), text(authors),
         year if year is not None else "", text(journal), text(volume), text(issue), text(pages), text(doi),
         text(pmid), text(pmcid), text(url), text(language), text(publication_type), text(keywords), text(abstract),
-        merged_into or pk, merged_into or "", text(removed), report_of or "",
+        merged_into or pk, merged_into or "", text(removed), int(automatic) if removed else "", report_of or "",
     ]  # fmt: skip
 
 
