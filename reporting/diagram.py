@@ -192,11 +192,14 @@ def build_diagram(*, counts: PrismaCounts, slug: str) -> Diagram:
         Box("other_reports_excluded", COL["r2"], y4, WIDTH["r2"], other_excluded, h=h4),
     ]
     y5 = y4 + h4 + 50
+    updated = bool(c.previous_studies or c.previous_reports)  # an update of a previous review: PRISMA says "new"
     included = [
-        *n("New studies included in review", "new_studies", c.new_studies, "l1", bold=True),
-        *n("Reports of new included studies", "new_reports", c.new_reports, "l1"),
-    ]
-    if c.previous_studies or c.previous_reports:
+        *n("New studies included in review" if updated else "Studies included in review", "new_studies",
+           c.new_studies, "l1", bold=True),
+        *n("Reports of new included studies" if updated else "Reports of included studies", "new_reports",
+           c.new_reports, "l1"),
+    ]  # fmt: skip
+    if updated:
         included += wrap(f"Studies included in previous version of review (n = {c.previous_studies})",
                          width=WIDTH["l1"])  # fmt: skip
         included += wrap(f"Reports of studies included in previous version (n = {c.previous_reports})",

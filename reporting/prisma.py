@@ -37,6 +37,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from reporting.prisma_checks import Check, consistency_checks  # noqa: F401  (part of this module's interface)
 from review.models import Record, Review, Search
 from screening.models import Stage, StageOutcome, Status
 from screening.rules import first_reason
@@ -229,7 +230,7 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
 
     dbr_reasons: Counter[str] = Counter()
     other_reasons: Counter[str] = Counter()
-    rank = reason_rank(review=review)
+    rank = exclusion_reason_rank(review=review)
     excluded = _ft(review, Status.EXCLUDED).values_list("record__search_id", "reasons")
     for search_id, reasons in excluded:
         target = dbr_reasons if search_id in dbr_search_ids else other_reasons
@@ -247,10 +248,6 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
 
 
 NO_REASON = "(no reason recorded)"
-
-
-def reason_rank(*, review: Review) -> dict[str, int]:
-    return exclusion_reason_rank(review=review)
 
 
 def report_reason(reasons: Sequence[str] | None, rank: dict[str, int]) -> str:
@@ -286,41 +283,6 @@ def _ta_included_by_branch(review: Review, dbr_search_ids: set[int]) -> dict[boo
     for row in rows:
         included[row["record__search_id"] in dbr_search_ids] += row["n"]
     return included
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    label: str
-    left: int
-    right: int
-
-    @property
-    def ok(self) -> bool:
-        return self.left == self.right
-
-
-def consistency_checks(counts: PrismaCounts) -> list[Check]:
-    c = counts
-    return [
-        Check(
-            "records_screened = database_results + register_results - duplicates - excluded_automatic"
-            " - excluded_other",
-            c.records_screened,
-            c.database_results + c.register_results - c.duplicates - c.excluded_automatic - c.excluded_other,
-        ),
-        Check("dbr_assessed = dbr_sought_reports - dbr_notretrieved_reports", c.dbr_assessed,
-              c.dbr_sought_reports - c.dbr_notretrieved_reports),
-        Check("other_assessed = other_sought_reports - other_notretrieved_reports", c.other_assessed,
-              c.other_sought_reports - c.other_notretrieved_reports),
-        Check("dbr_sought_reports <= records_screened - records_excluded", c.dbr_sought_reports,
-              min(c.dbr_sought_reports, c.records_screened - c.records_excluded)),
-        Check("new_studies <= new_reports", c.new_studies, min(c.new_studies, c.new_reports)),
-        Check("dbr_excluded = sum of its reasons", c.dbr_excluded, sum(n for _, n in c.dbr_excluded_reasons)),
-        Check("other_excluded = sum of its reasons", c.other_excluded, sum(n for _, n in c.other_excluded_reasons)),
-    ] + [
-        Check(f"{label}: hits reported by the database = records imported + removed before import", reported, found)
-        for label, reported, found in c.hits_reported
-    ]  # fmt: skip
 
 
 # ---- the records behind each number ----------------------------------------------------------------------------
@@ -424,7 +386,7 @@ def prisma_records(*, review: Review, node: str, reason: str = "", database: str
         }[suffix]
         chosen = records.filter(branch, pk__in=_outcome_ids(review, ft, statuses))
         if suffix == "excluded" and reason:
-            rank = reason_rank(review=review)
+            rank = exclusion_reason_rank(review=review)
             ids = [
                 pk
                 for pk, reasons in _ft(review, Status.EXCLUDED).values_list("record_id", "reasons")

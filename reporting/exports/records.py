@@ -177,7 +177,8 @@ def _rows(
 
 def _record_cells(record: tuple[Any, ...], searches: dict[int, list[Any]], file_names: dict[int, str]) -> list[Any]:
     (pk, search_id, file_id, source, position, title, authors, year, journal, volume, issue, pages, doi, pmid, pmcid,
-     url, language, publication_type, keywords, abstract, merged_into, removed, automatic, report_of) = record  # fmt: skip
+     url, language, publication_type, keywords, abstract, merged_into, removed, automatic,
+     report_of) = record  # fmt: skip
     return [
         pk, *searches[search_id], text(source), file_names.get(file_id, ""), position, text(title), text(authors),
         year if year is not None else "", text(journal), text(volume), text(issue), text(pages), text(doi),

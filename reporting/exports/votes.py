@@ -108,6 +108,13 @@ def _rows(*, access: ReviewAccess, user: User) -> Iterator[list[Any]]:
                        (record_id, stage) in changed_in_discussion)  # fmt: skip
 
 
+def _step(action: str, choice: str, reason: str, at: Any) -> str:
+    step = f"{_iso(at)} {action}"
+    if choice:
+        step += f" {choice}"
+    return f"{step} ({reason})" if reason else step
+
+
 def _row(
     key: tuple[int, str, int],
     history: list[tuple[Any, ...]],
@@ -121,11 +128,7 @@ def _row(
     first = history[0]  # always a cast: the first thing a reviewer does with a record is vote on it
     _action, first_choice, first_label, first_other, first_note, first_at = first
     later = history[1:]
-    steps = [
-        f"{_iso(at)} {action}" + (f" {choice}" if choice else "") + (f" ({_reason(label, other)})" if label or other
-                                                                      else "")
-        for action, choice, label, other, _note, at in later
-    ]  # fmt: skip
+    steps = [_step(action, choice, _reason(label, other), at) for action, choice, label, other, _note, at in later]
     cells: list[Any] = [
         record_id, stage, text(names.get(reviewer_id, "")), "", first_choice, text(_reason(first_label, first_other)),
         text(first_note), _iso(first_at),

@@ -81,6 +81,8 @@ HAND_COUNT = {
     "new_reports": 4,  # P1, E3, R1, C2
     "total_studies": 3,
     "total_reports": 4,
+    "previous_studies": 0,  # no previous version of this review
+    "previous_reports": 0,
 }
 
 
