@@ -18,7 +18,7 @@ from review.services.outside import review_previous_set, search_outside_counts_s
 
 
 class OutsideSearchOut(serializers.ModelSerializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
     class Meta:
         model = Search
