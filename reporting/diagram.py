@@ -175,13 +175,13 @@ def build_diagram(*, counts: PrismaCounts, slug: str) -> Diagram:
     assessed = n("Reports assessed for eligibility", "dbr_assessed", c.dbr_assessed, "l1")
     if c.dbr_awaiting:
         assessed += wrap(f"awaiting a decision (n = {c.dbr_awaiting})", width=WIDTH["l1"])
-    excluded = n("Reports excluded:", "dbr_excluded", c.dbr_excluded, "l2")
+    excluded = n("Reports excluded", "dbr_excluded", c.dbr_excluded, "l2")
     for r, v in c.dbr_excluded_reasons:
         excluded += detail(r, v, url("dbr_excluded", r), "l2")
     other_assessed = n("Reports assessed for eligibility", "other_assessed", c.other_assessed, "r1")
     if c.other_awaiting:
         other_assessed += wrap(f"awaiting a decision (n = {c.other_awaiting})", width=WIDTH["r1"])
-    other_excluded = n("Reports excluded:", "other_excluded", c.other_excluded, "r2")
+    other_excluded = n("Reports excluded", "other_excluded", c.other_excluded, "r2")
     for r, v in c.other_excluded_reasons:
         other_excluded += detail(r, v, url("other_excluded", r), "r2")
     h4 = max(50, *(_height(b) for b in (assessed, excluded, other_assessed, other_excluded)))
