@@ -339,7 +339,8 @@ class Record(models.Model):
         max_length=300, blank=True, help_text="Removed before screening for another reason (PRISMA)"
     )
     # PRISMA counts removals by automation tools apart; the person removing says so, the reason text does not.
-    removed_automatic = models.BooleanField(default=False)
+    # A database default too: imports write records with COPY, naming only the columns they fill.
+    removed_automatic = models.BooleanField(default=False, db_default=False)
     report_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

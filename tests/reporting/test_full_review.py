@@ -187,3 +187,37 @@ def test_votes_csv_rows_and_kappa_recomputed_from_it_alone(full_review, lead):
     for row in agreement.itertuples():
         assert float(row.kappa) == pytest.approx(round(kappas[row.stage].kappa, 4))
         assert int(row.n) == kappas[row.stage].n
+
+
+def test_bundle_import_reproduces_the_prisma_csv(full_review, lead, tmp_path):
+    """The bundle's prisma.csv, read the package's way, gives the counts of the review imported from it."""
+    import zipfile
+
+    from django.core.management import call_command
+
+    from review.models import Review
+
+    path = tmp_path / "bundle.zip"
+    call_command("export", "--review", full_review.review.slug, "bundle", "--out", str(path))
+    call_command("import_bundle", str(path), "--slug", "copy", "--as", "lead", stdout=io.StringIO())
+    copy = Review.objects.get(slug="copy")
+    counts = prisma_counts(review=copy)
+    assert counts == prisma_counts(review=full_review.review)
+    read = prisma_data(zipfile.ZipFile(path).read("exports/prisma.csv").decode("utf-8"))
+    for name in TEMPLATE_FIELDS:
+        if name not in ("dbr_excluded", "other_excluded"):
+            assert read[name] == getattr(counts, name), name
+    assert read["dbr_excluded"] == [(name, float(n)) for name, n in counts.dbr_excluded_reasons]
+    assert read["database_specific_results"] == [(name, float(n)) for name, n in counts.database_specific]
+
+
+def test_votes_csv_is_blinded_for_reviewers(full_review, reviewer, reviewer2, lead):
+    from screening.services.votes import VoteInput, vote_cast
+
+    r2 = full_review.records["R2"]
+    vote_cast(review=r2.review, record=r2, stage=FT, reviewer=reviewer, data=VoteInput(choice="include"))
+    mine = pd.read_csv(io.StringIO(text(reviewer2, full_review.review, "votes")), dtype=str, keep_default_na=False)
+    assert mine[(mine.record_id == str(r2.pk)) & (mine.stage == "full-text")].empty  # still open at full text
+    assert len(mine[mine.stage == "title-abstract"]) == 26  # decided records: both reviewers' rows
+    everyone = pd.read_csv(io.StringIO(text(lead, full_review.review, "votes")), dtype=str, keep_default_na=False)
+    assert len(everyone[(everyone.record_id == str(r2.pk)) & (everyone.stage == "full-text")]) == 1

@@ -222,3 +222,16 @@ def test_my_reviews_counts_every_member(review, lead, reviewer, reviewer2, viewe
     page = client_for(lead).get(reverse("review:list"))
     assert page.status_code == 200
     assert page.context["reviews"][0].member_count == 4
+
+
+def test_automatic_removal_through_the_api_is_a_flag_not_a_prefix(prisma_review, lead, api_client):
+    api_client.force_login(lead)
+    record = prisma_review.records["R2"]
+    body = {"reason": "Automation tool: RobotReviewer says not an RCT", "automatic": True}
+    response = api_client.post(f"{API}/records/{record.pk}/removal/", body, format="json")
+    assert response.status_code == 200 and response.json()["removed_automatic"] is True
+    record.refresh_from_db()
+    assert record.removed_reason == "Automation tool: RobotReviewer says not an RCT"  # as written, no second prefix
+    assert prisma_counts(review=prisma_review.review).excluded_automatic == 2
+    row = frame(lead, prisma_review.review, "records").set_index("record_id").loc[str(record.pk)]
+    assert row.removed_automatic == "1"
