@@ -8,12 +8,19 @@ Prints wall and CPU seconds of the preview (a parse alone) and of the import (pa
 transaction), PostgreSQL's server CPU seconds and WAL written, records/s, peak memory, the load average at the start
 and the end, and rispy's bare parse time of the same file.
 Target: the whole import in 20 s or less on a 2-core machine, memory under 1 GB.
+
+--huge-title-mb M adds one record whose title is M MB of words; --dedup then runs deduplication in this process
+too. --compare-huge-title M runs this script three times (each a fresh process on its own database): without the
+huge record, with it under the per-field limits (IMPORT_MAX_TITLE_CHARS, IMPORT_MAX_FIELD_CHARS), and with it and
+the limits lifted, each importing and deduplicating, and prints their peak memory side by side.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -75,10 +82,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--path", choices=["job", "cli"], default="job")
+    parser.add_argument("--huge-title-mb", type=float, default=0, help="add one record with a title this large")
+    parser.add_argument("--dedup", action="store_true", help="deduplicate after the import, in this process")
+    parser.add_argument("--compare-huge-title", type=float, default=0, metavar="MB")
     args = parser.parse_args()
+    if args.compare_huge_title:
+        _compare_huge_title(args.records, args.compare_huge_title)
+        return
     print(f"load average at start: {_load()}  ({os.cpu_count()} cores)")
 
-    django_on("reviews_bench_import")
+    # A database of its own when a huge field is measured, so the comparison's runs never drop the plain bench's.
+    django_on("reviews_bench_import_fields" if args.huge_title_mb or args.dedup else "reviews_bench_import")
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
@@ -91,6 +105,12 @@ def main() -> None:
         with path.open("w", encoding="utf-8", newline="") as handle:
             handle.write("\ufeff")
             handle.writelines(synthetic_ris_chunks(args.records))
+            if args.huge_title_mb:
+                chunk = "wordy words " * 10_000  # written in pieces, so the generator holds no 20 MB string
+                handle.write("TY  - JOUR\nTI  - ")
+                for _ in range(int(args.huge_title_mb * 1024 * 1024) // len(chunk)):
+                    handle.write(chunk)
+                handle.write("\nPY  - 2020\nER  - \n\n")
         data = path.read_bytes()
         print(f"file: {args.records:,} records, {len(data) / 1e6:.1f} MB; path: {args.path}")
         user = User.objects.create_user("bench", password="bench-password")
@@ -126,6 +146,21 @@ def main() -> None:
                 server,
             )
         count = Record.objects.filter(review=review).count()
+        if args.huge_title_mb:
+            longest = max(len(title) for title in Record.objects.filter(review=review).values_list("title", flat=True))
+            print(f"huge title: {args.huge_title_mb:g} MB in the file, longest stored title {longest:,} characters")
+        if args.dedup:
+            from review.services.dedup import dedup_start
+
+            peak_before = peak_rss_mb()
+            started = time.perf_counter()
+            run = dedup_start(review=review, by=user)  # without REDIS_URL the job runs here, in this process
+            run.refresh_from_db()
+            state = run.job.state if run.job else "?"
+            print(
+                f"deduplication: {time.perf_counter() - started:.2f} s wall, job {state}; "
+                f"peak memory before it {peak_before:,.0f} MB"
+            )
     peak = peak_rss_mb()
     print(f"stored: {count:,} records in PostgreSQL")
     verdict = "met" if total <= 20 else "MISSED"
@@ -139,6 +174,35 @@ def main() -> None:
     started = time.perf_counter()
     bare = rispy.loads(text)
     print(f"rispy.loads bare parse of the same file: {time.perf_counter() - started:.2f} s ({len(bare):,} records)")
+
+
+def _compare_huge_title(records: int, mb: float) -> None:
+    """Peak memory of import + deduplication without a huge title, with one under the limits, and with one unlimited."""
+    runs = (
+        ("no huge title", [], {}),
+        (f"one {mb:g} MB title, limits on", ["--huge-title-mb", str(mb)], {}),
+        (
+            f"one {mb:g} MB title, limits lifted",
+            ["--huge-title-mb", str(mb)],
+            {"IMPORT_MAX_TITLE_CHARS": "1000000000", "IMPORT_MAX_FIELD_CHARS": "1000000000"},
+        ),
+    )
+    print(f"{records:,} records, import job then deduplication, each run a fresh process")
+    for label, extra, env in runs:
+        command = [sys.executable, __file__, "--records", str(records), "--dedup", *extra]
+        started = time.perf_counter()
+        done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+        peak = re.search(r"peak memory: ([\d,]+) MB", done.stdout)
+        title = re.search(r"longest stored title ([\d,]+)", done.stdout)
+        dedup = re.search(r"deduplication: ([\d.]+) s", done.stdout)
+        print(
+            f"{label:36} peak {peak.group(1) if peak else '?':>7} MB   "
+            f"longest stored title {title.group(1) if title else '-':>12}   "
+            f"deduplication {dedup.group(1) if dedup else '?':>6} s   "
+            f"whole run {time.perf_counter() - started:6.1f} s" + ("" if done.returncode == 0 else "   FAILED")
+        )
+        if done.returncode != 0:
+            print(done.stderr[-2000:])
 
 
 if __name__ == "__main__":

@@ -183,7 +183,7 @@ def charted_records(*, form: Form) -> QuerySet[Record]:
 
 
 def review_home_counts(review: Review) -> dict[str, int]:
-    """Figures for the review's home page (registered in review's COUNT_PROVIDERS): two queries."""
+    """Figures for the review's home page (ChartingConfig.home_counts): two queries."""
     studies = Extraction.objects.filter(review=review, round=Extraction.Round.MAIN).exclude(
         status=Extraction.Status.WITHDRAWN
     )

@@ -1,11 +1,22 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 
+from review.extensions import ExtensionDefaults
 
-class ReportingConfig(AppConfig):
+if TYPE_CHECKING:
+    from review.extensions import NavItem
+
+
+class ReportingConfig(ExtensionDefaults, AppConfig):
+    """Reporting's implementation of `review.extensions.ReviewExtension`: it only adds its section."""
+
     name = "reporting"
     verbose_name = "Reports"
 
-    def ready(self) -> None:
-        from review.navigation import NavItem, register
+    def nav_items(self) -> list[NavItem]:
+        from review.extensions import NavItem
 
-        register(NavItem(key="report", label="Report", url_name="reporting:prisma", order=80))
+        return [NavItem(key="report", label="Report", url_name="reporting:prisma", order=80)]

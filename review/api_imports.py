@@ -17,7 +17,7 @@ from review import selectors
 from review.access import review_for_user
 from review.errors import ServiceError
 from review.http import api_user
-from review.importers import FORMATS
+from review.importers import ENCODING_CHOICES, FORMATS
 from review.models import Job, Record, Role, Search, SearchFile
 from review.services import imports
 from review.services.jobs import job_live
@@ -59,9 +59,9 @@ class SearchFileOut(serializers.ModelSerializer):
     class Meta:
         model = SearchFile
         fields = [
-            "id", "search", "original_name", "size", "sha256", "status", "format", "encoding", "detected_database",
-            "record_count", "preview", "problem_count", "problems", "error", "duplicate_of", "uploaded_at",
-            "imported_at", "job",
+            "id", "search", "original_name", "size", "sha256", "status", "format", "requested_encoding", "encoding",
+            "encoding_certain", "encoding_lines", "detected_database", "record_count", "preview", "problem_count",
+            "problems", "error", "duplicate_of", "uploaded_at", "imported_at", "job",
         ]  # fmt: skip
 
     def get_job(self, search_file: SearchFile) -> dict[str, Any] | None:
@@ -71,8 +71,19 @@ class SearchFileOut(serializers.ModelSerializer):
 class UploadIn(serializers.Serializer):
     file = serializers.FileField()
     format = serializers.ChoiceField(choices=["auto", *FORMATS], default="auto")
+    encoding = serializers.CharField(
+        max_length=40,
+        default="auto",
+        help_text=f"How to read the bytes: auto (decide from them) or one of {', '.join(ENCODING_CHOICES)}",
+    )
     confirm = serializers.BooleanField(
         default=False, help_text="Import as soon as the preview has read the file, without a separate import call"
+    )
+
+
+class EncodingIn(serializers.Serializer):
+    encoding = serializers.CharField(
+        max_length=40, help_text=f"auto, or one of {', '.join(ENCODING_CHOICES)} (aliases such as latin-1 accepted)"
     )
 
 
@@ -153,6 +164,7 @@ class SearchFileUpload(APIView):
             name=upload.name,
             data=upload.read(),
             requested_format=data.validated_data["format"],
+            requested_encoding=data.validated_data["encoding"],
             import_when_previewed=data.validated_data["confirm"],
         )
         search_file.refresh_from_db()
@@ -174,6 +186,24 @@ class SearchFileConfirm(APIView):
         search_file = get_object_or_404(SearchFile, pk=file_id, review=access.review)
         imports.search_file_confirm(review=access.review, search_file=search_file, by=api_user(request))
         search_file.refresh_from_db()
+        return Response(SearchFileOut(search_file).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SearchFileEncoding(APIView):
+    @extend_schema(
+        request=EncodingIn,
+        responses={202: SearchFileOut},
+        summary="Read a file not yet imported with another encoding: its preview runs again (lead)",
+    )
+    def post(self, request: Request, review: str, file_id: int) -> Response:
+        access = review_for_user(user=request.user, slug=review, min_role=Role.LEAD)
+        search_file = get_object_or_404(SearchFile, pk=file_id, review=access.review)
+        data = EncodingIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        encoding = data.validated_data["encoding"]
+        search_file = imports.search_file_choose_encoding(
+            review=access.review, search_file=search_file, encoding=encoding, by=api_user(request)
+        )
         return Response(SearchFileOut(search_file).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -27,6 +27,11 @@ urlpatterns += [
     ),
     path("reviews/<slug:review>/files/<int:file_id>/", api_imports.SearchFileDetail.as_view(), name="api-file"),
     path(
+        "reviews/<slug:review>/files/<int:file_id>/encoding/",
+        api_imports.SearchFileEncoding.as_view(),
+        name="api-file-encoding",
+    ),
+    path(
         "reviews/<slug:review>/files/<int:file_id>/import/",
         api_imports.SearchFileConfirm.as_view(),
         name="api-file-import",

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from review.importers import FORMATS
+from review.importers import ENCODING_CHOICES, FORMATS
 from review.models import Review, Role, Search
 
 
@@ -96,11 +96,21 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
+ENCODING_FORM_CHOICES = [("auto", "Detect from the content"), *ENCODING_CHOICES.items()]
+
+
 class UploadForm(forms.Form):
     export_files = MultipleFileField(label="Export files")
     format = forms.ChoiceField(
         choices=[("auto", "Detect from the content"), *[(f, f) for f in FORMATS]], initial="auto", required=False
     )
+    encoding = forms.ChoiceField(choices=ENCODING_FORM_CHOICES, initial="auto", required=False)
+
+
+class EncodingForm(forms.Form):
+    """The encoding a lead chooses for a file whose preview is in doubt (or could not read it)."""
+
+    encoding = forms.CharField(max_length=40)
 
 
 class RecordAddForm(forms.Form):

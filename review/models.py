@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+from review.append_only import AppendOnlyModel
 
 
 class Role(models.TextChoices):
@@ -124,16 +127,80 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Append-only log of what changed in a review, by whom and when."""
+
+    class Action(models.TextChoices):
+        CHARTING_ASSIGNED = "charting.assigned", "Charting: assigned"
+        CHARTING_ASSIGNED_PENDING = "charting.assigned_pending", "Charting: assigned pending"
+        CHARTING_CONSENSUS = "charting.consensus", "Charting: consensus"
+        CHARTING_FIELD_ADDED = "charting.field.added", "Charting: field added"
+        CHARTING_FIELD_DELETED = "charting.field.deleted", "Charting: field deleted"
+        CHARTING_FIELD_MOVED = "charting.field.moved", "Charting: field moved"
+        CHARTING_FIELD_UPDATED = "charting.field.updated", "Charting: field updated"
+        CHARTING_FORM_CREATED = "charting.form.created", "Charting: form created"
+        CHARTING_FORM_SETTINGS = "charting.form.settings", "Charting: form settings"
+        CHARTING_FORM_VERSION = "charting.form.version", "Charting: form version"
+        CHARTING_PILOT_ASSIGNED = "charting.pilot_assigned", "Charting: pilot assigned"
+        CHARTING_REASSIGNED = "charting.reassigned", "Charting: reassigned"
+        CHARTING_REOPENED = "charting.reopened", "Charting: reopened"
+        CHARTING_SECTION_ADDED = "charting.section.added", "Charting: section added"
+        CHARTING_SECTION_DELETED = "charting.section.deleted", "Charting: section deleted"
+        CHARTING_SECTION_RENAMED = "charting.section.renamed", "Charting: section renamed"
+        CHARTING_SUBMITTED = "charting.submitted", "Charting: submitted"
+        DEDUP_DECIDED = "dedup.decided", "Deduplication: decided"
+        DEDUP_FINISHED = "dedup.finished", "Deduplication: finished"
+        DEDUP_GROUP_SPLIT = "dedup.group_split", "Deduplication: group split"
+        DEDUP_STARTED = "dedup.started", "Deduplication: started"
+        IMPORT_COMPLETED = "import.completed", "Import: completed"
+        IMPORT_CONFIRMED = "import.confirmed", "Import: confirmed"
+        IMPORT_ENCODING_CHOSEN = "import.encoding_chosen", "Import: encoding chosen"
+        IMPORT_DISCARDED = "import.discarded", "Import: discarded"
+        IMPORT_UPLOADED = "import.uploaded", "Import: uploaded"
+        MEMBER_ADDED = "member.added", "Member: added"
+        MEMBER_INVITATION_REVOKED = "member.invitation_revoked", "Member: invitation revoked"
+        MEMBER_INVITED = "member.invited", "Member: invited"
+        MEMBER_JOINED = "member.joined", "Member: joined"
+        MEMBER_REMOVED = "member.removed", "Member: removed"
+        MEMBER_ROLE_CHANGED = "member.role_changed", "Member: role changed"
+        RECORD_ADDED = "record.added", "Record: added"
+        RECORD_REMOVED_BEFORE_SCREENING = "record.removed_before_screening", "Record: removed before screening"
+        RECORD_REPORT_LINKED = "record.report_linked", "Record: report linked"
+        RECORD_RESTORED = "record.restored", "Record: restored"
+        REVIEW_BUNDLE_IMPORTED = "review.bundle_imported", "Review: bundle imported"
+        REVIEW_CREATED = "review.created", "Review: created"
+        REVIEW_PREVIOUS_VERSION_SET = "review.previous_version_set", "Review: previous version set"
+        REVIEW_UPDATED = "review.updated", "Review: updated"
+        SCREENING_CONFLICT_COMMENTED = "screening.conflict_commented", "Screening: conflict commented"
+        SCREENING_CONFLICT_RESOLVED = "screening.conflict_resolved", "Screening: conflict resolved"
+        SCREENING_CONFLICT_SETTLED_BY_VOTES = (
+            "screening.conflict_settled_by_votes",
+            "Screening: conflict settled by votes",
+        )
+        SCREENING_FULLTEXT_NOT_RETRIEVED = "screening.fulltext_not_retrieved", "Screening: full text not retrieved"
+        SCREENING_FULLTEXT_REPLACED = "screening.fulltext_replaced", "Screening: full text replaced"
+        SCREENING_FULLTEXT_RETRIEVED = "screening.fulltext_retrieved", "Screening: full text retrieved"
+        SCREENING_FULLTEXT_UPLOADED = "screening.fulltext_uploaded", "Screening: full text uploaded"
+        SCREENING_PILOT_CLOSED = "screening.pilot_closed", "Screening: pilot closed"
+        SCREENING_PILOT_STARTED = "screening.pilot_started", "Screening: pilot started"
+        SCREENING_RANKER_RETRAIN_REQUESTED = "screening.ranker_retrain_requested", "Screening: ranker retrain requested"
+        SCREENING_REASON_ADDED = "screening.reason_added", "Screening: reason added"
+        SCREENING_REASON_UPDATED = "screening.reason_updated", "Screening: reason updated"
+        SCREENING_REASONS_REORDERED = "screening.reasons_reordered", "Screening: reasons reordered"
+        SCREENING_SETTINGS_UPDATED = "screening.settings_updated", "Screening: settings updated"
+        SEARCH_CREATED = "search.created", "Search: created"
+        SEARCH_OUTSIDE_COUNTS_SET = "search.outside_counts_set", "Search: counts from outside the app set"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # One of Action, checked by review.services.reviews.audit. Not a database choice list, so that adding an action
+    # needs no migration.
     action = models.CharField(max_length=60)
     detail = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    # A default rather than auto_now_add: the row is written once, with its time, even when a bundle restores it.
+    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -141,6 +208,13 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return str(self.Action(self.action).label)
+        except ValueError:  # a row written before its action was renamed
+            return self.action
 
 
 class Job(models.Model):
@@ -259,12 +333,20 @@ class SearchFile(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     requested_format = models.CharField(max_length=20, default="auto")
+    requested_encoding = models.CharField(
+        max_length=20, default="auto", help_text="'auto', or the encoding the lead chose for reading the file"
+    )
     import_when_previewed = models.BooleanField(
         default=False, help_text="Import as soon as the preview finds the file readable (scripts ask for this)"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)
     format = models.CharField(max_length=20, blank=True)
     encoding = models.CharField(max_length=40, blank=True)
+    encoding_certain = models.BooleanField(
+        default=True, help_text="False when the encoding was a judgement (a legacy code page): the preview shows why"
+    )
+    # When the encoding was a judgement: the first lines with non-ASCII characters as decoded ([{line, text}]).
+    encoding_lines = models.JSONField(default=list, blank=True)
     detected_database = models.CharField(max_length=120, blank=True)
     record_count = models.PositiveIntegerField(default=0)
     preview = models.JSONField(default=list, blank=True)  # the first records, for the confirmation page

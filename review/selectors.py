@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from review import extensions
 from review.models import ApiToken, Invitation, Job, Membership, Record, Review, Search, SearchFile
 
 
@@ -40,15 +41,10 @@ def review_jobs(*, review: Review, kind: str | None = None) -> QuerySet[Job]:
     return jobs.filter(kind=kind) if kind else jobs
 
 
-# Other apps contribute figures to the review home page (records, duplicates, screening progress...).
-# `review` must not import them, so they register a function here when their app loads.
-COUNT_PROVIDERS: list = []
-
-
 def review_counts(*, review: Review) -> dict[str, object]:
+    """Figures for the review's overview: its members, then what each app reports (records, screening...)."""
     counts: dict[str, object] = {"members": Membership.objects.filter(review=review).count()}
-    for provider in COUNT_PROVIDERS:
-        counts.update(provider(review))
+    counts.update(extensions.home_counts(review))
     return counts
 
 
@@ -95,10 +91,3 @@ def search_files_pending(*, review: Review) -> QuerySet[SearchFile]:
         review=review,
         status__in=[SearchFile.Status.UPLOADED, SearchFile.Status.PREVIEWED, SearchFile.Status.IMPORTING],
     )
-
-
-def _import_counts(review: Review) -> dict[str, object]:
-    return {"records": Record.objects.filter(review=review).count()}
-
-
-COUNT_PROVIDERS.append(_import_counts)

@@ -27,6 +27,11 @@ urlpatterns = [
         "reviews/<slug:slug>/files/<int:file_id>/import/", import_views.search_file_confirm, name="search-file-confirm"
     ),
     path(
+        "reviews/<slug:slug>/files/<int:file_id>/encoding/",
+        import_views.search_file_encoding,
+        name="search-file-encoding",
+    ),
+    path(
         "reviews/<slug:slug>/files/<int:file_id>/discard/",
         import_views.search_file_discard,
         name="search-file-discard",

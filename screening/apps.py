@@ -1,47 +1,63 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
 
+from review.extensions import ExtensionDefaults
 
-class ScreeningConfig(AppConfig):
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from review.extensions import NavItem
+    from review.models import Review
+
+
+class ScreeningConfig(ExtensionDefaults, AppConfig):
+    """Screening's implementation of `review.extensions.ReviewExtension`."""
+
     name = "screening"
     verbose_name = "Screening"
 
-    def ready(self) -> None:
-        from review.services import dedup
+    def locked_record_ids(self, review: Review) -> set[int]:
         from screening.selectors import records_with_votes
 
-        if records_with_votes not in dedup.LOCKED_RECORD_PROVIDERS:
-            dedup.LOCKED_RECORD_PROVIDERS.append(records_with_votes)
+        return records_with_votes(review)
 
-        from review.services import reviews
+    def records_changed(self, review: Review, *, by: User | None) -> None:
+        from screening.services.queue import outcomes_sync
+
+        outcomes_sync(review=review)
+
+    def review_updated(self, review: Review, *, by: User, changes: dict[str, dict[str, Any]]) -> None:
         from screening.services.votes import outcomes_recheck_required
 
-        if outcomes_recheck_required not in reviews.AFTER_REVIEW_UPDATE_HOOKS:
-            reviews.AFTER_REVIEW_UPDATE_HOOKS.append(outcomes_recheck_required)
+        outcomes_recheck_required(review, by, changes)
 
-        from review.models import Role
-        from review.navigation import NavItem, register
-        from review.selectors import COUNT_PROVIDERS
+    def home_counts(self, review: Review) -> dict[str, object]:
         from screening.selectors import review_home_counts
 
-        register(NavItem(key="screening", label="Screening", url_name="screening:overview", order=30))
-        register(
+        return dict(review_home_counts(review))
+
+    def nav_items(self) -> list[NavItem]:
+        from review.extensions import NavItem
+        from review.models import Role
+
+        return [
+            NavItem(key="screening", label="Screening", url_name="screening:overview", order=30),
             NavItem(
                 key="conflicts",
                 label="Conflicts",
                 url_name="screening:conflicts-home",
                 order=32,
                 min_role=Role.REVIEWER,
-            )
-        )
-        register(NavItem(key="progress", label="Progress", url_name="screening:progress", order=34))
-        register(
+            ),
+            NavItem(key="progress", label="Progress", url_name="screening:progress", order=34),
             NavItem(
                 key="screening-settings",
                 label="Screening settings",
                 url_name="screening:settings",
                 order=36,
                 min_role=Role.LEAD,
-            )
-        )
-        if review_home_counts not in COUNT_PROVIDERS:
-            COUNT_PROVIDERS.append(review_home_counts)
+            ),
+        ]

@@ -13,7 +13,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from review.append_only import AppendOnlyModel
 from review.models import Record, Review
 
 
@@ -205,7 +207,7 @@ class Vote(models.Model):
         return f"Other: {self.reason_other}" if self.reason_other else ""
 
 
-class VoteEvent(models.Model):
+class VoteEvent(AppendOnlyModel):
     """Append-only history of votes: every cast, change and withdrawal, with who and when."""
 
     class Action(models.TextChoices):
@@ -222,7 +224,8 @@ class VoteEvent(models.Model):
     reason = models.ForeignKey(ExclusionReason, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reason_other = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    # A default rather than auto_now_add: the row is written once, with its time, even when a bundle restores it.
+    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]

@@ -230,7 +230,7 @@ def stage_counts(*, review: Review) -> dict[str, dict[str, Any]]:
 
 
 def review_home_counts(review: Review) -> dict[str, int]:
-    """Figures for the review's home page (registered in COUNT_PROVIDERS)."""
+    """Figures for the review's home page (ScreeningConfig.home_counts)."""
     counts = stage_counts(review=review)
     ta, ft = counts[Stage.TITLE_ABSTRACT], counts[Stage.FULL_TEXT]
     return {
@@ -244,7 +244,7 @@ def review_home_counts(review: Review) -> dict[str, int]:
 def records_with_votes(review: Review) -> set[int]:
     """Records someone has voted on (at any stage, withdrawn votes aside): deduplication never hides them on its own.
 
-    Registered in review.services.dedup.LOCKED_RECORD_PROVIDERS, since the review app cannot import screening.
+    Review asks for them through review.extensions.locked_record_ids, since it cannot import screening.
     """
     return set(Vote.objects.filter(review=review).values_list("record_id", flat=True).distinct())
 

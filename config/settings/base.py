@@ -157,6 +157,11 @@ MAX_IMPORT_FILE_MB = env_int("MAX_IMPORT_FILE_MB", 300, minimum=1)
 MAX_FULLTEXT_FILE_MB = env_int("MAX_FULLTEXT_FILE_MB", 50, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_MB", 10, minimum=1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Per-field limits of an import, in characters: a longer field is cut with a warning naming record and field (the
+# uploaded file keeps it whole), so one huge field cannot set the memory of the import and of deduplication.
+# The longest title in the shared corpus of real exports is 346 characters, the longest field 99,855.
+IMPORT_MAX_TITLE_CHARS = env_int("IMPORT_MAX_TITLE_CHARS", 10_000, minimum=100)
+IMPORT_MAX_FIELD_CHARS = env_int("IMPORT_MAX_FIELD_CHARS", 1_000_000, minimum=1_000)
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14, minimum=1)
 

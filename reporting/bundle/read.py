@@ -31,6 +31,7 @@ from reporting.bundle.spec import (
     target_label,
     user_label,
 )
+from review import extensions
 from review.errors import ServiceError
 from review.models import Review, Role
 from review.services.reviews import audit
@@ -180,6 +181,8 @@ def load_bundle(*, file: str | IO[bytes], slug: str | None = None, by: User | No
             # Whoever imports the bundle can open the review, whatever their role in the original.
             review.memberships.create(user=by, role=Role.LEAD)
         audit(review=review, actor=by, action="review.bundle_imported", source=manifest.get("review"), rows=result.rows)
+        # A bundle written before a record's screening rows existed gets them now, in the action that loads it.
+        transaction.on_commit(lambda: extensions.records_changed(review, by=by))
     return result
 
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from . import bibtex, cochrane, csv_, endnote_xml, medline, ovid, ris, wos
 from .base import FORMATS, ImportFileError, ParsedRecord, ParseResult, Problem
-from .decoding import decode, utf16_without_bom
+from .decoding import decode, decode_text, utf16_without_bom
 from .detect import FORMAT_NAMES, detect_format
+from .encodings import ENCODING_CHOICES, encoding_choice
+from .limits import FieldLimits, cap_record
 from .normalise import majority_database
 
 __all__ = [
+    "ENCODING_CHOICES",
     "FORMATS",
+    "FieldLimits",
     "ImportFileError",
     "ParseResult",
     "ParseStream",
@@ -21,6 +26,7 @@ __all__ = [
     "Problem",
     "decode",
     "detect_format",
+    "encoding_choice",
     "parse",
     "parse_stream",
 ]
@@ -45,13 +51,15 @@ _STREAMERS: dict[str, Callable[[str], tuple[Iterator[ParsedRecord], list[Problem
 _UTF16_WITHOUT_BOM_FORMATS = {"csv"}
 
 
-def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResult:
+def parse(
+    data: bytes, *, format: str = "auto", filename: str = "", encoding: str = "auto", limits: FieldLimits | None = None
+) -> ParseResult:
     """Decode, detect (unless `format` is given), parse. Raises ImportFileError for an unusable file.
 
     The format always comes from the content, never from `filename`'s extension; callers put the
     file name in front of an ImportFileError's message themselves.
     """
-    stream = parse_stream(data, format=format, filename=filename)
+    stream = parse_stream(data, format=format, filename=filename, encoding=encoding, limits=limits)
     with _collector_paused():
         records = list(stream)
     return ParseResult(
@@ -60,6 +68,7 @@ def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResu
         database=stream.database,
         records=records,
         problems=stream.problems,
+        encoding_certain=stream.encoding_certain,
     )
 
 
@@ -72,11 +81,23 @@ class ParseStream:
     """
 
     def __init__(
-        self, *, format: str, encoding: str, text: str, records: Iterator[ParsedRecord], problems: list[Problem]
+        self,
+        *,
+        format: str,
+        encoding: str,
+        text: str,
+        records: Iterator[ParsedRecord],
+        problems: list[Problem],
+        encoding_certain: bool = True,
+        limits: FieldLimits | None = None,
     ) -> None:
         self.format = format
         self.encoding = encoding
+        self.encoding_certain = encoding_certain
+        # When the encoding was a judgement: the first lines whose characters depend on it, for the preview.
+        self.encoding_lines = [] if encoding_certain else non_ascii_lines(text)
         self.problems = problems
+        self.limits = limits or FieldLimits()
         self.count = 0
         self._text: str | None = text
         self._records: Iterator[ParsedRecord] | None = records
@@ -88,8 +109,12 @@ class ParseStream:
         if records is None:
             raise RuntimeError("A parse stream can be read only once")
         sources = self._sources
+        limits, problems = self.limits, self.problems
         for record in records:
             self.count += 1
+            capped = cap_record(record, limits)
+            if capped:
+                problems.extend(capped)
             if record.source_database:
                 sources[record.source_database] = sources.get(record.source_database, 0) + 1
             yield record
@@ -105,9 +130,21 @@ class ParseStream:
         return self._database
 
 
-def parse_stream(data: bytes, *, format: str = "auto", filename: str = "") -> ParseStream:
-    """Decode and detect now (an unreadable file fails here), then parse as the records are read."""
-    text, encoding = decode(data)
+def parse_stream(
+    data: bytes, *, format: str = "auto", filename: str = "", encoding: str = "auto", limits: FieldLimits | None = None
+) -> ParseStream:
+    """Decode and detect now (an unreadable file fails here), then parse as the records are read.
+
+    `encoding` 'auto' decides from the bytes; another name (see ENCODING_CHOICES) is what the person chose.
+    Fields over `limits` are cut, with a warning each, as the records are read.
+    """
+    if encoding != "auto":
+        try:
+            encoding = encoding_choice(encoding)
+        except ValueError as error:
+            raise ImportFileError(str(error)) from error
+    decoded = decode_text(data, encoding=encoding)
+    text = decoded.text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\ufeff" in text:
@@ -119,10 +156,12 @@ def parse_stream(data: bytes, *, format: str = "auto", filename: str = "") -> Pa
     elif format not in _PARSERS:
         raise ImportFileError(f"Unknown import format {format!r}: expected one of {', '.join(FORMATS)} or 'auto'")
     bom = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if not bom and format not in _UTF16_WITHOUT_BOM_FORMATS and utf16_without_bom(data):
+    chosen = encoding != "auto"
+    if not bom and not chosen and format not in _UTF16_WITHOUT_BOM_FORMATS and utf16_without_bom(data):
         raise ImportFileError(
             f"The file is UTF-16 text without a byte-order mark, which is only accepted for spreadsheet "
-            f"exports (CSV/tab-delimited); this one is {FORMAT_NAMES[format]}. Save it as UTF-8 and import it again"
+            f"exports (CSV/tab-delimited); this one is {FORMAT_NAMES[format]}. Save it as UTF-8 and import it again, "
+            f"or choose {decoded.encoding.upper()} as its encoding"
         )
     streamer = _STREAMERS.get(format)
     if streamer is not None:
@@ -131,7 +170,39 @@ def parse_stream(data: bytes, *, format: str = "auto", filename: str = "") -> Pa
         with _collector_paused():
             parsed, problems = _PARSERS[format](text)
         records = iter(parsed)
-    return ParseStream(format=format, encoding=encoding, text=text, records=records, problems=problems)
+    return ParseStream(
+        format=format,
+        encoding=decoded.encoding,
+        text=text,
+        records=records,
+        problems=problems,
+        encoding_certain=decoded.certain,
+        limits=limits,
+    )
+
+
+ENCODING_LINES = 20
+_LINE_CHARS = 300
+
+
+def non_ascii_lines(text: str, *, limit: int = ENCODING_LINES) -> list[dict[str, object]]:
+    """The first `limit` lines with a non-ASCII character: [{'line': n, 'text': ...}], each cut near that character."""
+    found: list[dict[str, object]] = []
+    position = 0
+    line = 1
+    while len(found) < limit and (match := _NON_ASCII_RE.search(text, position)) is not None:
+        start = text.rfind("\n", 0, match.start()) + 1
+        line += text.count("\n", position, start)
+        end = text.find("\n", match.start())
+        end = len(text) if end < 0 else end
+        first = max(start, match.start() - _LINE_CHARS // 2)
+        shown = text[first : min(end, first + _LINE_CHARS)]
+        found.append({"line": line, "text": ("…" if first > start else "") + shown})
+        position = end  # the next search starts after this line
+    return found
+
+
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
 _RIS_PLATFORMS = (

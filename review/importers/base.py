@@ -55,6 +55,7 @@ class ParseResult:
     database: str
     records: list[ParsedRecord]
     problems: list[Problem]
+    encoding_certain: bool = True  # False when the encoding was a judgement (see decoding.Decoded)
 
 
 class ImportFileError(Exception):

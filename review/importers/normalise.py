@@ -254,12 +254,12 @@ def database_name(value: str) -> str:
     return value
 
 
-_PROVIDERS = {"ebscohost", "ebsco", "ovid technologies", "ovid", "proquest llc", "clarivate", "elsevier"}
+_PLATFORM_NAMES = {"ebscohost", "ebsco", "ovid technologies", "ovid", "proquest llc", "clarivate", "elsevier"}
 
 
 def is_provider(value: str) -> bool:
     """DP/VN values that name a platform, not a database."""
-    return value.strip().lower() in _PROVIDERS
+    return value.strip().lower() in _PLATFORM_NAMES
 
 
 def majority_database(counts: dict[str, int], records: int) -> str:

@@ -22,6 +22,7 @@ from .normalise import (
 )
 
 HEADER_RE = re.compile(r"^\s*<\s*(\d+)\s*\.\s*>\s*$")
+_FIRST_HEADER_RE = re.compile(r"^([ \t]*)<\s*\d+\s*\.\s*>\s*$", re.MULTILINE)
 TAG_RE = re.compile(r"([A-Z][A-Z0-9]{1,3}) {1,2}- ?(.*)$")
 
 KNOWN_TAGS = tag_set(
@@ -43,10 +44,16 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     values: list[str] = []
     lines: list[int] = []
     start = 0
+    # Some Ovid exports indent every line, record headers included (' <7. >', ' TI  - ...'); what the first
+    # header is indented by is taken off each line, so tags start at the margin and continuations stay indented.
+    header = _FIRST_HEADER_RE.search(text)
+    indent = len(header.group(1)) if header else 0
 
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
+        if indent and line[:indent].isspace():
+            line = line[indent:]
         if HEADER_RE.match(line):
             if start:
                 close_record(records, start, tags, values, lines, warnings, _record)

@@ -7,7 +7,7 @@ merge and undo is a MergeEvent (the dedup log), and people's verdicts are Duplic
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from itertools import combinations
 
 from django.conf import settings
@@ -15,23 +15,23 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from review import extensions
 from review.dedup.engine import deduplicate
 from review.dedup.model import DedupRecord, DedupResult, PairDecision
 from review.errors import ServiceError
-from review.models import DedupRun, DuplicateDecision, MergeEvent, PossibleDuplicate, Record, Review, Search, SearchFile
+from review.models import DedupRun, DuplicateDecision, MergeEvent, PossibleDuplicate, Record, Review, Search
 from review.services.jobs import enqueue, job_create, job_fail, job_progress, job_start, job_succeed
 from review.services.reviews import audit
 
-# Functions that return the ids of a review's records that must not be hidden automatically (screening registers
-# "records that already have votes"). `review` does not import screening, so it asks through this list.
-LOCKED_RECORD_PROVIDERS: list[Callable[[Review], set[int]]] = []
+
+def _records_changed(review: Review, by: User | None) -> None:
+    # After commit: the screening rows a merge or split implies are written by the action, not by a later read.
+    transaction.on_commit(lambda: extensions.records_changed(review, by=by))
 
 
 def locked_records(review: Review) -> set[int]:
-    locked: set[int] = set()
-    for provider in LOCKED_RECORD_PROVIDERS:
-        locked |= provider(review)
-    return locked
+    """Records that must not be hidden automatically (screening: records that already have votes)."""
+    return extensions.locked_record_ids(review)
 
 
 def dedup_start(*, review: Review, by: User | None) -> DedupRun:
@@ -43,11 +43,6 @@ def dedup_start(*, review: Review, by: User | None) -> DedupRun:
 
         enqueue(dedup_run_task, run.pk, job=job)
     return run
-
-
-def after_import(review: Review, search_file: SearchFile, by: User | None) -> None:
-    if review.dedup_automatic:
-        dedup_start(review=review, by=by)
 
 
 def _engine_records(review: Review) -> list[DedupRecord]:
@@ -232,6 +227,7 @@ def dedup_apply(*, review: Review, run: DedupRun, result: DedupResult) -> dict[s
     run.stats = stats
     run.save(update_fields=["finished_at", "stats"])
     audit(review=review, actor=run.started_by, action="dedup.finished", run=run.pk, **stats)
+    _records_changed(review, run.started_by)
     return stats
 
 
@@ -284,6 +280,7 @@ def duplicate_decide(*, review: Review, pair: PossibleDuplicate, same: bool, by:
         a = Record.objects.select_related("merged_into").get(pk=pair.record_a_id)
         b = Record.objects.select_related("merged_into").get(pk=pair.record_b_id)
         _merge_groups(review=review, first=_kept_of(a), second=_kept_of(b), by=by)
+        _records_changed(review, by)
     audit(review=review, actor=by, action="dedup.decided", a=pair.record_a_id, b=pair.record_b_id, same=same)
     return decision
 
@@ -338,4 +335,5 @@ def group_split(*, review: Review, kept: Record, by: User, confirm: bool = False
         for a, b in combinations(everyone, 2)
     )
     audit(review=review, actor=by, action="dedup.group_split", kept=kept.pk, separated=pks)
+    _records_changed(review, by)
     return pks

@@ -22,10 +22,22 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from review import extensions
 from review.errors import ServiceError
-from review.importers import FORMATS, ImportFileError, ParsedRecord, ParseResult, ParseStream, Problem, parse_stream
+from review.importers import (
+    FORMATS,
+    FieldLimits,
+    ImportFileError,
+    ParsedRecord,
+    ParseResult,
+    ParseStream,
+    Problem,
+    encoding_choice,
+    parse_stream,
+)
 from review.models import Job, Record, Review, Search, SearchFile
 from review.services.copy_stream import CopyStream
+from review.services.dedup import dedup_start
 from review.services.jobs import (
     JOBS_UNAVAILABLE,
     enqueue,
@@ -42,10 +54,6 @@ logger = logging.getLogger(__name__)
 PREVIEW_RECORDS = 5
 MAX_STORED_PROBLEMS = 1000
 BATCH_SIZE = 2000
-
-# Functions run after a file's records are committed (e.g. start deduplication). Other code registers here so that
-# this module does not import it.
-AFTER_IMPORT_HOOKS: list[Callable[[Review, SearchFile, User | None], None]] = []
 
 SEARCH_FIELDS = ("kind", "database", "is_register", "other_method", "platform", "date_searched", "query", "notes")
 
@@ -91,6 +99,7 @@ def search_file_upload(
     name: str,
     data: bytes,
     requested_format: str = "auto",
+    requested_encoding: str = "auto",
     import_when_previewed: bool = False,
 ) -> SearchFile:
     """Keep the uploaded bytes and start the preview job. Nothing is imported until the person confirms."""
@@ -98,6 +107,7 @@ def search_file_upload(
         raise ServiceError("No such search", code="not_found")
     if requested_format not in ("auto", *FORMATS):
         raise ServiceError(f"format must be auto or one of {', '.join(FORMATS)}", field="format")
+    requested_encoding = _encoding_or_error(requested_encoding)
     limit = settings.MAX_IMPORT_FILE_MB * 1024 * 1024
     if len(data) > limit:
         raise ServiceError(
@@ -120,6 +130,7 @@ def search_file_upload(
             size=len(data),
             sha256=digest,
             requested_format=requested_format,
+            requested_encoding=requested_encoding,
             import_when_previewed=import_when_previewed,
             uploaded_by=by,
             duplicate_of=earlier,
@@ -140,9 +151,30 @@ def _read(search_file: SearchFile) -> bytes:
         return handle.read()
 
 
+def _encoding_or_error(encoding: str) -> str:
+    """'auto' or the canonical name of a supported encoding; ServiceError naming the accepted ones otherwise."""
+    encoding = (encoding or "auto").strip()
+    if encoding.lower() == "auto":
+        return "auto"
+    try:
+        return encoding_choice(encoding)
+    except ValueError as error:
+        raise ServiceError(str(error), field="encoding") from error
+
+
+def field_limits() -> FieldLimits:
+    return FieldLimits(title=settings.IMPORT_MAX_TITLE_CHARS, other=settings.IMPORT_MAX_FIELD_CHARS)
+
+
 def _parse_file(search_file: SearchFile) -> ParseStream:
     """The stored file, decoded and ready to be read record by record (ImportFileError if it cannot be read)."""
-    return parse_stream(_read(search_file), format=search_file.requested_format, filename=search_file.original_name)
+    return parse_stream(
+        _read(search_file),
+        format=search_file.requested_format,
+        encoding=search_file.requested_encoding,
+        filename=search_file.original_name,
+        limits=field_limits(),
+    )
 
 
 def _preview_dict(record: ParsedRecord) -> dict[str, Any]:
@@ -175,7 +207,18 @@ def search_file_preview(*, search_file_id: int, job_id: int) -> None:
                 preview.append(_preview_dict(record))
     except ImportFileError as error:
         message = f"{search_file.original_name}: {error}"
-        SearchFile.objects.filter(pk=search_file.pk).update(status=SearchFile.Status.UNREADABLE, error=message)
+        SearchFile.objects.filter(pk=search_file.pk).update(
+            status=SearchFile.Status.UNREADABLE,
+            error=message,
+            format="",
+            encoding="",
+            encoding_certain=True,
+            encoding_lines=[],
+            record_count=0,
+            preview=[],
+            problems=[],
+            problem_count=0,
+        )
         job_fail(job=job, message=message)
         return
     problems = _problem_dicts(result.problems)
@@ -195,6 +238,8 @@ def search_file_preview(*, search_file_id: int, job_id: int) -> None:
         status=SearchFile.Status.PREVIEWED,
         format=result.format,
         encoding=result.encoding,
+        encoding_certain=result.encoding_certain,
+        encoding_lines=result.encoding_lines,
         detected_database=result.database,
         record_count=result.count,
         preview=preview,
@@ -238,6 +283,38 @@ def search_file_confirm(*, review: Review, search_file: SearchFile, by: User) ->
         enqueue(search_file_import_task, locked.pk, job.pk, job=job, on_unavailable=back_to_failed)
     search_file.refresh_from_db()
     return job
+
+
+def search_file_choose_encoding(*, review: Review, search_file: SearchFile, encoding: str, by: User) -> SearchFile:
+    """Read a file that is not imported yet with another encoding ('auto' to let the import decide): the preview
+    runs again with it, and the import uses it."""
+    encoding = _encoding_or_error(encoding)
+    with transaction.atomic():
+        locked = SearchFile.objects.select_for_update().get(pk=search_file.pk, review=review)
+        if locked.status not in (SearchFile.Status.PREVIEWED, SearchFile.Status.UNREADABLE, SearchFile.Status.FAILED):
+            raise ServiceError(
+                f"The encoding of {locked.original_name} cannot be changed now: it is "
+                f"{locked.get_status_display().lower()}",
+                code="conflict",
+            )
+        job = job_create(review=review, kind="import-preview", by=by)
+        locked.requested_encoding = encoding
+        locked.status = SearchFile.Status.UPLOADED
+        locked.job = job
+        locked.save(update_fields=["requested_encoding", "status", "job"])
+        audit(
+            review=review,
+            actor=by,
+            action="import.encoding_chosen",
+            file=locked.pk,
+            name=locked.original_name,
+            encoding=encoding,
+        )
+        from review.tasks import search_file_preview_task
+
+        enqueue(search_file_preview_task, locked.pk, job.pk, job=job)
+    locked.refresh_from_db()
+    return locked
 
 
 def search_file_discard(*, review: Review, search_file: SearchFile, by: User) -> None:
@@ -495,8 +572,15 @@ def search_file_import(*, search_file_id: int, job_id: int) -> None:
         raise
     job.total = stored
     job_succeed(job=job, result={"records": stored}, message=f"{stored} records imported")
-    for hook in AFTER_IMPORT_HOOKS:
-        hook(search_file.review, search_file, job.created_by)
+    records_imported(review=search_file.review, by=job.created_by)
+
+
+def records_imported(*, review: Review, by: User | None) -> None:
+    """What follows committed new records: the apps built on review queue them (screening's title/abstract rows),
+    then deduplication runs when the review asks for it."""
+    extensions.records_changed(review, by=by)
+    if review.dedup_automatic:
+        dedup_start(review=review, by=by)
 
 
 def record_add(*, review: Review, search: Search, by: User, **fields: Any) -> Record:
@@ -536,11 +620,19 @@ def record_add(*, review: Review, search: Search, by: User, **fields: Any) -> Re
             added_by=by,
         )
         audit(review=review, actor=by, action="record.added", record=record.pk, title=title[:200])
+        transaction.on_commit(lambda: extensions.records_changed(review, by=by))
     return record
 
 
 def search_file_record_parsed(
-    *, review: Review, search: Search, by: User | None, name: str, data: bytes, result: ParseResult | ParseStream
+    *,
+    review: Review,
+    search: Search,
+    by: User | None,
+    name: str,
+    data: bytes,
+    result: ParseResult | ParseStream,
+    requested_encoding: str = "auto",
 ) -> SearchFile:
     """Keep a file and store its records at once (the command line's synchronous path).
 
@@ -558,7 +650,9 @@ def search_file_record_parsed(
         uploaded_by=by,
         status=SearchFile.Status.IMPORTED,
         format=result.format,
+        requested_encoding=requested_encoding,
         encoding=result.encoding,
+        encoding_certain=result.encoding_certain,
         imported_at=timezone.now(),
     )
     search_file.file.save("upload.bin", ContentFile(data), save=False)
@@ -571,6 +665,5 @@ def search_file_record_parsed(
     search_file.problem_count = len(result.problems)
     search_file.save(update_fields=["detected_database", "record_count", "problems", "problem_count"])
     audit(review=review, actor=by, action="import.completed", file=search_file.pk, name=name, records=stored)
-    for hook in AFTER_IMPORT_HOOKS:
-        transaction.on_commit(lambda hook=hook: hook(review, search_file, by))  # type: ignore[misc]
+    transaction.on_commit(lambda: records_imported(review=review, by=by))
     return search_file

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from review import extensions
 from review.errors import ServiceError
 from review.models import Record, Review
 from review.services.reviews import audit
@@ -45,6 +46,7 @@ def record_restore(*, review: Review, record: Record, by: User) -> Record:
         record.removed_reason, record.removed_automatic = "", False
         record.save(update_fields=["removed_reason", "removed_automatic"])
         audit(review=review, actor=by, action="record.restored", record=record.pk, reason=old)
+        transaction.on_commit(lambda: extensions.records_changed(review, by=by))
     return record
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from review import extensions
 from review.errors import ServiceError
 from review.models import ApiToken, AuditEvent, Invitation, Membership, Review, Role
 
@@ -32,13 +32,9 @@ REVIEW_SETTING_FIELDS = (
 )
 
 
-# Called inside review_update's transaction with {field: {"from": old, "to": new}} for what changed. Other apps
-# register here what must follow a setting (screening decides records that a lower vote count now settles).
-AFTER_REVIEW_UPDATE_HOOKS: list[Callable[[Review, User, dict[str, dict[str, Any]]], None]] = []
-
-
 def audit(*, review: Review, actor: User | None, action: str, **detail: Any) -> AuditEvent:
-    return AuditEvent.objects.create(review=review, actor=actor, action=action, detail=detail)
+    """Append to the review's audit trail; an action that is not one of AuditEvent.Action is a programming error."""
+    return AuditEvent.objects.create(review=review, actor=actor, action=AuditEvent.Action(action), detail=detail)
 
 
 def _unique_slug(title: str) -> str:
@@ -97,8 +93,9 @@ def review_update(*, review: Review, by: User, **fields: Any) -> Review:
     if changed:
         review.save()
         audit(review=review, actor=by, action="review.updated", changes=changed)
-        for hook in AFTER_REVIEW_UPDATE_HOOKS:
-            hook(review, by, changed)
+        # What must follow a setting lives in the apps that own it (screening decides records a lower vote count
+        # now settles); they are asked inside this transaction.
+        extensions.review_updated(review, by=by, changes=changed)
     return review
 
 

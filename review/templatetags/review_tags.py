@@ -6,7 +6,8 @@ from django import template
 from django.urls import reverse
 
 from review.access import ReviewAccess
-from review.navigation import NAV_ITEMS
+from review.extensions import nav_items
+from review.models import Role
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ register = template.Library()
 def review_nav(access: ReviewAccess, active: str = "") -> dict[str, Any]:
     items = [
         {"key": item.key, "label": item.label, "url": reverse(item.url_name, args=[access.review.slug])}
-        for item in NAV_ITEMS
-        if access.at_least(item.min_role)
+        for item in nav_items()
+        if access.at_least(Role(item.min_role))
     ]
     return {"review": access.review, "access": access, "items": items, "active": active}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from review import selectors
 from review.access import review_for_user
 from review.errors import ServiceError
-from review.forms import RecordAddForm, SearchForm, UploadForm
+from review.forms import ENCODING_FORM_CHOICES, EncodingForm, RecordAddForm, SearchForm, UploadForm
 from review.http import AuthedRequest
 from review.models import Record, Role, Search, SearchFile
 from review.services import imports
@@ -74,6 +74,7 @@ def search_detail(request: AuthedRequest, slug: str, search_id: int) -> HttpResp
                             name=upload.name,
                             data=upload.read(),
                             requested_format=form.cleaned_data.get("format") or "auto",
+                            requested_encoding=form.cleaned_data.get("encoding") or "auto",
                         )
                     )
                 except ServiceError as error:
@@ -97,6 +98,7 @@ def _file_context(access: object, search_file: SearchFile) -> dict[str, object]:
         "file": search_file,
         "job": job,
         "polling": job is not None and not job.finished,
+        "encoding_choices": ENCODING_FORM_CHOICES,
     }
 
 
@@ -127,6 +129,34 @@ def search_file_confirm(request: AuthedRequest, slug: str, file_id: int) -> Http
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect("review:search-file", slug=slug, file_id=search_file.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def search_file_encoding(request: AuthedRequest, slug: str, file_id: int) -> HttpResponse:
+    """Read the file again with the encoding the lead chose: the preview runs again before anything is stored."""
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    search_file = get_object_or_404(
+        SearchFile.objects.select_related("search", "job", "review", "duplicate_of"), pk=file_id, review=access.review
+    )
+    form = EncodingForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = "Choose an encoding (or 'auto')"
+    else:
+        try:
+            imports.search_file_choose_encoding(
+                review=access.review, search_file=search_file, encoding=form.cleaned_data["encoding"], by=request.user
+            )
+        except ServiceError as failure:
+            if failure.code == "conflict":
+                messages.error(request, failure.message)
+                return redirect("review:search-file", slug=slug, file_id=search_file.pk)
+            error = failure.message
+        else:
+            return redirect("review:search-file", slug=slug, file_id=search_file.pk)
+    context = {**_file_context(access, search_file), "encoding_error": error}
+    return render(request, "review/search_file.html", context, status=400)
 
 
 @login_required

@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from review.access import ReviewAccess
-from review.errors import ServiceError
 from review.http import api_user
 from review.models import Record, Role
 from screening import selectors
@@ -123,18 +122,13 @@ class ConflictComments(APIView):
         record = get_object_or_404(Record, pk=record_id, review=access.review)
         data = ScreeningCommentIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            comment = conflict_comment_add(
-                review=access.review,
-                record=record,
-                stage=stage_value,
-                by=api_user(request),
-                text=data.validated_data["text"],
-            )
-        except ServiceError as error:
-            if error.code == "forbidden":
-                raise PermissionDenied(error.message) from None
-            raise
+        comment = conflict_comment_add(
+            review=access.review,
+            record=record,
+            stage=stage_value,
+            by=api_user(request),
+            text=data.validated_data["text"],
+        )
         return Response(ScreeningCommentOut(comment).data, status=status.HTTP_201_CREATED)
 
 

@@ -18,8 +18,15 @@ def parse_stage(value: str) -> Stage:
 
 
 def settings_for(review: Review) -> ScreeningSettings:
-    found, _ = ScreeningSettings.objects.get_or_create(review=review)
-    return found
+    """The review's screening settings. A review whose lead never changed them has no row: reads get the defaults
+    (an unsaved instance) and never write one; `settings_for_update` creates it when a setting changes."""
+    return ScreeningSettings.objects.filter(review=review).first() or ScreeningSettings(review=review)
+
+
+def settings_for_update(review: Review) -> ScreeningSettings:
+    """The settings row, created if need be and locked until the end of the caller's transaction."""
+    ScreeningSettings.objects.get_or_create(review=review)
+    return ScreeningSettings.objects.select_for_update().get(review=review)
 
 
 def votes_required(*, review: Review, stage: str, outcome: StageOutcome | None = None) -> int:

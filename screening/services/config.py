@@ -16,7 +16,7 @@ from review.errors import ServiceError
 from review.models import Membership, Review, Role
 from review.services import audit, review_update
 from screening.models import ExclusionReason, PilotRound, QueueOrder, ScreeningSettings, Stage, StageOutcome, Status
-from screening.services.common import parse_stage, settings_for
+from screening.services.common import parse_stage, settings_for, settings_for_update
 from screening.services.queue import outcomes_sync
 
 SETTING_FIELDS = (
@@ -50,7 +50,7 @@ def screening_settings_update(*, review: Review, by: User, **fields: Any) -> Scr
     unknown = set(fields) - set(SETTING_FIELDS)
     if unknown:
         raise ServiceError(f"Unknown screening settings: {', '.join(sorted(unknown))}")
-    config = ScreeningSettings.objects.select_for_update().get(pk=settings_for(review).pk)
+    config = settings_for_update(review)
     for name in ("order_title_abstract", "order_full_text"):
         if name in fields and fields[name] not in QueueOrder.values:
             raise ServiceError("Unknown order", field=name)

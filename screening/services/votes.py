@@ -223,8 +223,8 @@ def enter_full_text(*, review: Review, record: Record) -> StageOutcome:
 
 def outcomes_recheck_required(review: Review, by: User, changed: dict[str, dict[str, Any]]) -> None:
     """After the lead lowers the votes a stage requires, decide the records that now have enough votes (they
-    would otherwise wait for a vote nobody is asked for). Raising it leaves decided records decided. Registered
-    in review.services.reviews.AFTER_REVIEW_UPDATE_HOOKS."""
+    would otherwise wait for a vote nobody is asked for). Raising it leaves decided records decided. Called
+    through review.extensions.review_updated."""
     for field, stage in (
         ("votes_required_title_abstract", Stage.TITLE_ABSTRACT),
         ("votes_required_full_text", Stage.FULL_TEXT),

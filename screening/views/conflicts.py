@@ -119,7 +119,7 @@ def conflict_comment(request: AuthedRequest, slug: str, stage: str, record_id: i
             review=access.review, record=record, stage=stage_value, by=request.user, text=request.POST.get("text", "")
         )
     except ServiceError as error:
-        if error.code == "forbidden":
+        if error.http_status == 403:
             raise PermissionDenied(error.message) from None
         messages.error(request, error.message)
         return _back(request, slug, stage_value, record, status=400)

@@ -179,8 +179,8 @@ def test_dedup_while_reviewers_vote_never_hides_a_voted_record_without_the_leads
     # a study silently taken out of screening.
     assert not errors and not hidden, (
         f"errors in the threads: {errors}; {len(hidden)} records with screening votes were merged into another "
-        f"record without a person's decision (is screening registered in "
-        f"review.services.dedup.LOCKED_RECORD_PROVIDERS?): {hidden[:10]}"
+        f"record without a person's decision (does screening answer review.extensions.locked_record_ids?): "
+        f"{hidden[:10]}"
     )
     assert run.finished_at is not None
     # Every vote is still on a record that reviewers can see; none was lost either.

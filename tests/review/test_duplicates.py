@@ -149,7 +149,7 @@ def test_records_with_votes_are_never_hidden_automatically(
 ):
     a, b, _c = pair
     # Both records already have screening votes: the engine must hand the pair to a person instead.
-    monkeypatch.setattr(dedup, "LOCKED_RECORD_PROVIDERS", [lambda review: {a.pk, b.pk}])
+    monkeypatch.setattr(dedup, "locked_records", lambda review: {a.pk, b.pk})
     run(review, lead, django_capture_on_commit_callbacks)
     b.refresh_from_db()
     assert b.merged_into is None
@@ -161,7 +161,7 @@ def test_split_of_a_group_with_votes_needs_confirmation(
 ):
     a, b, _c = pair
     run(review, lead, django_capture_on_commit_callbacks)
-    monkeypatch.setattr(dedup, "LOCKED_RECORD_PROVIDERS", [lambda review: {a.pk}])
+    monkeypatch.setattr(dedup, "locked_records", lambda review: {a.pk})
     with pytest.raises(Exception, match="confirm"):
         dedup.group_split(review=review, kept=a, by=lead)
     b.refresh_from_db()
@@ -244,7 +244,7 @@ def test_group_page_split_asks_for_confirmation_with_votes(
 ):
     a, b, _c = pair
     run(review, lead, django_capture_on_commit_callbacks)
-    monkeypatch.setattr(dedup, "LOCKED_RECORD_PROVIDERS", [lambda review: {a.pk}])
+    monkeypatch.setattr(dedup, "locked_records", lambda review: {a.pk})
     url = reverse("review:group", args=[review.slug, a.pk])
     response = as_lead.post(url)
     assert response.status_code == 409 and b"Split anyway" in response.content

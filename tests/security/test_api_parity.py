@@ -29,6 +29,7 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "review:search-file": ("api-file", "api-job"),
     "review:search-file-confirm": ("api-file-import",),
     "review:search-file-discard": ("api-file-discard",),
+    "review:search-file-encoding": ("api-file-encoding",),
     "review:records": ("api-records",),
     "review:record": ("api-record",),
     # deduplication

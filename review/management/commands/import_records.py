@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from review.importers import FORMATS, ImportFileError, ParseStream, parse_stream
+from review.importers import ENCODING_CHOICES, FORMATS, ImportFileError, ParseStream, parse_stream
 from review.models import Review, Search
 from review.services import imports
 
@@ -27,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="Date searched, YYYY-MM-DD")
         parser.add_argument("--query", default="")
         parser.add_argument("--format", default="auto", choices=["auto", *FORMATS])
+        parser.add_argument(
+            "--encoding",
+            default="auto",
+            choices=["auto", *ENCODING_CHOICES],
+            help="How to read the files' bytes (default: decide from them)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Parse and report; write nothing")
         parser.add_argument("--json", action="store_true", help="Print one JSON list with an object per file")
         parser.add_argument("--user", help="Username recorded as the importer (default: the review's first lead)")
@@ -51,7 +57,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: cannot read the file ({error.strerror})") from None
 
         if dry_run:
-            summary = [self._check(path, data, options["format"]) for path, data in files]
+            summary = [self._check(path, data, options["format"], options["encoding"]) for path, data in files]
         else:
             summary = self._store(options, searched, files)
         if options["json"]:
@@ -63,9 +69,11 @@ class Command(BaseCommand):
                     f"{len(item['problems'])} problems{' (dry run)' if dry_run else ''}"
                 )
 
-    def _check(self, path: Path, data: bytes, format: str) -> dict[str, Any]:
+    def _check(self, path: Path, data: bytes, format: str, encoding: str) -> dict[str, Any]:
         try:
-            result = parse_stream(data, format=format, filename=path.name)
+            result = parse_stream(
+                data, format=format, encoding=encoding, filename=path.name, limits=imports.field_limits()
+            )
             for _record in result:
                 pass  # counted as read; nothing is kept
         except ImportFileError as error:
@@ -78,6 +86,8 @@ class Command(BaseCommand):
         return {
             "file": str(path),
             "format": result.format,
+            "encoding": result.encoding,
+            "encoding_certain": result.encoding_certain,
             "database": result.database,
             "records": result.count,
             "problems": [
@@ -112,9 +122,21 @@ class Command(BaseCommand):
             )
             for path, data in files:
                 try:
-                    result = parse_stream(data, format=options["format"], filename=path.name)
+                    result = parse_stream(
+                        data,
+                        format=options["format"],
+                        encoding=options["encoding"],
+                        filename=path.name,
+                        limits=imports.field_limits(),
+                    )
                     search_file = imports.search_file_record_parsed(
-                        review=review, search=search, by=user, name=path.name, data=data, result=result
+                        review=review,
+                        search=search,
+                        by=user,
+                        name=path.name,
+                        data=data,
+                        result=result,
+                        requested_encoding=options["encoding"],
                     )
                 except ImportFileError as error:
                     raise CommandError(f"{path}: {error}") from None

@@ -11,7 +11,7 @@ def flag_automatic_removals(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("review", "0006_record_raw_as_text"),
+        ("review", "0008_search_file_encoding_choice"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0002_prioritisation'),
+        ('screening', '0003_vote_events_append_only'),
     ]
 
     operations = [
