@@ -1,10 +1,12 @@
-# One image for the web process (gunicorn) and the Celery worker.
+# One image for the web process (gunicorn) and the Celery worker. It runs in production mode unless told otherwise:
+# debug off, so SECRET_KEY (and ALLOWED_HOSTS) must be given; `make run` is the development setup.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DJANGO_SETTINGS_MODULE=config.settings.base
+    DJANGO_SETTINGS_MODULE=config.settings.base \
+    DJANGO_DEBUG=False
 
 WORKDIR /app
 RUN useradd --create-home --uid 1000 app

@@ -18,6 +18,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 ## Serve the app with a demo review on 127.0.0.1:$(PORT) (SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set)
+# Development defaults (the Docker image defaults to production); links in e-mails point at this server's port.
+run: export DJANGO_DEBUG ?= True
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup

@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"),
+        views_accounts.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -25,7 +25,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(template_name="accounts/password_reset.html"),
+        views_accounts.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -35,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(template_name="accounts/password_reset_confirm.html"),
+        views_accounts.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -50,5 +50,7 @@ urlpatterns = [
     path("api/v1/", include("reporting.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The admin's log-in page shares the site's log-in throttle; the rest of the admin is Django's.
+    path("admin/login/", views_accounts.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from review import selectors, services
 from review.access import review_for_user
+from review.authentication import ApiTokenAuthentication
 from review.http import api_user
 from review.models import ApiToken, Invitation, Membership, Review, Role
 
@@ -92,11 +94,15 @@ class ReviewDetail(APIView):
 
 class MemberOut(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
-    email = serializers.EmailField(source="user.email")
+    email = serializers.SerializerMethodField(help_text="Your own address only; other members' are not disclosed")
 
     class Meta:
         model = Membership
         fields = ["id", "username", "email", "role", "added_at"]
+
+    def get_email(self, membership: Membership) -> str | None:
+        viewer = self.context.get("viewer")
+        return membership.user.email if viewer is not None and membership.user_id == viewer.pk else None
 
 
 class MemberIn(serializers.Serializer):
@@ -108,9 +114,11 @@ class MemberIn(serializers.Serializer):
 
 
 class InvitationOut(serializers.Serializer):
-    invited = serializers.EmailField()
+    id = serializers.IntegerField()
+    invited = serializers.CharField(help_text="What you typed: the username or the e-mail address")
     role = serializers.CharField()
     expires_at = serializers.DateTimeField()
+    link = serializers.CharField(help_text="The invitation link, to send yourself if the e-mail does not arrive")
 
 
 class RoleIn(serializers.Serializer):
@@ -121,28 +129,32 @@ class MemberListCreate(APIView):
     @extend_schema(responses=MemberOut(many=True), summary="Members of a review")
     def get(self, request: Request, review: str) -> Response:
         access = review_for_user(user=api_user(request), slug=review)
-        return Response(MemberOut(selectors.review_members(review=access.review), many=True).data)
+        members = selectors.review_members(review=access.review)
+        return Response(MemberOut(members, many=True, context={"viewer": api_user(request)}).data)
 
     @extend_schema(
         request=MemberIn,
-        responses={201: MemberOut, 202: InvitationOut},
-        summary="Add an existing account, or invite a new person by e-mail (lead)",
+        responses={202: InvitationOut},
+        summary="Invite an existing account or a new person by e-mail; they join when they accept (lead)",
         examples=[OpenApiExample("Add a reviewer", value={"identifier": "alice", "role": "reviewer"})],
     )
     def post(self, request: Request, review: str) -> Response:
         access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
         data = MemberIn(data=request.data)
         data.is_valid(raise_exception=True)
-        membership, invitation, _token = services.member_invite(
+        invitation, _token = services.member_invite(
             review=access.review,
             by=api_user(request),
             identifier=data.validated_data["identifier"],
             role=Role(data.validated_data["role"]),
         )
-        if membership is not None:
-            return Response(MemberOut(membership).data, status=status.HTTP_201_CREATED)
-        assert invitation is not None
-        body = {"invited": invitation.email, "role": invitation.role, "expires_at": invitation.expires_at}
+        body = {
+            "id": invitation.pk,
+            "invited": invitation.invited_as,
+            "role": invitation.role,
+            "expires_at": invitation.expires_at,
+            "link": services.invitation_link(invitation=invitation),
+        }
         return Response(InvitationOut(body).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -159,7 +171,7 @@ class MemberDetail(APIView):
             membership=membership,
             role=Role(data.validated_data["role"]),
         )
-        return Response(MemberOut(membership).data)
+        return Response(MemberOut(membership, context={"viewer": api_user(request)}).data)
 
     @extend_schema(responses={204: None}, summary="Remove a member (lead)")
     def delete(self, request: Request, review: str, member_id: int) -> Response:
@@ -172,7 +184,7 @@ class MemberDetail(APIView):
 class TokenOut(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_reason"]
 
 
 class TokenCreatedOut(TokenOut):
@@ -184,6 +196,13 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
+    expires_in_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=services.API_TOKEN_MAX_DAYS,
+        help_text="The token stops working after this many days; leave it out for a token that works until revoked",
+    )
 
 
 class TokenCreateThrottle(UserRateThrottle):
@@ -199,11 +218,22 @@ class TokenListCreate(APIView):
     def get(self, request: Request) -> Response:
         return Response(TokenOut(selectors.user_api_tokens(user=api_user(request)), many=True).data)
 
-    @extend_schema(request=TokenIn, responses={201: TokenCreatedOut}, summary="Create an API token")
+    @extend_schema(
+        request=TokenIn,
+        responses={201: TokenCreatedOut},
+        summary="Create an API token (from a logged-in session only, never with another token)",
+    )
     def post(self, request: Request) -> Response:
+        # A stolen token must not be able to mint others that outlive its revocation or expiry.
+        if isinstance(request.successful_authenticator, ApiTokenAuthentication):
+            raise PermissionDenied("Tokens are created from a logged-in session (the profile page), not with a token")
         data = TokenIn(data=request.data)
         data.is_valid(raise_exception=True)
-        token, key = services.api_token_create(user=api_user(request), name=data.validated_data["name"])
+        token, key = services.api_token_create(
+            user=api_user(request),
+            name=data.validated_data["name"],
+            expires_in_days=data.validated_data.get("expires_in_days"),
+        )
         body = TokenOut(token).data | {"key": key}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -216,9 +246,19 @@ class TokenRevoke(APIView):
 
 
 class InvitationOutFull(serializers.ModelSerializer):
+    email = serializers.CharField(help_text="The address the lead typed; empty for an account invited by username")
+    username = serializers.SerializerMethodField(help_text="The invited account, when one was invited")
+    link = serializers.SerializerMethodField()
+
     class Meta:
         model = Invitation
-        fields = ["id", "email", "role", "created_at", "expires_at", "sent_at"]
+        fields = ["id", "email", "username", "role", "created_at", "expires_at", "sent_at", "link"]
+
+    def get_username(self, invitation: Invitation) -> str | None:
+        return invitation.invitee.get_username() if invitation.invitee else None
+
+    def get_link(self, invitation: Invitation) -> str | None:
+        return services.invitation_link(invitation=invitation)
 
 
 class InvitationList(APIView):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from review import api, api_dedup, api_imports
+from review import api, api_dedup, api_imports, api_invitations
 
 urlpatterns = [
     path("reviews/", api.ReviewListCreate.as_view(), name="api-reviews"),
@@ -12,6 +12,18 @@ urlpatterns = [
         "reviews/<slug:review>/invitations/<int:invitation_id>/",
         api.InvitationRevoke.as_view(),
         name="api-invitation",
+    ),
+    path("reviews/<slug:review>/leave/", api_invitations.ReviewLeave.as_view(), name="api-review-leave"),
+    path("invitations/", api_invitations.MyInvitationList.as_view(), name="api-my-invitations"),
+    path(
+        "invitations/<int:invitation_id>/accept/",
+        api_invitations.MyInvitationAccept.as_view(),
+        name="api-my-invitation-accept",
+    ),
+    path(
+        "invitations/<int:invitation_id>/decline/",
+        api_invitations.MyInvitationDecline.as_view(),
+        name="api-my-invitation-decline",
     ),
     path("tokens/", api.TokenListCreate.as_view(), name="api-tokens"),
     path("tokens/<int:token_id>/", api.TokenRevoke.as_view(), name="api-token"),

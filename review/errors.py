@@ -8,6 +8,7 @@ HTTP_STATUS_BY_CODE = {
     "not_found": 404,
     "conflict": 409,
     "too_large": 413,
+    "throttled": 429,
 }
 
 

@@ -64,6 +64,13 @@ class InvitationAcceptForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, initial="script")
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Leave empty for a token that works until you revoke it",
+    )
 
 
 class SearchForm(forms.ModelForm):

@@ -86,12 +86,23 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """A single-use, expiring invitation; only a hash of the token is stored."""
+    """A single-use, expiring invitation; only a hash of the token is stored.
+
+    Either a new person by e-mail (they choose a username and password from the link), or an existing account
+    (`invitee`), who accepts or declines it while logged in: nobody is added to a review without consent.
+    `email` is only ever what the inviting lead typed, so showing it to them discloses nothing new.
+    """
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
+    email = models.EmailField(blank=True)
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="review_invitations"
+    )
     role = models.CharField(max_length=10, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
+    # The link is derived from this seed and SECRET_KEY, so the lead can copy it again from the Members page while
+    # the database alone never holds a working link.
+    link_seed = models.CharField(max_length=32, blank=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -101,12 +112,28 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | Q(invitee__isnull=False), name="invitation_has_email_or_invitee"
+            ),
+            models.UniqueConstraint(
+                fields=["review", "invitee"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True),
+                name="invitation_one_pending_per_account",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"invitation of {self.email} to {self.review_id}"
+        return f"invitation of {self.email or self.invitee_id} to {self.review_id}"
+
+    @property
+    def invited_as(self) -> str:
+        """What the lead typed: the e-mail address, or for an account invited by name, its username."""
+        return self.email or (self.invitee.get_username() if self.invitee else "")
 
 
 class ApiToken(models.Model):
@@ -119,6 +146,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Why it was revoked when no person pressed "revoke" (a password change or reset).
+    revoked_reason = models.CharField(max_length=60, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Unset: works until revoked")
 
     class Meta:
         ordering = ["-created_at"]
@@ -158,9 +188,11 @@ class AuditEvent(AppendOnlyModel):
         IMPORT_DISCARDED = "import.discarded", "Import: discarded"
         IMPORT_UPLOADED = "import.uploaded", "Import: uploaded"
         MEMBER_ADDED = "member.added", "Member: added"
+        MEMBER_DECLINED = "member.declined", "Member: invitation declined"
         MEMBER_INVITATION_REVOKED = "member.invitation_revoked", "Member: invitation revoked"
         MEMBER_INVITED = "member.invited", "Member: invited"
         MEMBER_JOINED = "member.joined", "Member: joined"
+        MEMBER_LEFT = "member.left", "Member: left"
         MEMBER_REMOVED = "member.removed", "Member: removed"
         MEMBER_ROLE_CHANGED = "member.role_changed", "Member: role changed"
         RECORD_ADDED = "record.added", "Record: added"

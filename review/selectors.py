@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from review import extensions
 from review.models import ApiToken, Invitation, Job, Membership, Record, Review, Search, SearchFile
@@ -27,8 +28,27 @@ def review_members(*, review: Review) -> QuerySet[Membership]:
 
 
 def review_pending_invitations(*, review: Review) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(review=review, accepted_at__isnull=True, revoked_at__isnull=True).order_by(
-        "-created_at"
+    return (
+        Invitation.objects.filter(
+            review=review, accepted_at__isnull=True, revoked_at__isnull=True, declined_at__isnull=True
+        )
+        .select_related("invitee")
+        .order_by("-created_at")
+    )
+
+
+def invitations_for_user(*, user: User) -> QuerySet[Invitation]:
+    """Invitations waiting for this account's answer (not the ones sent to e-mail addresses of new people)."""
+    return (
+        Invitation.objects.filter(
+            invitee_id=user.pk,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            declined_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("review", "invited_by")
+        .order_by("-created_at")
     )
 
 

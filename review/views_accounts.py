@@ -2,55 +2,69 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth import login
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth import SESSION_KEY, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from review import selectors, services
+from review import selectors, services, throttles
 from review.errors import ServiceError
 from review.forms import ApiTokenForm, InvitationAcceptForm
 from review.http import AuthedRequest
-
-LOGIN_ATTEMPTS_PER_WINDOW = 10
-LOGIN_WINDOW_SECONDS = 300
+from review.services import passwords as password_services
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+def _locked(request: HttpRequest, seconds: int) -> HttpResponse:
+    refused = render(request, "accounts/login.html", {"locked": True, "form": AuthenticationForm(request)}, status=429)
+    refused["Retry-After"] = str(seconds)
+    return refused
+
+
+def _throttled(request: HttpRequest, view: Callable[[HttpRequest], HttpResponseBase]) -> HttpResponseBase:
+    """Run a log-in view under the shared throttle: per account (however its name is spelt) and per client.
+
+    Both the site's log-in page and the admin's use this, so they share one count of failures.
+    """
+    if request.method != "POST":
+        return view(request)
+    account = throttles.account_key(str(request.POST.get("username", ""))[:300])
+    client = throttles.client_address(request)
+    per_account, per_client = throttles.login_account_limit(), throttles.login_client_limit()
+    # Reserve the attempt before the password is checked, so that concurrent guesses cannot all slip under the limit.
+    if (
+        throttles.reserve(per_account, account) > per_account.limit
+        or throttles.reserve(per_client, client) > per_client.limit
+    ):
+        return _locked(request, per_account.window_seconds)
+    response = view(request)
+    user = getattr(request, "user", None)
+    if (
+        response.status_code == 302
+        and user is not None
+        and user.is_authenticated
+        and request.session.get(SESSION_KEY) == str(user.pk)
+        and throttles.account_key(user.get_username()) == account
+    ):
+        # A successful log-in is not a guess: the account starts afresh and the client gets its attempt back.
+        throttles.reset(per_account, account)
+        throttles.release(per_client, client)
+    return response
 
 
 def login_view(request: HttpRequest) -> HttpResponseBase:
-    if request.method == "POST":
-        # Count failed attempts per client address and per username; the cache is shared by all web workers.
-        keys = [
-            f"login-fail:ip:{_client_ip(request)}",
-            f"login-fail:user:{request.POST.get('username', '')[:150].lower()}",
-        ]
-        if any((cache.get(key) or 0) >= LOGIN_ATTEMPTS_PER_WINDOW for key in keys):
-            refused = render(
-                request,
-                "accounts/login.html",
-                {"locked": True, "form": AuthenticationForm(request)},
-                status=429,
-            )
-            refused["Retry-After"] = str(LOGIN_WINDOW_SECONDS)
-            return refused
-        response = auth_views.LoginView.as_view(template_name="accounts/login.html")(request)
-        if response.status_code != 302:
-            for key in keys:
-                cache.add(key, 0, LOGIN_WINDOW_SECONDS)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, LOGIN_WINDOW_SECONDS)
-        return response
-    return auth_views.LoginView.as_view(template_name="accounts/login.html")(request)
+    return _throttled(request, auth_views.LoginView.as_view(template_name="accounts/login.html"))
+
+
+def admin_login(request: HttpRequest) -> HttpResponseBase:
+    return _throttled(request, admin.site.login)
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,6 +73,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.invitation_for_token(token=token)
     except ServiceError as error:
         return render(request, "accounts/invitation_invalid.html", {"message": error.message}, status=404)
+    if invitation.invitee_id is not None:
+        # Addressed to an existing account: only that account, logged in, may answer it.
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.pk != invitation.invitee_id:
+            message = "This invitation is for another account. Log in as the invited person to answer it."
+            return render(request, "accounts/invitation_invalid.html", {"message": message}, status=404)
+        return render(request, "accounts/invitation_account.html", {"invitation": invitation})
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +105,11 @@ def profile(request: AuthedRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            _token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            _token, new_key = services.api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
             form = ApiTokenForm()
         else:
             status = 400
@@ -100,3 +126,51 @@ def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
         return render(request, "404.html", status=404)
     messages.success(request, f"Token “{token.name}” revoked; scripts using it stop working now.")
     return redirect("accounts:profile")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        revoked = services.api_tokens_revoke_all(user=form.user, reason="password changed")
+        if revoked:
+            messages.info(self.request, f"Your password changed, so your {revoked} API token(s) were revoked.")
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.api_tokens_revoke_all(user=form.user, reason="password reset")
+        # Whoever reset the password owns the mailbox: the guesses made against the old one no longer lock them out.
+        throttles.reset(throttles.login_account_limit(), throttles.account_key(form.user.get_username()))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link, throttled per client and per address; the mail goes out from a background task."""
+
+    template_name = "accounts/password_reset.html"
+    http_method_names = ["get", "post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        per_client = throttles.reset_client_limit()
+        if throttles.reserve(per_client, throttles.client_address(request)) > per_client.limit:
+            refused = render(
+                request, "accounts/password_reset.html", {"form": self.get_form(), "locked": True}, status=429
+            )
+            refused["Retry-After"] = str(per_client.window_seconds)
+            return refused
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"]
+        per_address = throttles.reset_address_limit()
+        # Over the limit for this address, nothing is sent but the answer is the same as always: whoever asks
+        # learns nothing about the address, and its owner's inbox is not flooded.
+        if throttles.reserve(per_address, email.strip().casefold()) <= per_address.limit:
+            password_services.password_reset_request(email=email)
+        return redirect(self.get_success_url())

@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security. Production (DJANGO_DEBUG=False) must pass `manage.py check --deploy`.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.SecretsHidingFilter"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"  # the full-text PDF is shown in an iframe of our own pages
@@ -256,3 +257,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Throttles (review/throttles.py); counters live in the shared cache. An account is locked after this many failed
+# log-ins within the window, whoever tries; a client address after many more (it may be a whole office's NAT).
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
+LOGIN_FAILURES_PER_CLIENT = env_int("LOGIN_FAILURES_PER_CLIENT", 50, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
+PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 3, minimum=1)  # per e-mail address and hour
+PASSWORD_RESETS_PER_CLIENT = env_int("PASSWORD_RESETS_PER_CLIENT", 10, minimum=1)  # per client address and hour
+INVITATIONS_PER_HOUR = env_int("INVITATIONS_PER_HOUR", 50, minimum=1)  # per inviting person: each one sends a mail
+# Where the client's address comes from. Directly exposed: the socket's address (header unset). Behind our own
+# reverse proxies: the header they append to, counting TRUSTED_PROXY_COUNT entries from the right (entries further
+# left were written by the client and prove nothing).
+TRUSTED_PROXY_HEADER = env_str(
+    "TRUSTED_PROXY_HEADER", "X-Forwarded-For" if not DEBUG and env_bool("BEHIND_TLS_PROXY", True) else ""
+)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)

@@ -131,7 +131,9 @@ def bundle_members(*, access: ReviewAccess, user: User) -> Iterator[tuple[str, I
     users: set[int] = set()
     yield from _part_rows(access, users)
     people = User.objects.filter(pk__in=users | {user.pk}).values("id", "username", "email", "first_name", "last_name")
-    yield "data/users.jsonl", _jsonl(people.order_by("pk"))
+    # Other people's e-mail addresses are theirs to give: the bundle carries only the exporting person's own.
+    rows = [row if row["id"] == user.pk else {**row, "email": ""} for row in people.order_by("pk")]
+    yield "data/users.jsonl", _jsonl(rows)
     yield from _files(access)
     for kind in CSV_MEMBERS:
         yield f"exports/{KINDS[kind].suffix}", export_chunks(access=access, user=user, kind=kind)

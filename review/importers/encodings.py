@@ -69,6 +69,7 @@ _WESTERN_PUNCTUATION = frozenset(
     "\u2019\u2018\u201c\u201d\u201e\u201a\u2013\u2014\u2026\u2022\u00ab\u00bb\u2039\u203a"
     "\u00a1\u00bf\u00b0\u00b7\u00a7\u00a9\u00ae\u2122\u20ac\u00a3\u00a5\u00a2\u00b1\u00d7\u00f7"
     "\u00b5\u00b6\u00b9\u00b2\u00b3\u00bc\u00bd\u00be\u00aa\u00ba"
+    "\u00b4"  # the acute accent, which Spanish and Portuguese keyboards give for an apostrophe ('don' U+00B4 't')
 )
 
 
@@ -104,7 +105,7 @@ def western_evidence(text: str) -> tuple[int, int]:
                 good += 1
         elif char in _WESTERN_PUNCTUATION or category in ("Zs", "Pd", "Pi", "Pf"):
             good += 1
-        elif category in ("Sm", "Sk", "So", "Lm", "Lo") and (before.isalpha() or after.isalpha()):
+        elif category in ("Sm", "Sk", "So", "Sc", "Lm", "Lo") and (before.isalpha() or after.isalpha()):
             bad += 1  # 'Caf‡', 'r√sum√': symbols inside words are accented letters of another code page
     return good, bad
 
@@ -222,9 +223,10 @@ def _ranked(sample: bytes) -> list[str]:
         if mac_good > mac_bad:
             ranked.append("mac-roman")
         return ranked
-    # Mac Roman only on strong evidence: Windows-1252 reads some of its accented letters as capitals or
-    # symbols inside words, Mac Roman reads (nearly) none that way, and reads more of them as letters.
-    if bad and mac_bad * 4 <= bad and mac_good - mac_bad > good - bad:
+    # Mac Roman only on strong evidence: Windows-1252 reads at least two of its characters as capitals or symbols
+    # inside words, Mac Roman reads (nearly) none that way, and reads more of them as letters. One odd character
+    # is not enough: a Central European 'Łódź' has one such reading in each.
+    if bad >= 2 and mac_bad * 4 <= bad and mac_good - mac_bad > good - bad:
         ranked.append("mac-roman")
     ranked.append("cp1252")
     return ranked

@@ -44,7 +44,7 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     values: list[str] = []
     lines: list[int] = []
     start = 0
-    # Some Ovid exports indent every line, record headers included (' <7. >', ' TI  - ...'); what the first
+    # Some Ovid exports indent every line, record headers included (' <7. >', ' TI  - ...'); up to what the first
     # header is indented by is taken off each line, so tags start at the margin and continuations stay indented.
     header = _FIRST_HEADER_RE.search(text)
     indent = len(header.group(1)) if header else 0
@@ -52,8 +52,8 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
-        if indent and line[:indent].isspace():
-            line = line[indent:]
+        if indent and line[0] in " \t":
+            line = line[min(indent, len(line) - len(line.lstrip(" \t"))) :]
         if HEADER_RE.match(line):
             if start:
                 close_record(records, start, tags, values, lines, warnings, _record)

@@ -7,18 +7,14 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from review import extensions
 from review.errors import ServiceError
-from review.models import ApiToken, AuditEvent, Invitation, Membership, Review, Role
+from review.models import ApiToken, AuditEvent, Membership, Review, Role
 
 REVIEW_SETTING_FIELDS = (
     "title",
@@ -157,125 +153,36 @@ def _hash(token: str) -> str:
 
 
 @transaction.atomic
-def member_invite(
-    *, review: Review, by: User, identifier: str, role: Role
-) -> tuple[Membership | None, Invitation | None, str | None]:
-    """Add an existing account at once, or invite a new person by e-mail.
-
-    Returns (membership, None, None) for an existing account, or (None, invitation, token) for a new one;
-    the token is only ever in the e-mailed link.
-    """
-    role = Role(role)
-    identifier = identifier.strip()
-    if not identifier:
-        raise ServiceError("Give a username or an e-mail address", field="identifier")
-    user = (
-        User.objects.filter(username__iexact=identifier).first()
-        or User.objects.filter(email__iexact=identifier).order_by("pk").first()
-    )
-    if user is not None:
-        return member_add(review=review, by=by, user=user, role=role), None, None
-    try:
-        validate_email(identifier)
-    except ValidationError:
-        raise ServiceError(
-            f"No account is called {identifier!r}; to invite someone new, give their e-mail address",
-            field="identifier",
-        ) from None
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        review=review,
-        email=identifier.lower(),
-        role=role,
-        token_hash=_hash(token),
-        invited_by=by,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
-    )
-    audit(review=review, actor=by, action="member.invited", email=invitation.email, role=role.value)
-    from review.services.jobs import enqueue
-    from review.tasks import invitation_send
-
-    # Without a broker the invitation is still created; the lead can copy the link or invite again later.
-    enqueue(invitation_send, invitation.pk, token)
-    return None, invitation, token
-
-
-def invitation_for_token(*, token: str) -> Invitation:
-    invitation = Invitation.objects.select_related("review").filter(token_hash=_hash(token)).first()
-    if invitation is None or invitation.revoked_at is not None:
-        raise ServiceError("This invitation link is not valid", code="not_found")
-    if invitation.accepted_at is not None:
-        raise ServiceError("This invitation has already been used", code="used")
-    if invitation.expires_at <= timezone.now():
-        raise ServiceError("This invitation has expired; ask the review's lead for a new one", code="expired")
-    return invitation
-
-
-@transaction.atomic
-def invitation_accept(*, token: str, username: str, password: str) -> Membership:
-    """Create the invited person's account with the password they chose, and add them to the review."""
-    invitation = invitation_for_token(token=token)
-    # Lock the row so that the same link clicked twice at once cannot create two accounts.
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise ServiceError("This invitation has already been used", code="used")
-    username = username.strip()
-    if not username:
-        raise ServiceError("Choose a username", field="username")
-    if User.objects.filter(username__iexact=username).exists():
-        raise ServiceError("That username is taken", field="username")
-    candidate = User(username=username, email=invitation.email)
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as error:
-        raise ServiceError(" ".join(error.messages), field="password") from None
-    candidate.set_password(password)
-    candidate.save()
-    membership = Membership.objects.create(review=invitation.review, user=candidate, role=invitation.role)
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = candidate
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
-    audit(review=invitation.review, actor=candidate, action="member.joined", user=username, role=invitation.role)
-    return membership
-
-
-@transaction.atomic
-def invitation_revoke(*, review: Review, by: User, invitation: Invitation) -> None:
-    if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
-        audit(review=review, actor=by, action="member.invitation_revoked", email=invitation.email)
-
-
-def invitation_mark_sent(*, invitation_id: int, token: str) -> None:
-    """Send the invitation e-mail and record when; run by a background task."""
-    from django.core.mail import send_mail
-
-    invitation = Invitation.objects.select_related("review", "invited_by").get(pk=invitation_id)
-    if invitation.sent_at is not None:
-        return  # a retried task must not e-mail twice
-    base = settings.SITE_URL.rstrip("/")
-    send_mail(
-        subject=f"You are invited to the review “{invitation.review.title}”",
-        message=(
-            f"{invitation.invited_by.get_username()} invited you to take part in the review "
-            f"“{invitation.review.title}” as {invitation.get_role_display().lower()}.\n\n"
-            f"Choose a username and password here: {base}/accounts/invitation/{token}/\n\n"
-            f"The link works once and expires on {invitation.expires_at:%Y-%m-%d}."
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-    Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+def member_leave(*, review: Review, user: User) -> None:
+    """A member leaves the review by their own choice; the only lead must hand over first."""
+    leads = _lock_leads(review)
+    membership = Membership.objects.filter(review=review, user=user).first()
+    if membership is None:
+        raise ServiceError("You are not a member of this review", code="not_found")
+    if membership.role == Role.LEAD and len(leads) <= 1:
+        raise ServiceError("You are the only lead of this review; make someone else lead before you leave")
+    membership.delete()
+    audit(review=review, actor=user, action="member.left", user=user.get_username(), role=membership.role)
 
 
 API_TOKEN_PREFIX = "lrv_"  # noqa: S105 (a public marker that makes leaked tokens recognisable)
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+API_TOKEN_MAX_DAYS = 3650
+
+
+def api_token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for user; it works until revoked, or until `expires_in_days` have passed when that is given."""
     name = name.strip() or "API token"
+    expires_at = None
+    if expires_in_days is not None:
+        if not 1 <= expires_in_days <= API_TOKEN_MAX_DAYS:
+            raise ServiceError(f"must be between 1 and {API_TOKEN_MAX_DAYS} days", field="expires_in_days")
+        expires_at = timezone.now() + timedelta(days=expires_in_days)
     key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=key[:12], key_hash=_hash(key))
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=key[:12], key_hash=_hash(key), expires_at=expires_at
+    )
     return token, key
 
 
@@ -289,11 +196,20 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     return token
 
 
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every working token of user (their password changed: whoever held it may hold the tokens too)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason[:60]
+    )
+
+
 def api_token_user(*, key: str) -> tuple[User, ApiToken] | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at__isnull=True).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
     # Touch at most once a minute so that a busy script does not write on every request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -20,7 +20,41 @@ from review.models import Invitation, Membership, Review, Role
 @require_http_methods(["GET"])
 def review_list(request: AuthedRequest) -> HttpResponse:
     reviews = selectors.reviews_for_user(user=request.user)
-    return render(request, "review/list.html", {"reviews": reviews})
+    invitations = selectors.invitations_for_user(user=request.user)
+    return render(request, "review/list.html", {"reviews": reviews, "invitations": invitations})
+
+
+@login_required
+@require_http_methods(["POST"])
+def invitation_respond(request: AuthedRequest, invitation_id: int, answer: str) -> HttpResponse:
+    """The invited person accepts or declines an invitation addressed to their account."""
+    try:
+        membership = services.invitation_respond(
+            user=request.user, invitation_id=invitation_id, accept=answer == "accept"
+        )
+    except ServiceError as error:
+        if error.code == "not_found":
+            raise Http404(error.message) from None
+        messages.error(request, error.message)
+        return redirect("review:list")
+    if membership is None:
+        messages.success(request, "Invitation declined.")
+        return redirect("review:list")
+    messages.success(request, f"Welcome to “{membership.review.title}”.")
+    return redirect("review:home", slug=membership.review.slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def review_leave(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug)
+    try:
+        services.member_leave(review=access.review, user=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("review:members", slug=slug)
+    messages.success(request, f"You left “{access.review.title}”.")
+    return redirect("review:list")
 
 
 @login_required
@@ -52,11 +86,12 @@ def review_home(request: AuthedRequest, slug: str) -> HttpResponse:
 
 def _members_context(request: AuthedRequest, slug: str) -> dict[str, object]:
     access = review_for_user(user=request.user, slug=slug)
+    pending = selectors.review_pending_invitations(review=access.review) if access.is_lead else []
     return {
         "access": access,
         "review": access.review,
         "members": selectors.review_members(review=access.review),
-        "invitations": selectors.review_pending_invitations(review=access.review) if access.is_lead else [],
+        "invitations": [(invitation, services.invitation_link(invitation=invitation)) for invitation in pending],
         "roles": Role.choices,
     }
 
@@ -72,7 +107,7 @@ def review_members(request: AuthedRequest, slug: str) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            membership, invitation, _token = services.member_invite(
+            invitation, _token = services.member_invite(
                 review=access.review,
                 by=request.user,
                 identifier=form.cleaned_data["identifier"],
@@ -81,10 +116,11 @@ def review_members(request: AuthedRequest, slug: str) -> HttpResponse:
         except ServiceError as error:
             form.add_error("identifier", error.message)
         else:
-            if membership is not None:
-                messages.success(request, f"{membership.user.get_username()} was added to the review.")
-            elif invitation is not None:
-                messages.success(request, f"An invitation was sent to {invitation.email}.")
+            messages.success(
+                request,
+                f"{invitation.invited_as} is invited; they join when they accept. "
+                "The link is below to copy, and it goes out by e-mail.",
+            )
             return redirect("review:members", slug=slug)
     context = _members_context(request, slug)
     context["form"] = form
@@ -139,7 +175,7 @@ def invitation_revoke(request: AuthedRequest, slug: str, invitation_id: int) -> 
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     invitation = get_object_or_404(Invitation, pk=invitation_id, review=access.review)
     services.invitation_revoke(review=access.review, by=request.user, invitation=invitation)
-    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    messages.success(request, f"The invitation to {invitation.invited_as} was withdrawn.")
     return _members_after_change(request, slug, 200)
 
 

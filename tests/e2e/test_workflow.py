@@ -125,7 +125,7 @@ def screen_every_record(person, url: str, plan: Mapping[str, tuple[str, ...]], *
 def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server, held_tasks, ranker_requests, tmp_path):
     lena, ann_user, bob_user = people["lena"], people["ann"], people["bob"]
 
-    # ---- The lead creates the review and adds the two reviewers by username. ----------------------------------
+    # ---- The lead creates the review and invites the two reviewers by username; each accepts. -----------------
     lead = log_in(lena)
     page = lead.page
     page.goto(f"{live_server.url}/reviews/new/")
@@ -143,7 +143,13 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
         page.fill("#id_identifier", name)
         page.select_option("#id_role", "reviewer")
         page.click("main button:has-text('Invite')")
-        expect(page.locator(".msg-success")).to_contain_text(f"{name} was added to the review.")
+        expect(page.locator(".msg-success")).to_contain_text(f"{name} is invited")
+    # Nobody joins a review without consent: each reviewer accepts on their own reviews page.
+    ann, bob = log_in(ann_user), log_in(bob_user)
+    for person in (ann, bob):
+        person.page.click("#my-invitations button:has-text('Accept')")
+        expect(person.page.locator(".msg-success")).to_contain_text("Welcome to")
+    page.reload()
     expect(page.locator("#member-list tbody tr")).to_have_count(3)
     roles = dict(Membership.objects.filter(review=review).values_list("user__username", "role"))
     assert roles == {"lena": Role.LEAD, "ann": Role.REVIEWER, "bob": Role.REVIEWER}
@@ -203,7 +209,6 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
 
     # ---- Title/abstract screening: each reviewer in their own browser, keys only. ----------------------------
     ta_url = f"{base}/screening/{TA.value}/"
-    ann, bob = log_in(ann_user), log_in(bob_user)
     assert sorted(screen_every_record(ann, ta_url, TA_KEYS, who=0)) == sorted(TA_KEYS)
     assert sorted(screen_every_record(bob, ta_url, TA_KEYS, who=1)) == sorted(TA_KEYS)
     assert Vote.objects.filter(review=review, stage=TA).count() == 12

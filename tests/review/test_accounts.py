@@ -27,10 +27,11 @@ def test_logout_needs_post(as_lead):
     assert as_lead.post(reverse("logout")).status_code == 302
 
 
-def test_password_reset_sends_mail(client, lead):
+def test_password_reset_sends_mail(client, lead, django_capture_on_commit_callbacks):
     from django.core import mail
 
-    response = client.post(reverse("password_reset"), {"email": "lead@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes out from a task after the commit
+        response = client.post(reverse("password_reset"), {"email": "lead@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and "/accounts/reset/" in mail.outbox[0].body
 

@@ -73,7 +73,7 @@ def test_review_detail_wrong_method(api_as, lead, review):
     assert api_as(lead).delete(f"/api/v1/reviews/{review.slug}/").status_code == 405
 
 
-def test_members_list_add_change_remove(api_as, lead, review, outsider):
+def test_members_list_add_change_remove(api_as, api_clients, lead, review, outsider):
     client = api_as(lead)
     assert [m["username"] for m in client.get(f"/api/v1/reviews/{review.slug}/members/").json()] == ["lead"]
     response = client.post(
@@ -81,8 +81,12 @@ def test_members_list_add_change_remove(api_as, lead, review, outsider):
         {"identifier": "outsider@example.org", "role": "reviewer"},
         format="json",
     )
-    assert response.status_code == 201
-    member_id = response.json()["id"]
+    # An existing account is invited, not added: it joins when it accepts.
+    assert response.status_code == 202
+    assert not Membership.objects.filter(review=review, user=outsider).exists()
+    accepted = api_clients(outsider).post(f"/api/v1/invitations/{response.json()['id']}/accept/")
+    assert accepted.status_code == 201
+    member_id = Membership.objects.get(review=review, user=outsider).pk
     response = client.patch(f"/api/v1/reviews/{review.slug}/members/{member_id}/", {"role": "viewer"}, format="json")
     assert response.status_code == 200 and response.json()["role"] == "viewer"
     assert client.delete(f"/api/v1/reviews/{review.slug}/members/{member_id}/").status_code == 204

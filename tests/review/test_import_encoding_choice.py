@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from review.errors import ServiceError
@@ -267,3 +269,36 @@ def test_api_upload_with_an_encoding(api_clients, lead, review, search, django_c
     assert response.status_code == 202
     search_file = SearchFile.objects.get(pk=response.json()["id"])
     assert (search_file.requested_encoding, search_file.encoding) == ("mac-roman", "mac-roman")
+
+
+def test_page_of_an_unreadable_file_offers_the_encoding_choice(
+    as_lead, as_reviewer, review, search, lead, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        search_file = imports.search_file_upload(review=review, search=search, by=lead, name="mixed.ris", data=STRAY)
+    url = reverse("review:search-file", args=[review.slug, search_file.pk])
+    form_action = reverse("review:search-file-encoding", args=[review.slug, search_file.pk])
+    page = as_lead.get(url).content.decode()
+    assert "bytes are not valid UTF-8" in page and form_action in page
+    assert form_action not in as_reviewer.get(url).content.decode()  # only a lead chooses
+
+
+# Command line
+
+
+def test_cli_reports_the_judged_encoding_and_imports_with_a_chosen_one(tmp_path, review, lead, capsys):
+    path = tmp_path / "old.ris"
+    path.write_bytes(CP1252)
+    call_command("import_records", str(path), "--dry-run", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert (out[0]["encoding"], out[0]["encoding_certain"]) == ("cp1252", False)
+    call_command(
+        "import_records", str(path), "--review", review.slug, "--database", "Embase", "--encoding", "mac-roman"
+    )
+    search_file = SearchFile.objects.get(review=review)
+    assert (search_file.requested_encoding, search_file.encoding, search_file.encoding_certain) == (
+        "mac-roman",
+        "mac-roman",
+        False,
+    )
+    assert Record.objects.get(search_file=search_file).title == CP1252.decode("mac-roman").split("\n")[1][6:]

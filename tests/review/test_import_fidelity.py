@@ -228,3 +228,25 @@ def test_every_format_caps_a_title_over_the_limit(format: str) -> None:
     assert all(len(value) <= 100_000 for _, value in record.raw)
     assert result.problems[0].message.startswith("The title has 239,999 characters, over the limit of 1,000")
     assert (result.problems[0].record, result.problems[0].line) == (1, record.line)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Patients don´t adhere: ÉCOLE and DÜSSELDORF cohorts",
+        "Brand™ device at 5 °C, 10 µg × 3",
+        "Łódź",  # Windows-1250 text: read as Windows-1252 but flagged, so the lead sees the line and can choose
+    ],
+)
+def test_western_text_stays_windows_1252_unless_mac_roman_is_evident(title: str) -> None:
+    data = f"TY  - JOUR\nTI  - {title}\nER  - \n".encode("cp1250" if "Ł" in title else "cp1252")
+    stream = parse_stream(data)
+    list(stream)
+    assert (stream.encoding, stream.encoding_certain) == ("cp1252", False)
+    assert stream.encoding_lines[0]["line"] == 2
+
+
+def test_ovid_export_whose_headers_are_indented_more_than_its_tags() -> None:
+    data = b"  <1. >\n VN  - Ovid Technologies\n TI  - A title that\n       wraps.\n YR  - 2020\n"
+    record = parse(data).records[0]
+    assert (record.title, record.year) == ("A title that wraps.", 2020)

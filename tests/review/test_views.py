@@ -131,8 +131,12 @@ def test_members_wrong_method(as_lead, review):
     assert as_lead.put(reverse("review:members", args=[review.slug])).status_code == 405
 
 
-def test_invite_existing_username_adds_member(as_lead, review, outsider):
+def test_invite_existing_username_adds_member_once_accepted(as_lead, as_outsider, review, outsider):
     response = as_lead.post(reverse("review:members", args=[review.slug]), {"identifier": "outsider", "role": "viewer"})
+    assert response.status_code == 302
+    assert not Membership.objects.filter(review=review, user=outsider).exists()
+    invitation = Invitation.objects.get(review=review, invitee=outsider)
+    response = as_outsider.post(reverse("review:invitation-accept", args=[invitation.pk]))
     assert response.status_code == 302
     assert Membership.objects.get(review=review, user=outsider).role == Role.VIEWER
 

@@ -21,6 +21,9 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "review:member-role": ("api-member",),
     "review:member-remove": ("api-member",),
     "review:invitation-revoke": ("api-invitation",),
+    "review:invitation-accept": ("api-my-invitation-accept",),
+    "review:invitation-decline": ("api-my-invitation-decline",),
+    "review:leave": ("api-review-leave",),
     "review:settings": ("api-review",),
     # searches and imports
     "review:searches": ("api-searches",),
