@@ -18,6 +18,13 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 timeout = 120
 graceful_timeout = 30
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# gunicorn has no cap on a request's body: the application refuses an upload over its limit from the
+# Content-Length before reading it, and counts the bytes as they stream (config/request_guards.py); the reverse
+# proxy should refuse it even earlier (client_max_body_size in nginx, see docker-compose.yml). These bound the
+# rest of a request: its line, and the number and size of its headers.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 16380
 
 
 def post_worker_init(worker: object) -> None:

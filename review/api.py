@@ -18,7 +18,7 @@ from review import selectors, services
 from review.access import review_for_user
 from review.authentication import ApiTokenAuthentication
 from review.http import api_user
-from review.models import ApiToken, Invitation, Membership, Review, Role
+from review.models import ApiToken, DedupVersions, Invitation, Membership, Review, Role
 
 
 class ReviewOut(serializers.ModelSerializer):
@@ -35,6 +35,7 @@ class ReviewOut(serializers.ModelSerializer):
             "votes_required_title_abstract",
             "votes_required_full_text",
             "blinded",
+            "dedup_versions",
             "created_at",
             "my_role",
         ]
@@ -51,6 +52,11 @@ class ReviewIn(serializers.Serializer):
     votes_required_title_abstract = serializers.IntegerField(required=False, min_value=1, max_value=10)
     votes_required_full_text = serializers.IntegerField(required=False, min_value=1, max_value=10)
     blinded = serializers.BooleanField(required=False)
+    dedup_versions = serializers.ChoiceField(
+        choices=DedupVersions.choices,
+        required=False,
+        help_text="A preprint and its journal version: 'possible' (ask a person), 'same' (merge), 'separate'",
+    )
 
 
 class ReviewListCreate(GenericAPIView):

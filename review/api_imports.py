@@ -162,7 +162,7 @@ class SearchFileUpload(APIView):
             search=search,
             by=api_user(request),
             name=upload.name,
-            data=upload.read(),
+            data=upload,
             requested_format=data.validated_data["format"],
             requested_encoding=data.validated_data["encoding"],
             import_when_previewed=data.validated_data["confirm"],

@@ -9,6 +9,11 @@ from review.models import Review, Role, Search
 
 
 class ReviewForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "dedup_versions" in self.fields:
+            self.fields["dedup_versions"].required = False
+
     class Meta:
         model = Review
         fields = [
@@ -20,12 +25,14 @@ class ReviewForm(forms.ModelForm):
             "votes_required_full_text",
             "blinded",
             "dedup_automatic",
+            "dedup_versions",
         ]
         labels = {
             "description": "Objective",
             "votes_required_title_abstract": "Votes required per record at title/abstract",
             "votes_required_full_text": "Votes required per record at full text",
             "blinded": "Blind reviewers to each other's votes until a record is decided",
+            "dedup_versions": "Deduplication: a preprint and its journal version",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -34,6 +41,11 @@ class ReviewForm(forms.ModelForm):
             "votes_required_title_abstract": forms.NumberInput(attrs={"min": 1, "max": 10}),
             "votes_required_full_text": forms.NumberInput(attrs={"min": 1, "max": 10}),
         }
+
+    def clean_dedup_versions(self) -> str:
+        # A client that does not send the setting (an older page, a script) leaves it as it was.
+        value: str = self.cleaned_data.get("dedup_versions") or self.instance.dedup_versions
+        return value
 
 
 class ReviewCreateForm(ReviewForm):

@@ -33,6 +33,14 @@ class JSONTextField(models.JSONField):
         return super().db_type(connection)
 
 
+class DedupVersions(models.TextChoices):
+    """What deduplication does with a preprint and its journal version (the engine's scoring.VERSIONS)."""
+
+    POSSIBLE = "possible", "Ask a person (possible duplicate)"
+    SAME = "same", "Versions are one study: merge them"
+    SEPARATE = "separate", "Separate records: never merge them"
+
+
 class Review(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=80, unique=True)
@@ -43,6 +51,13 @@ class Review(models.Model):
     votes_required_full_text = models.PositiveSmallIntegerField(default=2)
     blinded = models.BooleanField(default=True)
     dedup_automatic = models.BooleanField("Deduplicate automatically after each import", default=True)
+    dedup_versions = models.CharField(
+        "A preprint and its journal version",
+        max_length=10,
+        choices=DedupVersions.choices,
+        default=DedupVersions.POSSIBLE,
+        help_text="Deduplication merges them, keeps them apart, or (the default) asks a person.",
+    )
     # An updated review: what the previous version included (PRISMA's "previous studies" boxes).
     previous_studies = models.PositiveIntegerField(default=0)
     previous_reports = models.PositiveIntegerField(default=0)
@@ -61,6 +76,9 @@ class Review(models.Model):
             models.CheckConstraint(
                 condition=Q(votes_required_full_text__gte=1, votes_required_full_text__lte=10),
                 name="review_votes_ft_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(dedup_versions__in=[v.value for v in DedupVersions]), name="review_dedup_versions_valid"
             ),
         ]
 
@@ -271,9 +289,16 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Recovery after a worker dies (review/services/job_recovery.py): the task that runs the job, written when it
+    # is enqueued; the running worker's latest sign of life; how often the job was sent again.
+    task = models.CharField(max_length=200, blank=True)
+    task_args = models.JSONField(default=list, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    recoveries = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} job {self.pk} ({self.state})"

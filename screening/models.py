@@ -39,6 +39,10 @@ class Status(models.TextChoices):
 
 
 FINAL_STATUSES = (Status.INCLUDED, Status.EXCLUDED, Status.NOT_RETRIEVED)
+# Final outcomes that show every vote on the record to every member of a blinded review. "Not retrieved" is not
+# one of them: the lead marks it, an upload reopens the record for screening, and a reviewer who had not voted
+# must then still vote without knowing the others' votes (issue #14).
+REVEALING_STATUSES = (Status.INCLUDED, Status.EXCLUDED)
 
 
 class QueueOrder(models.TextChoices):

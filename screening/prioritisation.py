@@ -4,11 +4,13 @@ ordering prioritised queues by them, and the figures the dashboard shows.
 The ranker itself is pure and lives in screening/ranking/model.py; this module feeds it the review's records
 and labels and writes its output.
 
-Training labels, per record at the stage: the final outcome where there is one (included = relevant, excluded =
-irrelevant; "not retrieved" says nothing about relevance and is left out); otherwise the record's current votes,
-relevant when any vote is include or maybe. Waiting for final outcomes would leave the ranker blind for most of
-a dual-screened stage (a record needs two votes, and conflicts wait for the lead), and a record one reviewer
-thought might be relevant is exactly what should pull similar records forward.
+Training labels, per record at the stage, in a blinded review: the final outcome of records decided by votes or
+by the lead (included = relevant, excluded = irrelevant; "not retrieved" says nothing about relevance and is left
+out). Votes on undecided records are not used: the scores, the queue order and the figures are read by every
+reviewer, and until a record is decided nothing a reviewer reads may depend on another reviewer's choice on it
+(issue #14: the count of relevant labels rose right after a single include on an undecided record). In an
+unblinded review, where every vote is visible anyway, an undecided record's current votes count too (relevant
+when any vote is include or maybe), so the ranker is not blind for most of a dual-screened stage.
 
 Blinding: a record's stored score and queue key change only while nobody has voted on it at the stage. The
 estimate shown beside a record therefore never reflects another reviewer's vote on that same record. A record
@@ -166,11 +168,13 @@ def stage_snapshot(*, review: Review, stage: str) -> StageSnapshot:
     )
     index = {record_id: i for i, (_, record_id, _) in enumerate(rows)}
     labels: dict[int, int] = {}
-    for record_id, choice in Vote.objects.filter(review=review, stage=stage).values_list("record_id", "choice"):
-        i = index.get(record_id)
-        if i is not None:
-            labels[i] = max(labels.get(i, 0), int(choice in RELEVANT_CHOICES))
-    voted = set(labels)
+    voted = {index[r] for r in Vote.objects.filter(review=review, stage=stage).values_list("record_id", flat=True)
+             if r in index}  # fmt: skip
+    if not review.blinded:
+        for record_id, choice in Vote.objects.filter(review=review, stage=stage).values_list("record_id", "choice"):
+            i = index.get(record_id)
+            if i is not None:
+                labels[i] = max(labels.get(i, 0), int(choice in RELEVANT_CHOICES))
     for i, (_, _, status) in enumerate(rows):
         if status == Status.INCLUDED:
             labels[i] = 1
@@ -466,12 +470,16 @@ def relevance_of(*, record: Record, stage: str) -> RelevanceScore | None:
 def screened_since_last_include(*, review: Review, stage: str) -> int:
     """Records given a vote since the latest include vote at the stage (every voted record if none yet).
 
-    A long run without an include is what reviewers watch when deciding whether to stop screening early.
+    A long run without an include is what reviewers watch when deciding whether to stop screening early. In a
+    blinded review only include votes on records since included count, so that the figure never moves with
+    another reviewer's vote on a record still undecided (issue #14).
     """
     events = VoteEvent.objects.filter(review=review, stage=stage)
-    last_include = (
-        events.filter(choice=Choice.INCLUDE).exclude(action=VoteEvent.Action.WITHDRAW).aggregate(m=Max("id"))["m"]
-    )
+    includes = events.filter(choice=Choice.INCLUDE).exclude(action=VoteEvent.Action.WITHDRAW)
+    if review.blinded:
+        decided = StageOutcome.objects.filter(review=review, stage=stage, status=Status.INCLUDED).values("record_id")
+        includes = includes.filter(record_id__in=decided)
+    last_include = includes.aggregate(m=Max("id"))["m"]
     cast = events.filter(action=VoteEvent.Action.CAST)
     if last_include is not None:
         cast = cast.filter(id__gt=last_include)

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from review.access import ReviewAccess
 from review.models import Membership, Role
 from screening.agreement import Agreement, cohen_kappa, fleiss_kappa
-from screening.models import FINAL_STATUSES, PilotRound, Stage, StageOutcome, Status, Vote
+from screening.models import REVEALING_STATUSES, PilotRound, Stage, StageOutcome, Status, Vote
 from screening.selectors import stage_counts
 
 
@@ -108,7 +108,7 @@ def reviewer_progress(*, access: ReviewAccess, user: User, stage: str) -> list[R
 
 
 def agreement_for(*, access: ReviewAccess, stage: str, pilot: PilotRound | None = None) -> AgreementSummary:
-    statuses = list(FINAL_STATUSES) + ([Status.CONFLICT] if access.is_lead else [])
+    statuses = list(REVEALING_STATUSES) + ([Status.CONFLICT, Status.NOT_RETRIEVED] if access.is_lead else [])
     votes = Vote.objects.filter(
         review=access.review,
         stage=stage,
@@ -166,7 +166,7 @@ class PilotSummary:
 def pilot_summary(*, access: ReviewAccess, pilot: PilotRound) -> PilotSummary:
     outcomes = StageOutcome.objects.filter(pilot=pilot)
     size = outcomes.count()
-    visible = list(FINAL_STATUSES) + ([Status.CONFLICT] if access.is_lead else [])
+    visible = list(REVEALING_STATUSES) + ([Status.CONFLICT, Status.NOT_RETRIEVED] if access.is_lead else [])
     complete = outcomes.exclude(status=Status.AWAITING).count()
     ratings: dict[int, list[tuple[str, str]]] = defaultdict(list)
     titles: dict[int, str] = {}

@@ -1,8 +1,10 @@
 """Reads of the screening app. Blinding lives here: every view and API route reads votes through these functions.
 
-Blinding rule (Review.blinded): until a record's outcome at a stage is final, a person sees only their own vote
-on it. Two exceptions, both after every required vote is in: a record in conflict shows all its votes to the
-lead and to the reviewers who voted on it (they must discuss it). An unblinded review shows every vote.
+Blinding rule (Review.blinded): until a record is included or excluded at a stage, a person sees only their own
+vote on it. Exceptions: a record in conflict (every required vote in) shows all its votes to the lead and to the
+reviewers who voted on it (they must discuss it); a record marked "not retrieved" shows them to the lead only,
+since an uploaded report reopens it for the reviewers who have not voted yet. An unblinded review shows every
+vote.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from review.access import ReviewAccess
 from review.models import Record, Review
 from screening.models import (
     FINAL_STATUSES,
+    REVEALING_STATUSES,
     ConflictComment,
     ExclusionReason,
     FullText,
@@ -104,8 +107,10 @@ def unblinded_for(*, access: ReviewAccess, user: User, outcome: StageOutcome | N
         return True
     if outcome is None:
         return False
-    if outcome.status in FINAL_STATUSES:
+    if outcome.status in REVEALING_STATUSES:
         return True
+    if outcome.status == Status.NOT_RETRIEVED:
+        return access.is_lead
     if outcome.status == Status.CONFLICT:
         if access.is_lead:
             return True

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.request_guards.RequestGuardMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,7 +157,13 @@ if _s3_bucket:
 MAX_IMPORT_FILE_MB = env_int("MAX_IMPORT_FILE_MB", 300, minimum=1)
 MAX_FULLTEXT_FILE_MB = env_int("MAX_FULLTEXT_FILE_MB", 50, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_MB", 10, minimum=1) * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger files stream to a temporary file, never to memory
+# Counts each upload's bytes against the route's limit as it streams (config/request_guards.py).
+FILE_UPLOAD_HANDLERS = [
+    "config.request_guards.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Per-field limits of an import, in characters: a longer field is cut with a warning naming record and field (the
 # uploaded file keeps it whole), so one huge field cannot set the memory of the import and of deduplication.
 # The longest title in the shared corpus of real exports is 346 characters, the longest field 99,855.
@@ -185,8 +192,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600, minimum=10)
+# Redis hands an unacknowledged message out again after the visibility timeout. It must outlast the longest task,
+# or a task still running would be delivered a second time; a job whose whole worker died is sent again much
+# sooner by the heartbeat sweep (JOB_STALE_SECONDS, review/services/job_recovery.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 300, minimum=60),
+}
+# The queue tasks go to and workers read by default; jobs sent again after a worker died go there too.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# A running job whose worker has not beaten for this long (it beats every 10 s) is sent again.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 90, minimum=5)
 # Fail fast when the broker is down: the request then tells the person that background jobs are unavailable.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 

@@ -22,7 +22,7 @@ from reporting.exports.csvfast import text
 from reporting.exports.sql import JoinedList
 from review.access import ReviewAccess
 from review.models import Record, Search
-from screening.models import FINAL_STATUSES, Resolution, Stage, StageOutcome, Vote
+from screening.models import FINAL_STATUSES, REVEALING_STATUSES, Resolution, Stage, StageOutcome, Vote
 
 CHUNK = 2000
 STAGES = ((Stage.TITLE_ABSTRACT, "ta"), (Stage.FULL_TEXT, "ft"))
@@ -67,7 +67,7 @@ def records_header(*, slots: dict[str, int]) -> list[str]:
 def _may_see(*, access: ReviewAccess, user: User, status: str | None, reviewer_id: int) -> bool:
     if access.is_lead or not access.review.blinded or reviewer_id == user.pk:
         return True
-    return status in FINAL_STATUSES
+    return status in REVEALING_STATUSES
 
 
 def records_export(

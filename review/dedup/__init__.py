@@ -7,7 +7,9 @@
 - blocking.py: candidate pairs from several keys (DOI, PMID, rare title words, sorted title neighbourhoods
   forwards and reversed, first author + year, venue + volume + page), so a typo or a missing field in one key
   does not hide a duplicate; large blocks are windowed, keeping comparisons roughly linear.
-- compare.py: rapidfuzz similarities per field and named decision rules -> duplicate / possible / distinct.
+- compare.py: rapidfuzz similarities and agreements per field (the comparison features).
+- scoring.py: a calibrated logistic score over those features (weights.py, learnt by train.py from the labelled
+  sets) and barriers (two DOIs, two page ranges, ...) -> duplicate / possible / distinct; docs/dedup.md.
 - cluster.py: complete linkage: two groups merge only if every cross pair is compatible, so a sparse record
   cannot chain two different works together; a person's same=False is never crossed, and a group holds at
   most one locked (already screened) record, which is always the one kept.

@@ -9,6 +9,7 @@ from typing import Any
 
 from review.dedup.engine import deduplicate
 from review.dedup.io import read_file
+from review.dedup.scoring import Versions
 
 __all__ = ["dedupe_file"]
 
@@ -18,15 +19,17 @@ def dedupe_file(
     *,
     out: str | Path | None = None,
     pairs_out: str | Path | None = None,
+    versions: Versions = "possible",
 ) -> dict[str, Any]:
     """Group the records of one file and write the groups (and the pairs left for a person).
 
     OUT gets record_id,group_id for every record (automatic merges only; a singleton is its own group, and
     group_id is the id of the record kept). PAIRS gets the possible duplicates with their score and rule.
+    `versions` is what a review's setting would say about a preprint and its journal version.
     """
     started = time.perf_counter()
     records = read_file(in_path)
-    result = deduplicate(records)
+    result = deduplicate(records, versions=versions)
     seconds = time.perf_counter() - started
     if out is not None:
         with open(out, "w", newline="", encoding="utf-8") as handle:

@@ -1,22 +1,20 @@
-"""Pairwise comparison: field similarities, then explicit decision rules.
+"""Pairwise comparison features: how far two records agree, field by field (1 agree, -1 differ, 0 unknown).
 
-The rules are written out rather than learnt so that each merge can name the rule that justified it, and so
-that a person can see why a pair was (or was not) merged. Their thresholds were set on the developer sets
-under one priority: a unique study wrongly merged is far worse than a duplicate left for a person.
+scoring.py turns these into a calibrated probability and an outcome.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
 from rapidfuzz.fuzz import ratio
 
-from review.dedup.model import Outcome
 from review.dedup.normalise import Author
 from review.dedup.prepare import ROMAN, Prepared
 
-__all__ = ["Features", "compare", "features"]
+__all__ = ["Features", "features", "title_similarity", "word_substituted"]
 
 
 @dataclass(slots=True)
@@ -31,9 +29,12 @@ class Features:
     authors: int
     first_author: int
     abstract: float | None
+    issue: int = 0
+    page_range: int = 0  # 1 the whole range agrees, -1 it differs (221-8 = 221-228), 0 unknown
+    word_swapped: bool = False  # a title word replaced by another word (see word_substituted)
 
 
-def _title_similarity(a: Prepared, b: Prepared) -> float:
+def title_similarity(a: Prepared, b: Prepared) -> float:
     best = Indel.normalized_similarity(a.title_ns, b.title_ns, score_cutoff=0.5) * 100
     if best < 97 and (len(a.titles) > 1 or len(b.titles) > 1):
         for ta in a.titles:
@@ -137,6 +138,35 @@ def _within(a: Prepared, b: Prepared) -> bool:
     return start <= page <= end
 
 
+def _page_range(a: Prepared, b: Prepared, first: int) -> int:
+    if first != 1:
+        return first
+    if not a.last_page or not b.last_page:
+        return 0  # one export gives the first page only
+    na, nb = a.last_page.lstrip(_LETTERS), b.last_page.lstrip(_LETTERS)
+    return 1 if na == nb else -1  # "3-8" against "3-4": two items that start on one page
+
+
+_PLAIN_ISSUE = re.compile(r"^\(?\d{1,3}(?:\s*[-/]\s*\d{1,3})?\)?$")
+
+
+def _plain_issue(p: Prepared, other: Prepared) -> bool:
+    # Only a plain issue number says anything: exports put article numbers ("791" with no pages, where the other
+    # record has page 791), supplements ("3-B", "Suppl 3") and notes ("(11) (no pagination)") in this field too
+    # (all seen in asysd_diabetes and sra_stroke).
+    if not _PLAIN_ISSUE.match(p.issue):
+        return False
+    return bool(p.first_page) or p.issue.strip("()") != other.first_page
+
+
+def _issue(a: Prepared, b: Prepared) -> int:
+    if not a.issue_numbers or not b.issue_numbers or not _plain_issue(a, b) or not _plain_issue(b, a):
+        return 0
+    if a.issue_numbers & b.issue_numbers:
+        return 1  # "3" / "3-4" / "3 Suppl": a combined issue or a supplement of it
+    return -1
+
+
 def _volume(a: Prepared, b: Prepared) -> int:
     found = _eq(a.volume, b.volume)
     if found == -1 and (a.volume in b.issue_numbers or b.volume in a.issue_numbers):
@@ -146,60 +176,26 @@ def _volume(a: Prepared, b: Prepared) -> int:
 
 def features(a: Prepared, b: Prepared, *, title: float | None = None) -> Features:
     authors, first = _authors(a, b)
+    pages = _pages(a, b)
     abstract = None
     if len(a.abstract) >= 100 and len(b.abstract) >= 100:
         abstract = ratio(a.abstract, b.abstract)
+    title_value = title_similarity(a, b) if title is None else title
     return Features(
-        title=_title_similarity(a, b) if title is None else title,
+        title=title_value,
         doi=_eq(a.doi, b.doi),
         pmid=_eq(a.pmid, b.pmid),
         year_gap=abs(a.year - b.year) if a.year is not None and b.year is not None else None,
         volume=_volume(a, b),
-        pages=_pages(a, b),
+        pages=pages,
         journal=_journal(a, b),
         authors=authors,
         first_author=first,
         abstract=abstract,
+        issue=_issue(a, b),
+        page_range=_page_range(a, b, pages),
+        word_swapped=title_value < 100 and word_substituted(a, b),
     )
-
-
-def compare(a: Prepared, b: Prepared) -> tuple[Outcome, float, str]:
-    """Outcome, a 0..1 score for ordering, and the rule that decided."""
-    if a.kind != b.kind:
-        return "distinct", 0.0, "kind-differs"  # erratum / reply / comment vs the item it concerns
-    title = _title_similarity(a, b)
-    same_id = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
-    if title < 70 and not same_id:
-        return "distinct", title / 100, "title-differs"  # most candidate pairs end here, cheaply
-    f = features(a, b, title=title)
-    score = f.title / 100
-    if f.pmid == -1:
-        return "distinct", score * 0.5, "pmid-conflict"
-    # Two parts of a series never share their pages or their abstract; a number lost in export does.
-    pinned = (f.pages == 1 and (f.volume == 1 or f.journal == 1)) or (f.abstract is not None and f.abstract >= 95)
-    if a.numbers != b.numbers and not pinned:
-        # "Phase II" / "Phase III", "type 1" / "type 2", "part 1" / "part 2": one character apart, two works.
-        if f.title >= 90 and (same_id or f.authors == 1):
-            return "possible", score * 0.8, "title-numbers-differ"
-        return "distinct", score * 0.5, "title-numbers-differ"
-    year_ok = f.year_gap is None or f.year_gap <= 1
-    if f.pmid == 1 or f.doi == 1:
-        key = "pmid" if f.pmid == 1 else "doi"
-        # One DOI covers every abstract of a journal supplement, so the identifier alone never merges, and
-        # a team's abstracts in one supplement can have near-identical titles: text or pages must not differ.
-        abstract_conflict = f.abstract is not None and f.abstract < 60
-        pinned = f.pages == 1 or (f.abstract is not None and f.abstract >= 90)
-        close = f.title >= 95 or (f.title >= 90 and pinned)
-        if close and year_ok and f.pages != -1 and not abstract_conflict and (f.authors != -1 or f.pages == 1):
-            return "duplicate", min(1.0, score + 0.05), f"{key}+title"
-        abstract_ok = f.abstract is None or f.abstract >= 90
-        if f.title >= 95 and year_ok and f.authors == 1 and abstract_ok:
-            # Pages differ between the online-first and the issue version of the same article.
-            return "duplicate", score, f"{key}+title+authors"
-        if f.title >= 70:
-            return "possible", score, f"{key}-title-differs"
-        return "distinct", score * 0.5, f"shared-{key}-different-title"
-    return _metadata_rules(a, b, f, score, year_ok)
 
 
 def _unmatched(tokens: tuple[str, ...], other: tuple[str, ...], other_ns: str) -> list[str]:
@@ -214,95 +210,10 @@ def _unmatched(tokens: tuple[str, ...], other: tuple[str, ...], other_ns: str) -
     return out
 
 
-def _word_substituted(a: Prepared, b: Prepared) -> bool:
+def word_substituted(a: Prepared, b: Prepared) -> bool:
     """Does one title have a word where the other has a different word (not a typo, spacing or hyphen)?"""
     only_a = _unmatched(a.tokens, b.tokens, b.title_ns)
     only_b = _unmatched(b.tokens, a.tokens, a.title_ns)
     if not only_a or not only_b or "".join(only_a) == "".join(only_b):
         return False  # a word added or dropped only, or "type II" / "type 2"
     return any(all(ratio(x, y) < 80 for y in only_b) for x in only_a)  # "men" / "women" is 75
-
-
-def _metadata_rules(a: Prepared, b: Prepared, f: Features, score: float, year_ok: bool) -> tuple[Outcome, float, str]:
-    if f.title < 70:
-        return "distinct", score, "title-differs"
-    abstract_same = f.abstract is not None and f.abstract >= 90
-    abstract_differs = f.abstract is not None and f.abstract < 50
-    abstract_ok = f.abstract is None or f.abstract >= 90
-    abstract_pins = f.abstract is not None and f.abstract >= 95
-    hard = []
-    if f.doi == -1:
-        hard.append("doi")
-    if not year_ok:
-        hard.append("year")
-    if f.pages == -1:
-        hard.append("pages")
-    if f.volume == -1:
-        hard.append("volume")
-    if f.authors == -1:
-        hard.append("authors")
-    # A volume number shared by two different journals is a coincidence, not evidence.
-    volume_agrees = f.volume == 1 and f.journal != -1
-    both_paged = bool(a.first_page and b.first_page)
-    if a.conference != b.conference and f.pages != 1 and not abstract_pins and (both_paged or not volume_agrees):
-        # A meeting abstract and the paper that followed are counted as two works; databases disagree on
-        # flagging the supplement, so the flag counts only when neither the page nor (a page missing) the
-        # volume ties the two together.
-        hard.append("conference-vs-article")
-    # The year agrees for most different works by one team; it supports only what the venue already does.
-    venue = (f.pages == 1) + volume_agrees + (f.journal == 1) + abstract_same
-    support = venue + (f.year_gap == 0 and venue > 0)
-    generic = a.generic or b.generic
-    if hard:
-        same_place = f.pages == 1 and (f.volume == 1 or f.journal == 1)
-        if hard == ["doi"] and f.title >= 98 and f.authors == 1 and same_place and year_ok and abstract_ok:
-            # Everything but the DOI agrees, down to the page: one database stored a wrong DOI.
-            return "duplicate", score * 0.95, "title+authors+venue+pages-doi-differs"
-        full_range = a.last_page != "" and a.last_page == b.last_page
-        if hard == ["authors"] and f.title >= 98 and same_place and f.volume == 1 and full_range and f.year_gap == 0:
-            # Two works cannot fill the same page range of one volume: the author list is what got garbled.
-            return "duplicate", score * 0.9, "title+venue+page-range-authors-differ"
-        if f.title >= 95 and len(hard) == 1 and hard[0] in ("doi", "volume", "authors") and support >= 3:
-            return "possible", score * 0.9, f"title-match-{hard[0]}-conflict"
-        return "distinct", score * 0.5, "conflict-" + "-".join(hard)
-    if f.journal == -1 and f.pages != 1:
-        # Same title and team in two journals with nothing else in common: often one abstract presented at
-        # two meetings, which the reviews count as two records. A person decides.
-        if f.title >= 95 and f.authors == 1:
-            return "possible", score * 0.85, "title+authors-different-venue"
-        return "distinct", score * 0.5, "different-venue"
-    if f.authors == 0 and f.first_author == 0 and generic:
-        # Anonymous items with a generic title ("ESICON 2017 Abstracts") are the same only when their text is.
-        if f.title >= 95 and abstract_pins and f.volume == 1 and f.journal == 1 and f.year_gap == 0:
-            return "duplicate", score * 0.9, "generic-title+abstract+venue"
-        return "distinct", score * 0.5, "generic-title-no-authors"
-    if f.authors == 0 and f.first_author == 0 and support < 3:
-        return ("possible" if f.title >= 95 and not generic else "distinct"), score * 0.8, "no-authors"
-    if generic:
-        # "Editorial", "Diabetes mellitus": only the bibliographic details can tell these apart.
-        pinned = f.pages == 1 or abstract_pins
-        if f.title >= 95 and f.authors == 1 and pinned and (f.volume == 1 or f.journal == 1) and year_ok:
-            return "duplicate", score, "generic-title+authors+venue+pages"
-        if f.title >= 95 and f.authors == 1:
-            return "possible", score * 0.9, "generic-title"
-        return "distinct", score * 0.5, "generic-title-weak"
-    if not (f.pages == 1 or abstract_same) and _word_substituted(a, b):
-        # "... in men" / "... in women", "mice" / "rats": a whole word swapped is another paper of the same
-        # team more often than an export error, unless the page or the abstract says otherwise.
-        return ("possible" if f.authors == 1 else "distinct"), score * 0.85, "title-word-differs"
-    if abstract_differs and f.pages != 1:
-        return ("possible" if f.title >= 95 and f.authors == 1 else "distinct"), score * 0.8, "abstract-differs"
-    if f.title >= 95 and f.authors == 1 and support >= 1:
-        return "duplicate", score, "title+authors+venue"
-    if f.title >= 95 and f.authors == 0 and support >= 3:
-        return "duplicate", score * 0.95, "title+venue+pages"
-    if f.title >= 85 and f.authors == 1 and support >= 2 and (f.pages == 1 or volume_agrees or abstract_same):
-        # Below 95 the title alone does not separate a team's two papers in one journal and year.
-        return "duplicate", score, "close-title+authors+venue"
-    if f.title >= 80 and f.authors == 1 and (support >= 3 or (abstract_same and support >= 2)):
-        return "duplicate", score, "similar-title+authors+venue+pages"
-    if f.title >= 85 and f.authors >= 0:
-        return "possible", score * 0.9, "similar-title"
-    if f.title >= 75 and f.authors == 1 and support >= 2:
-        return "possible", score * 0.9, "related-title+authors"
-    return "distinct", score * 0.5, "weak-evidence"

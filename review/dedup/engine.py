@@ -7,10 +7,10 @@ from collections.abc import Callable, Collection, Sequence
 
 from review.dedup.blocking import candidate_pairs
 from review.dedup.cluster import Clusters
-from review.dedup.compare import compare
 from review.dedup.model import DedupRecord, DedupResult, Outcome, PairDecision, ScoredPair
 from review.dedup.parallel import compare_pairs, worker_count
 from review.dedup.prepare import Prepared, prepare
+from review.dedup.scoring import Model, Verdict, Versions, decide
 
 __all__ = ["deduplicate", "natural_key"]
 
@@ -23,20 +23,24 @@ def natural_key(record_id: str) -> tuple[tuple[int, int | str], ...]:
 class _Comparator:
     """Pair outcomes, computed once and remembered (the clustering asks again for cross pairs)."""
 
-    def __init__(self, prepared: Sequence[Prepared]) -> None:
+    def __init__(self, prepared: Sequence[Prepared], model: Model, versions: Versions) -> None:
         self.prepared = prepared
-        self.cache: dict[tuple[int, int], tuple[Outcome, float, str]] = {}
+        self.model = model
+        self.versions = versions
+        self.cache: dict[tuple[int, int], Verdict] = {}
 
-    def result(self, x: int, y: int) -> tuple[Outcome, float, str]:
+    def result(self, x: int, y: int) -> Verdict:
         key = (x, y) if x < y else (y, x)
         found = self.cache.get(key)
         if found is None:
-            found = compare(self.prepared[key[0]], self.prepared[key[1]])
+            found = decide(self.prepared[key[0]], self.prepared[key[1]], self.model, self.versions)
             self.cache[key] = found
         return found
 
     def outcome(self, x: int, y: int) -> Outcome:
-        return self.result(x, y)[0]
+        # A pair behind a barrier (two DOIs, two page ranges, ...) never ends up in one group through a third.
+        verdict = self.result(x, y)
+        return "distinct" if verdict.barred else verdict.outcome
 
 
 def _primary(members: list[int], prepared: Sequence[Prepared], locked: set[int]) -> int:
@@ -70,6 +74,8 @@ def deduplicate(
     locked: Collection[str] = (),
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    model: Model | None = None,
+    versions: Versions = "possible",
 ) -> DedupResult:
     """Group records that are the same work.
 
@@ -78,8 +84,14 @@ def deduplicate(
     same=False decision between the two groups forbids it), same=False keeps a pair apart for good, directly
     or through any chain. A group never holds two locked records unless a person merged them, and a locked record
     is always the one kept. `progress(done, total)` is called as candidate pairs are compared. `workers`
-    defaults to two processes for large runs when the platform allows (see parallel.worker_count).
+    defaults to two processes for large runs when the platform allows (see parallel.worker_count). `model` is the
+    pair score (the shipped one unless a benchmark passes one learnt without the set it runs on); `versions` is
+    the review's setting for a preprint and its journal version (scoring.VERSIONS).
     """
+    if model is None:
+        from review.dedup.weights import MODEL
+
+        model = MODEL
     ids = [r.id for r in records]
     if len(set(ids)) != len(ids):
         raise ValueError("record ids must be unique")
@@ -90,13 +102,15 @@ def deduplicate(
     locked_idx = {index[x] for x in locked if x in index}
     forced, forbidden = _index_decisions(decisions, index)
 
-    comparator = _Comparator(prepared)
+    comparator = _Comparator(prepared, model, versions)
     candidates = list(candidate_pairs(prepared))  # every later step is independent of this order
     duplicates: list[tuple[float, int, int, str]] = []
     possibles: list[tuple[float, int, int, str]] = []
-    for x, y, outcome, score, reason in compare_pairs(prepared, candidates, workers=n_workers, progress=progress):
-        comparator.cache[(x, y)] = (outcome, score, reason)
-        (duplicates if outcome == "duplicate" else possibles).append((score, x, y, reason))
+    for x, y, verdict in compare_pairs(
+        prepared, candidates, workers=n_workers, model=model, versions=versions, progress=progress
+    ):
+        comparator.cache[(x, y)] = verdict
+        (duplicates if verdict.outcome == "duplicate" else possibles).append((verdict.score, x, y, verdict.reason))
     del candidates
     if progress is not None and not comparator.cache:
         progress(0, 0)

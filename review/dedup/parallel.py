@@ -15,16 +15,15 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from review.dedup.compare import compare
-from review.dedup.model import Outcome
 from review.dedup.prepare import Prepared
+from review.dedup.scoring import Model, Verdict, Versions, decide
 
 __all__ = ["compare_pairs", "worker_count"]
 
 PARALLEL_FROM = 20_000  # below this, starting processes costs more than it saves
 SLICES_PER_WORKER = 8  # enough slices for a smooth progress bar
 
-Found = tuple[int, int, Outcome, float, str]
+Found = tuple[int, int, Verdict]
 _inherited: dict[str, Any] = {}
 _FORKING = threading.Lock()
 
@@ -48,11 +47,13 @@ def _compare_slice(bounds: tuple[int, int], state: dict[str, Any] | None = None)
     state = _inherited if state is None else state
     prepared: Sequence[Prepared] = state["prepared"]
     pairs: Sequence[tuple[int, int]] = state["pairs"]
+    model: Model = state["model"]
+    versions: Versions = state["versions"]
     found: list[Found] = []
     for x, y in pairs[bounds[0] : bounds[1]]:
-        outcome, score, reason = compare(prepared[x], prepared[y])
-        if outcome != "distinct":
-            found.append((x, y, outcome, score, reason))
+        verdict = decide(prepared[x], prepared[y], model, versions)
+        if verdict.outcome != "distinct":
+            found.append((x, y, verdict))
     return bounds[1] - bounds[0], found
 
 
@@ -80,12 +81,18 @@ def compare_pairs(
     pairs: Sequence[tuple[int, int]],
     *,
     workers: int,
+    model: Model | None = None,
+    versions: Versions = "possible",
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Found]:
     """Every pair that is not plainly distinct, in the order of `pairs`."""
+    if model is None:
+        from review.dedup.weights import MODEL
+
+        model = MODEL
     found: list[Found] = []
     done = 0
-    state = {"prepared": prepared, "pairs": pairs}
+    state = {"prepared": prepared, "pairs": pairs, "model": model, "versions": versions}
     for count, chunk in _run(_compare_slice, len(pairs), workers, state):
         found.extend(chunk)
         done += count

@@ -13,11 +13,13 @@ from itertools import combinations
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from review import extensions
 from review.dedup.engine import deduplicate
 from review.dedup.model import DedupRecord, DedupResult, PairDecision
+from review.dedup.prepare import ABSTRACT_CHARS, MAX_SHORT, MAX_TITLE
 from review.errors import ServiceError
 from review.models import DedupRun, DuplicateDecision, MergeEvent, PossibleDuplicate, Record, Review, Search
 from review.services.jobs import enqueue, job_create, job_fail, job_progress, job_start, job_succeed
@@ -46,9 +48,12 @@ def dedup_start(*, review: Review, by: User | None) -> DedupRun:
 
 
 def _engine_records(review: Review) -> list[DedupRecord]:
+    # Long text is read by the prefix the engine compares (prepare.MAX_TITLE ...), so a record with a huge field
+    # costs the run no more memory than any other.
     rows = Record.objects.filter(review=review, removed_reason="").values_list(
-        "pk", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "abstract",
-        "issn", "isbn", "search__database", "source_database", "search__kind", "search__other_method",
+        "pk", Left("title", MAX_TITLE), "authors", "year", Left("journal", MAX_SHORT), "volume", "issue", "pages",
+        "doi", "pmid", Left("abstract", ABSTRACT_CHARS + 100), "issn", "isbn", "search__database", "source_database",
+        "search__kind", "search__other_method",
     )  # fmt: skip
     return [
         DedupRecord(
@@ -123,6 +128,7 @@ def dedup_run(*, run_id: int) -> None:
             locked={str(pk) for pk in locked_records(review)},
             progress=progress,
             workers=1 if settings.CELERY_TASK_ALWAYS_EAGER else None,
+            versions=review.dedup_versions,  # type: ignore[arg-type]  # a database constraint keeps it one of them
         )
         stats = dedup_apply(review=review, run=run, result=result)
     except Exception as error:

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -97,26 +97,21 @@ def search_file_upload(
     search: Search,
     by: User | None,
     name: str,
-    data: bytes,
+    data: bytes | File,
     requested_format: str = "auto",
     requested_encoding: str = "auto",
     import_when_previewed: bool = False,
 ) -> SearchFile:
-    """Keep the uploaded bytes and start the preview job. Nothing is imported until the person confirms."""
+    """Keep the uploaded file and start the preview job. Nothing is imported until the person confirms.
+
+    `data` is the file's bytes or an uploaded file, which is read in chunks and moved to storage without being
+    held in memory as a whole (issue #14: a 2 GB upload once filled a web process)."""
     if search.review_id != review.pk:
         raise ServiceError("No such search", code="not_found")
     if requested_format not in ("auto", *FORMATS):
         raise ServiceError(f"format must be auto or one of {', '.join(FORMATS)}", field="format")
     requested_encoding = _encoding_or_error(requested_encoding)
-    limit = settings.MAX_IMPORT_FILE_MB * 1024 * 1024
-    if len(data) > limit:
-        raise ServiceError(
-            f"{name}: the file is {len(data) / 1048576:.0f} MB; the limit is {settings.MAX_IMPORT_FILE_MB} MB",
-            field="file",
-        )
-    if not data:
-        raise ServiceError(f"{name}: the file is empty", field="file")
-    digest = hashlib.sha256(data).hexdigest()
+    size, digest = _size_and_digest(name, data)
     earlier = (
         SearchFile.objects.filter(review=review, sha256=digest, status=SearchFile.Status.IMPORTED)
         .order_by("pk")
@@ -127,7 +122,7 @@ def search_file_upload(
             review=review,
             search=search,
             original_name=name[:255],
-            size=len(data),
+            size=size,
             sha256=digest,
             requested_format=requested_format,
             requested_encoding=requested_encoding,
@@ -135,7 +130,7 @@ def search_file_upload(
             uploaded_by=by,
             duplicate_of=earlier,
         )
-        search_file.file.save("upload.bin", ContentFile(data), save=False)
+        search_file.file.save("upload.bin", ContentFile(data) if isinstance(data, bytes) else data, save=False)
         job = job_create(review=review, kind="import-preview", by=by)
         search_file.job = job
         search_file.save()
@@ -144,6 +139,33 @@ def search_file_upload(
 
         enqueue(search_file_preview_task, search_file.pk, job.pk, job=job)
     return search_file
+
+
+def _size_and_digest(name: str, data: bytes | File) -> tuple[int, str]:
+    """The file's size and SHA-256, refused over MAX_IMPORT_FILE_MB as soon as the count passes it."""
+    limit = settings.MAX_IMPORT_FILE_MB * 1024 * 1024
+    digest, size = hashlib.sha256(), 0
+    if isinstance(data, bytes):
+        size = len(data)
+        if size <= limit:
+            digest.update(data)
+    else:
+        data.seek(0)
+        for chunk in data.chunks():
+            size += len(chunk)
+            if size > limit:
+                break
+            digest.update(chunk)
+        data.seek(0)
+    if size > limit:
+        raise ServiceError(
+            f"{name}: the file is too large; the limit is {settings.MAX_IMPORT_FILE_MB} MB",
+            field="file",
+            code="too_large",
+        )
+    if size == 0:
+        raise ServiceError(f"{name}: the file is empty", field="file")
+    return size, digest.hexdigest()
 
 
 def _read(search_file: SearchFile) -> bytes:

@@ -36,15 +36,18 @@ def job_create(*, review: Review, kind: str, by: User | None, total: int = 0) ->
 
 
 def job_start(*, job: Job, total: int = 0, message: str = "") -> None:
+    from review.services.job_recovery import heartbeat_start
+
     job.state = Job.State.RUNNING
     job.started_at = timezone.now()
     job.total = total
     job.done = 0
     job.message = message
     Job.objects.filter(pk=job.pk).update(
-        state=job.state, started_at=job.started_at, total=total, done=0, message=message
+        state=job.state, started_at=job.started_at, heartbeat_at=job.started_at, total=total, done=0, message=message
     )
     cache.set(_key(job.pk), {"done": 0, "total": total, "message": message}, PROGRESS_TTL_SECONDS)
+    heartbeat_start(job.pk)
 
 
 def job_progress(*, job_id: int, done: int, total: int, message: str = "") -> None:
@@ -52,6 +55,9 @@ def job_progress(*, job_id: int, done: int, total: int, message: str = "") -> No
 
 
 def job_succeed(*, job: Job, result: dict[str, Any] | None = None, message: str = "") -> None:
+    from review.services.job_recovery import heartbeat_stop
+
+    heartbeat_stop(job.pk)
     job.state = Job.State.SUCCEEDED
     job.finished_at = timezone.now()
     job.done = job.total
@@ -62,6 +68,9 @@ def job_succeed(*, job: Job, result: dict[str, Any] | None = None, message: str 
 
 
 def job_fail(*, job: Job, message: str) -> None:
+    from review.services.job_recovery import heartbeat_stop
+
+    heartbeat_stop(job.pk)
     Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, finished_at=timezone.now(), message=message)
     job.state, job.message = Job.State.FAILED, message
     cache.delete(_key(job.pk))
@@ -94,6 +103,10 @@ def enqueue(
     `background=True` is for work nobody waits for (ranker retraining): without a broker (the embedded setup) it
     runs in a thread of this process instead of inside the request that asked for it.
     """
+
+    if job is not None:
+        # What to send again if the worker running it dies (review/services/job_recovery.py).
+        Job.objects.filter(pk=job.pk).update(task=getattr(task, "name", ""), task_args=list(args))
 
     def send() -> None:
         if background and settings.CELERY_TASK_ALWAYS_EAGER and settings.EAGER_BACKGROUND_THREADS:

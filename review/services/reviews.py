@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from review import extensions
 from review.errors import ServiceError
-from review.models import ApiToken, AuditEvent, Membership, Review, Role
+from review.models import ApiToken, AuditEvent, DedupVersions, Membership, Review, Role
 
 REVIEW_SETTING_FIELDS = (
     "title",
@@ -25,6 +25,7 @@ REVIEW_SETTING_FIELDS = (
     "votes_required_full_text",
     "blinded",
     "dedup_automatic",
+    "dedup_versions",
 )
 
 
@@ -39,6 +40,13 @@ def _unique_slug(title: str) -> str:
     while Review.objects.filter(slug=slug).exists():
         slug = f"{base}-{secrets.token_hex(3)}"
     return slug
+
+
+def _validate_versions(value: Any) -> str:
+    if value not in DedupVersions.values:
+        allowed = ", ".join(DedupVersions.values)
+        raise ServiceError(f"must be one of {allowed}, not {str(value)[:40]!r}", field="dedup_versions")
+    return str(value)
 
 
 def _validate_votes(value: Any, field: str) -> int:
@@ -62,6 +70,8 @@ def review_create(*, by: User, title: str, **fields: Any) -> Review:
     for name in ("votes_required_title_abstract", "votes_required_full_text"):
         if name in fields:
             fields[name] = _validate_votes(fields[name], name)
+    if "dedup_versions" in fields:
+        fields["dedup_versions"] = _validate_versions(fields["dedup_versions"])
     review = Review.objects.create(title=title, slug=_unique_slug(title), created_by=by, **fields)
     Membership.objects.create(review=review, user=by, role=Role.LEAD)
     audit(review=review, actor=by, action="review.created", title=title)
@@ -80,6 +90,8 @@ def review_update(*, review: Review, by: User, **fields: Any) -> Review:
     for name in ("votes_required_title_abstract", "votes_required_full_text"):
         if name in fields:
             fields[name] = _validate_votes(fields[name], name)
+    if "dedup_versions" in fields:
+        fields["dedup_versions"] = _validate_versions(fields["dedup_versions"])
     changed = {}
     for name, value in fields.items():
         old = getattr(review, name)

@@ -72,7 +72,7 @@ def search_detail(request: AuthedRequest, slug: str, search_id: int) -> HttpResp
                             search=search,
                             by=request.user,
                             name=upload.name,
-                            data=upload.read(),
+                            data=upload,
                             requested_format=form.cleaned_data.get("format") or "auto",
                             requested_encoding=form.cleaned_data.get("encoding") or "auto",
                         )

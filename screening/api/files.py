@@ -76,10 +76,10 @@ class NotRetrieved(APIView):
     parser_classes = [JSONParser, FormParser]
 
     @extend_schema(
-        request=ScreeningNotRetrievedIn, responses=ScreeningOutcomeOut, summary="Mark a report as not retrieved"
+        request=ScreeningNotRetrievedIn, responses=ScreeningOutcomeOut, summary="Mark a report as not retrieved (lead)"
     )
     def post(self, request: Request, review: str, record_id: int) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.LEAD)
         record = get_object_or_404(Record, pk=record_id, review=access.review)
         data = ScreeningNotRetrievedIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -6,12 +6,14 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from review.access import role_in
 from review.errors import ServiceError
-from review.models import Record, Review
+from review.models import Record, Review, Role
 from review.services import audit
 from screening.models import FullText, QueueClaim, Stage, StageOutcome, Status
 from screening.services.common import lock_outcome
@@ -29,7 +31,9 @@ def _check_pdf(upload: UploadedFile) -> tuple[int, str]:
         raise ServiceError("The file is empty", field="file")
     if size > limit:
         raise ServiceError(
-            f"The file is {size / 1024 / 1024:.1f} MB; the limit is {settings.MAX_FULLTEXT_FILE_MB} MB", field="file"
+            f"The file is {size / 1024 / 1024:.1f} MB; the limit is {settings.MAX_FULLTEXT_FILE_MB} MB",
+            field="file",
+            code="too_large",
         )
     upload.seek(0)
     head = upload.read(PDF_HEADER_WINDOW)
@@ -85,6 +89,13 @@ def fulltext_upload(*, review: Review, record: Record, by: User, upload: Uploade
 
 @transaction.atomic
 def fulltext_mark_not_retrieved(*, review: Review, record: Record, by: User, note: str) -> StageOutcome:
+    """The lead records that a report could not be obtained: a final outcome that no vote produced.
+
+    Only the lead may: a reviewer who could end a record's screening this way, then reopen it with an upload,
+    would have seen the other reviewers' votes in between (issue #14). The votes of a record marked so stay
+    blinded to reviewers (screening.selectors.unblinded_for)."""
+    if role_in(user=by, review=review) != Role.LEAD:
+        raise PermissionDenied("Only the lead marks a report as not retrieved")
     note = note.strip()
     if not note:
         raise ServiceError("Say what was tried (e.g. library, interlibrary loan, authors contacted)", field="note")

@@ -128,8 +128,12 @@ def vote_cast(*, review: Review, record: Record, stage: str, reviewer: User, dat
         note=note,
     )
     QueueClaim.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
-    relevance_retrain_soon(review=review, stage=stage, choice=choice)  # after commit, debounced, no query
-    return outcome_reevaluate(review=review, record=record, outcome=outcome, actor=reviewer, votes=votes)
+    outcome = outcome_reevaluate(review=review, record=record, outcome=outcome, actor=reviewer, votes=votes)
+    # After commit, debounced, no query. In a blinded review an undecided vote's choice must not decide when the
+    # ranker retrains (its version is shown to everyone): only a decided inclusion asks for a retraining at once.
+    known = choice if not review.blinded else (Choice.INCLUDE if outcome.status == Status.INCLUDED else "")
+    relevance_retrain_soon(review=review, stage=stage, choice=known)
+    return outcome
 
 
 @transaction.atomic

@@ -66,7 +66,8 @@ def fulltext_upload_view(request: AuthedRequest, slug: str, record_id: int) -> H
 @login_required
 @require_http_methods(["POST"])
 def not_retrieved(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
-    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    # The lead's call: "not retrieved" ends screening of the record without votes (see fulltext_mark_not_retrieved).
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     record = get_object_or_404(Record, pk=record_id, review=access.review)
     try:
         fulltext_mark_not_retrieved(

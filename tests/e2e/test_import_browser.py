@@ -123,7 +123,7 @@ def test_lead_imports_pubmed_embase_and_cinahl_exports(log_in, people, live_serv
 
     # The possible duplicate, judged different with D; a later run keeps to that verdict.
     page.goto(f"{base}/duplicates/possible/")
-    expect(page.locator("#possible-pair")).to_contain_text("title+authors-different-venue")
+    expect(page.locator("#possible-pair")).to_contain_text("differs: different-journal")
     page.keyboard.press("d")
     expect(page.locator("#possible-pair")).to_contain_text("No possible duplicates left to check.")
     decision = DuplicateDecision.objects.get(review=review)

@@ -30,3 +30,27 @@ def test_dedupe_file_writes_groups_and_summary(tmp_path, capsys, db):
 def test_dedupe_file_missing_input_names_it(tmp_path, db):
     with pytest.raises(CommandError, match=r"missing\.csv"):
         call_command("dedupe_file", str(tmp_path / "missing.csv"))
+
+
+PREPRINTS = [
+    ["record_id", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "abstract", "isbn_issn"],
+    ["p", "Household transmission of respiratory syncytial virus among children under five", "Kowalski A; Mensah K",
+     "2022", "medRxiv", "", "", "", "10.1101/2022.03.14.22272345", "", ""],
+    ["j", "Household transmission of respiratory syncytial virus among children under five", "Kowalski A; Mensah K",
+     "2023", "Lancet Infect Dis", "23", "5", "601-610", "10.1016/S1473-3099(22)00811-4", "", ""],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("versions", "removed", "asked"), [("possible", 0, 1), ("same", 1, 0), ("separate", 0, 0)])
+def test_dedupe_file_applies_the_versions_setting(tmp_path, capsys, db, versions, removed, asked):
+    source = tmp_path / "in.csv"
+    with source.open("w", newline="") as handle:
+        csv.writer(handle).writerows(PREPRINTS)
+    call_command("dedupe_file", str(source), "--versions", versions, "--json")
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["duplicates_removed"], summary["possible_pairs"]) == (removed, asked)
+
+
+def test_dedupe_file_refuses_an_unknown_versions_setting(tmp_path, db):
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("dedupe_file", str(tmp_path / "in.csv"), "--versions", "sometimes")

@@ -149,7 +149,9 @@ def test_conflict_resolution_by_the_lead_only(api_as, lead, reviewer, outsider, 
     assert api_as(lead).get(path).status_code == 405
 
 
-def test_fulltext_upload_download_and_not_retrieved(api_as, reviewer, viewer, outsider, review, at_full_text, records):
+def test_fulltext_upload_download_and_not_retrieved(
+    api_as, lead, reviewer, viewer, outsider, review, at_full_text, records
+):
     at_full_text(records[0])
     at_full_text(records[1])
     path = f"{base(review)}/records/{records[0].pk}/fulltext/"
@@ -167,6 +169,9 @@ def test_fulltext_upload_download_and_not_retrieved(api_as, reviewer, viewer, ou
     assert api_as(reviewer).delete(path).status_code == 405
     gone = f"{base(review)}/records/{records[1].pk}/not-retrieved/"
     response = api_as(reviewer).post(gone, {"note": "no library access"}, format="json")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+    assert StageOutcome.objects.get(record=records[1], stage=FT).status == Status.AWAITING
+    response = api_as(lead).post(gone, {"note": "no library access"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "not_retrieved"
     assert StageOutcome.objects.get(record=records[1], stage=FT).status == Status.NOT_RETRIEVED
     assert api_as(viewer).post(gone, {"note": "x"}, format="json").status_code == 403

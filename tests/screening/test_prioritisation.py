@@ -50,7 +50,12 @@ OTHER = [
 
 @pytest.fixture
 def topical(review):
-    """Records in import order: the five on-topic ones interleaved late among ten others."""
+    """Records in import order: the five on-topic ones interleaved late among ten others.
+
+    The review is unblinded, so that a single vote is a training label and these tests can follow the ranker vote
+    by vote; what a blinded review trains on is tested apart."""
+    review.blinded = False
+    review.save(update_fields=["blinded"])
     made = {}
     order = [OTHER[0], TOPIC[0], OTHER[1], OTHER[2], OTHER[3], OTHER[4], OTHER[5], TOPIC[1]]
     order += [OTHER[6], OTHER[7], TOPIC[2], OTHER[8], TOPIC[3], OTHER[9], TOPIC[4]]
@@ -74,18 +79,35 @@ def prioritised(review, lead, django_capture_on_commit_callbacks):
 # ---- labels ---------------------------------------------------------------------------------------------------
 
 
-def test_labels_take_final_outcomes_first_then_any_include_or_maybe_vote(
-    review, topical, vote, reviewer, reviewer2, reviewer3
-):
-    records = list(topical.values())
+def _mixed_votes(records, vote, reviewer, reviewer2):
     vote(reviewer, records[0], "exclude")
     vote(reviewer, records[1], "maybe")
     vote(reviewer, records[2], "include")
-    vote(reviewer2, records[2], "exclude")  # a conflict: one include vote makes it relevant
+    vote(reviewer2, records[2], "exclude")  # a conflict
     vote(reviewer, records[3], "include")
     vote(reviewer2, records[3], "include")  # included
     vote(reviewer, records[4], "exclude")
     vote(reviewer2, records[4], "exclude")  # excluded
+
+
+def test_labels_of_a_blinded_review_are_the_decided_outcomes_only(review, topical, vote, reviewer, reviewer2):
+    """Every reviewer reads the ranker's figures and order: a vote on an undecided record must not move them."""
+    review.blinded = True
+    review.save(update_fields=["blinded"])
+    records = list(topical.values())
+    _mixed_votes(records, vote, reviewer, reviewer2)
+    snapshot = stage_snapshot(review=review, stage=TA)
+    by_record = {snapshot.record_ids[i]: label for i, label in snapshot.labels.items()}
+    assert by_record == {records[3].pk: 1, records[4].pk: 0}
+    # Whether a record has votes (not what they are) still keeps its score from being rewritten.
+    assert {snapshot.record_ids[i] for i in snapshot.voted} == {r.pk for r in records[:5]}
+
+
+def test_labels_of_an_unblinded_review_take_final_outcomes_first_then_any_include_or_maybe_vote(
+    review, topical, vote, reviewer, reviewer2
+):
+    records = list(topical.values())
+    _mixed_votes(records, vote, reviewer, reviewer2)
     snapshot = stage_snapshot(review=review, stage=TA)
     by_record = {snapshot.record_ids[i]: label for i, label in snapshot.labels.items()}
     assert by_record == {records[0].pk: 0, records[1].pk: 1, records[2].pk: 1, records[3].pk: 1, records[4].pk: 0}

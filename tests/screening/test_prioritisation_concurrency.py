@@ -25,6 +25,10 @@ pytestmark = [
 
 
 def test_a_vote_is_accepted_while_a_retraining_is_running(review, lead, reviewer, reviewer2, monkeypatch):
+    # Unblinded, so that the two single votes below are training labels and the ranker fits at once (a blinded
+    # review trains on decided records only).
+    review.blinded = False
+    review.save(update_fields=["blinded"])
     topic = [RecordFactory(review=review, title=f"Exercise for depression, trial {i}") for i in range(6)]
     other = [RecordFactory(review=review, title=f"Statins and heart disease, cohort {i}") for i in range(6)]
     screening_settings_update(review=review, by=lead, order_title_abstract=QueueOrder.PRIORITISED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from review.errors import ServiceError
@@ -63,16 +64,23 @@ class TestUpload:
 
 @pytest.mark.django_db
 class TestNotRetrieved:
-    def test_marking_not_retrieved_is_final_and_audited(self, review, reviewer, at_full_text, record):
+    def test_marking_not_retrieved_is_final_and_audited(self, review, lead, at_full_text, record):
         at_full_text(record)
-        outcome = fulltext_mark_not_retrieved(review=review, record=record, by=reviewer, note="Library and ILL failed")
+        outcome = fulltext_mark_not_retrieved(review=review, record=record, by=lead, note="Library and ILL failed")
         assert (outcome.status, outcome.note) == (Status.NOT_RETRIEVED, "Library and ILL failed")
         assert AuditEvent.objects.filter(action="screening.fulltext_not_retrieved").count() == 1
 
-    def test_a_note_is_required(self, review, reviewer, at_full_text, record):
+    def test_a_note_is_required(self, review, lead, at_full_text, record):
         at_full_text(record)
         with pytest.raises(ServiceError):
-            fulltext_mark_not_retrieved(review=review, record=record, by=reviewer, note="")
+            fulltext_mark_not_retrieved(review=review, record=record, by=lead, note="")
+
+    def test_only_the_lead_marks_not_retrieved(self, review, reviewer, at_full_text, record):
+        at_full_text(record)
+        with pytest.raises(PermissionDenied):
+            fulltext_mark_not_retrieved(review=review, record=record, by=reviewer, note="ILL failed")
+        assert StageOutcome.objects.get(record=record, stage=FT).status == Status.AWAITING
+        assert not AuditEvent.objects.filter(action="screening.fulltext_not_retrieved").exists()
 
     def test_uploading_later_reopens_the_record(self, review, lead, at_full_text, record):
         at_full_text(record)

@@ -214,10 +214,12 @@ def test_fulltext_access_rules(as_outsider, as_viewer, as_reviewer, review, at_f
     assert as_reviewer.get(url("fulltext-upload", review, record.pk)).status_code == 405
 
 
-def test_mark_not_retrieved(as_reviewer, as_viewer, review, at_full_text, record):
+def test_mark_not_retrieved(as_lead, as_reviewer, as_viewer, review, at_full_text, record):
     at_full_text(record)
     assert as_viewer.post(url("not-retrieved", review, record.pk), {"note": "x"}).status_code == 403
-    response = as_reviewer.post(url("not-retrieved", review, record.pk), {"note": "ILL failed"}, **HX)
+    assert as_reviewer.post(url("not-retrieved", review, record.pk), {"note": "x"}).status_code == 403
+    assert StageOutcome.objects.get(record=record, stage=FT).status == Status.AWAITING
+    response = as_lead.post(url("not-retrieved", review, record.pk), {"note": "ILL failed"}, **HX)
     assert response.status_code == 200
     outcome = StageOutcome.objects.get(record=record, stage=FT)
     assert (outcome.status, outcome.note) == (Status.NOT_RETRIEVED, "ILL failed")

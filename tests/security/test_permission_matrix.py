@@ -165,6 +165,7 @@ LEAD_ONLY_API_WRITES = {
     "api-screening-pilot-close": ("post",),
     "api-screening-conflict-resolution": ("post",),
     "api-screening-prioritisation": ("post",),
+    "api-screening-not-retrieved": ("post",),  # issue #14: a reviewer could end and reopen a record to unblind it
     "api-charting-forms": ("post",),
     "api-charting-form": ("patch",),
     "api-charting-sections": ("post",),

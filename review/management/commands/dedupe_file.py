@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from review.dedup.cli import dedupe_file
+from review.dedup.scoring import VERSIONS
 from review.importers import ImportFileError
 
 
@@ -22,10 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="CSV of record_id,group_id (automatic merges only)")
         parser.add_argument("--pairs-out", help="CSV of the possible duplicates with their scores")
         parser.add_argument("--json", action="store_true", help="Print the summary as one JSON object")
+        parser.add_argument(
+            "--versions",
+            choices=VERSIONS,
+            default="possible",
+            help="A preprint and its journal version: ask a person (default), merge them (same), or keep apart",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            summary = dedupe_file(options["input"], out=options["out"], pairs_out=options["pairs_out"])
+            summary = dedupe_file(
+                options["input"], out=options["out"], pairs_out=options["pairs_out"], versions=options["versions"]
+            )
         except (OSError, ImportFileError, ValueError) as error:
             raise CommandError(f"{options['input']}: {error}") from None
         if options["json"]:

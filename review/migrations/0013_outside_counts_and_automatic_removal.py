@@ -11,7 +11,7 @@ def flag_automatic_removals(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("review", "0010_invitations_for_existing_accounts"),
+        ("review", "0012_review_dedup_versions"),
     ]
 
     operations = [
