@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from charting import selectors
-from charting.fieldtypes import CATEGORICAL_TYPES, NUMERIC_TYPES
+from charting.answers import address, instance_count
+from charting.fieldtypes import CATEGORICAL_TYPES, NUMERIC_TYPES, is_not_reported
 from charting.models import Extraction, Field, Form
 from charting.summaries import (
     CategoricalSummary,
@@ -45,19 +46,24 @@ class ChartedData:
     studies: list[Study]
     status: dict[int, str]
     extractions: dict[int, list[Extraction]]  # main round, per record, submitted or not
-    extraction_values: dict[int, dict[str, Any]]  # per extraction id
+    extraction_values: dict[int, dict[str, Any]]  # per extraction id, by answer address
+    final: dict[int, dict[str, Any]]  # per study, by answer address, "not reported" kept
+    final_sources: dict[int, dict[str, tuple[str, str]]]  # per study, by address: (quote, page)
+    extraction_sources: dict[int, dict[str, tuple[str, str]]]  # per extraction id, by address
 
 
 def charted_data(*, form: Form, with_status: bool = True) -> ChartedData:
     """Every main-round study with its final values and (with_status) whether its charting is finished.
 
     Five queries. Charts need only the final values: without status the extractors' answers are not read.
+    Each record is a study (its main report). In `studies` (what summaries count) "not reported" is missing.
     """
     fields = selectors.version_fields(version=selectors.form_current_version(form=form))
     records = list(selectors.charted_records(form=form).only(*RECORD_FIELDS))
-    final = selectors.final_values(form=form)
+    final, final_sources = selectors.final_answers(form=form)
     extractions: dict[int, list[Extraction]] = {}
     values: dict[int, dict[str, Any]] = {}
+    sources: dict[int, dict[str, tuple[str, str]]] = {}
     status: dict[int, str] = {}
     if with_status:
         main = Extraction.objects.filter(form=form, round=Extraction.Round.MAIN).exclude(
@@ -67,19 +73,28 @@ def charted_data(*, form: Form, with_status: bool = True) -> ChartedData:
             main.select_related("extractor", "version").only(*EXTRACTION_FIELDS).order_by("record_id", "id")
         ):
             extractions.setdefault(extraction.record_id, []).append(extraction)
-        values = selectors.latest_values(main)
+        values, sources = selectors.latest_answers(main)
     for record in records if with_status else []:
         group = extractions.get(record.pk, [])
         if not selectors.all_submitted(group):
             status[record.pk] = StudyStatus.IN_PROGRESS
             continue
         decided = final.get(record.pk, {})
+        sets = [values.get(e.pk, {}) for e in group]
         pending = any(
-            f.key not in decided and len({repr(values.get(e.pk, {}).get(f.key)) for e in group}) > 1 for f in fields
+            addr not in decided and len({repr(answers.get(addr)) for answers in sets}) > 1
+            for _f, _n, addr in selectors.study_addresses(fields, sets)
         )
         status[record.pk] = StudyStatus.AWAITING_CONSENSUS if pending else StudyStatus.FINAL
-    studies = [Study(record_id=r.pk, label=study_label(r), values=final.get(r.pk, {})) for r in records]
-    return ChartedData(form, fields, records, studies, status, extractions, values)
+    studies = [
+        Study(
+            record_id=r.pk,
+            label=study_label(r),
+            values={a: v for a, v in final.get(r.pk, {}).items() if not is_not_reported(v)},
+        )
+        for r in records
+    ]
+    return ChartedData(form, fields, records, studies, status, extractions, values, final, final_sources, sources)
 
 
 @dataclass(slots=True)
@@ -96,8 +111,15 @@ FieldSummary = CategoricalSummary | NumericSummary | TextSummary
 def field_summaries(*, data: ChartedData) -> list[tuple[Field, FieldSummary, list[str]]]:
     """One summary per field of the form, with the 'other' free texts of choice fields."""
     result: list[tuple[Field, FieldSummary, list[str]]] = []
+    groups = selectors.repeating_groups(data.fields)
     for spec in data.fields:
-        values = [study.values.get(spec.key) for study in data.studies]
+        if spec.section.repeating:
+            # A repeating group's field is summarised per instance (each model, dataset, outcome), not per study.
+            keys = [f.key for f in groups[spec.section.key]]
+            answers = [data.final.get(r.pk, {}) for r in data.records]
+            values = [None if is_not_reported(v) else v for study in answers for v in _instances(spec, keys, study)]
+        else:
+            values = [study.values.get(spec.key) for study in data.studies]
         summary: FieldSummary
         if spec.type in CATEGORICAL_TYPES:
             summary = categorical_summary(spec, values)
@@ -108,6 +130,11 @@ def field_summaries(*, data: ChartedData) -> list[tuple[Field, FieldSummary, lis
             summary = TextSummary(spec.key, spec.label, answered, len(values) - answered)
         result.append((spec, summary, other_answers(spec, values)))
     return result
+
+
+def _instances(spec: Field, keys: list[str], answers: dict[str, Any]) -> list[Any]:
+    count = instance_count(answers, keys)
+    return [answers.get(address(spec.key, n)) for n in range(1, count + 1)]
 
 
 def publication_dates(*, data: ChartedData) -> list[tuple[int | None, int | None]]:
@@ -142,10 +169,16 @@ def pilot_agreement(*, form: Form) -> list[FieldAgreement]:
     done = {rid: g for rid, g in groups.items() if len(g) >= 2 and selectors.all_submitted(g)}
     values = selectors.latest_values(e.pk for g in done.values() for e in g)
     result = []
-    for field in selectors.version_fields(version=selectors.form_current_version(form=form)):
+    fields = selectors.version_fields(version=selectors.form_current_version(form=form))
+    repeating = selectors.repeating_groups(fields)
+    for field in fields:
         agreed, differ = 0, []
+        keys = [f.key for f in repeating.get(field.section.key, [])] if field.section.repeating else []
         for group in done.values():
-            answers = [values.get(e.pk, {}).get(field.key) for e in group]
+            answers: list[Any] = [
+                _instances(field, keys, values.get(e.pk, {})) if keys else values.get(e.pk, {}).get(field.key)
+                for e in group
+            ]
             if all(a == answers[0] for a in answers[1:]):
                 agreed += 1
             else:

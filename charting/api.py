@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBase
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -14,11 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from charting import exports, selectors, services
-from charting.analysis import charted_data
+from charting import selectors, services
 from charting.models import Extraction, Form, FormVersion
 from review.access import ReviewAccess, review_for_user
-from review.api_renderers import FILE_RENDERERS
 from review.http import api_user
 from review.models import Record, Role
 
@@ -123,24 +121,46 @@ class ExtractionOut(serializers.ModelSerializer):
 
 
 class ExtractionDetailOut(ExtractionOut):
-    values = serializers.SerializerMethodField()
+    values = serializers.SerializerMethodField(
+        help_text="Answer address to value: 'aim', or 'model_name#2' for instance 2 of a repeating group"
+    )
+    sources = serializers.SerializerMethodField(help_text="Answer address to {quote, page}, where one was given")
 
     class Meta(ExtractionOut.Meta):
-        fields = [*ExtractionOut.Meta.fields, "values"]
+        fields = [*ExtractionOut.Meta.fields, "values", "sources"]
 
     def get_values(self, extraction: Extraction) -> dict[str, Any]:
-        return selectors.extraction_values(extraction=extraction)
+        return selectors.latest_values([extraction.pk]).get(extraction.pk, {})
+
+    def get_sources(self, extraction: Extraction) -> dict[str, dict[str, str]]:
+        cited = selectors.latest_answers([extraction.pk])[1].get(extraction.pk, {})
+        return {addr: {"quote": quote, "page": page} for addr, (quote, page) in cited.items()}
+
+
+VALUES_HELP = (
+    "Answer address to answer, e.g. {'sample_size': 120, 'software': {'choices': ['python']}, "
+    "'model_name#2': 'ResNet-50', 'auc#2': {'not_reported': true}}"
+)
+SOURCES_HELP = "Answer address to its source in the report, e.g. {'sample_size': {'quote': 'n = 120', 'page': '4'}}"
 
 
 class ValuesIn(serializers.Serializer):
-    values = serializers.DictField(
-        child=serializers.JSONField(allow_null=True),
-        help_text="Field key to answer, e.g. {'sample_size': 120, 'software': {'choices': ['python']}}",
+    values = serializers.DictField(child=serializers.JSONField(allow_null=True), help_text=VALUES_HELP)
+    sources = serializers.DictField(
+        child=serializers.JSONField(allow_null=True), required=False, help_text=SOURCES_HELP
     )
 
 
 class SubmitIn(serializers.Serializer):
-    values = serializers.DictField(child=serializers.JSONField(allow_null=True), required=False)
+    values = serializers.DictField(child=serializers.JSONField(allow_null=True), required=False, help_text=VALUES_HELP)
+    sources = serializers.DictField(
+        child=serializers.JSONField(allow_null=True), required=False, help_text=SOURCES_HELP
+    )
+
+
+class InstanceRemoveIn(serializers.Serializer):
+    group = serializers.SlugField(help_text="The repeating section's key")
+    instance = serializers.IntegerField(min_value=1, help_text="1-based; later instances move up one place")
 
 
 class SaveOut(serializers.Serializer):
@@ -190,7 +210,10 @@ class ExtractionDetail(APIView):
         data = ValuesIn(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.extraction_save_draft(
-            extraction=extraction, by=api_user(request), values=data.validated_data["values"]
+            extraction=extraction,
+            by=api_user(request),
+            values=data.validated_data["values"],
+            sources=data.validated_data.get("sources"),
         )
         body = {"saved": result.saved, "errors": result.errors, "values": result.values}
         return Response(body, status=status.HTTP_400_BAD_REQUEST if result.errors else status.HTTP_200_OK)
@@ -205,12 +228,28 @@ class ExtractionSubmit(APIView):
         data.is_valid(raise_exception=True)
         try:
             submitted = services.extraction_submit(
-                extraction=extraction, by=api_user(request), values=data.validated_data.get("values")
+                extraction=extraction,
+                by=api_user(request),
+                values=data.validated_data.get("values"),
+                sources=data.validated_data.get("sources"),
             )
         except services.ExtractionIncomplete as error:
             body = {"code": "invalid", "message": error.message, "fields": {k: [v] for k, v in error.errors.items()}}
             return Response({"error": body}, status=status.HTTP_400_BAD_REQUEST)
         return Response(ExtractionDetailOut(submitted).data)
+
+
+class ExtractionInstanceRemove(APIView):
+    @extend_schema(
+        request=InstanceRemoveIn, responses=SaveOut, summary="Remove one instance of a repeating group (its extractor)"
+    )
+    def post(self, request: Request, review: str, extraction_id: int) -> Response:
+        access = review_for_user(user=api_user(request), slug=review, min_role=Role.REVIEWER)
+        extraction = _extraction(access, extraction_id)
+        data = InstanceRemoveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.extraction_remove_instance(extraction=extraction, by=api_user(request), **data.validated_data)
+        return Response({"saved": result.saved, "errors": result.errors, "values": result.values})
 
 
 class ExtractionReopen(APIView):
@@ -250,20 +289,45 @@ class Comparison(APIView):
         visible = selectors.all_submitted(group)
         rows: list[dict[str, Any]] = []
         if visible:
-            values = selectors.latest_values(e.pk for e in group)
-            final = selectors.final_values(form=form, record_ids=[record.pk]).get(record.pk, {})
-            for field in selectors.version_fields(version=selectors.form_current_version(form=form)):
-                answers = {e.extractor.username: values.get(e.pk, {}).get(field.key) for e in group}
+            values, sources = selectors.latest_answers(e.pk for e in group)
+            final, final_sources = selectors.final_answers(form=form, record_ids=[record.pk])
+            decided, cited = final.get(record.pk, {}), final_sources.get(record.pk, {})
+            fields = selectors.version_fields(version=selectors.form_current_version(form=form))
+            sets = [values.get(e.pk, {}) for e in group]
+            for field, instance, addr in selectors.study_addresses(fields, [*sets, decided]):
+                answers = {e.extractor.username: values.get(e.pk, {}).get(addr) for e in group}
                 distinct = {repr(a) for a in answers.values()}
+                quotes = {
+                    e.extractor.username: _source(sources.get(e.pk, {}).get(addr))
+                    for e in group
+                    if addr in sources.get(e.pk, {})
+                }
                 rows.append(
-                    {"key": field.key, "answers": answers, "differs": len(distinct) > 1, "final": final.get(field.key)}
+                    {
+                        "key": field.key,
+                        "address": addr,
+                        "group": field.section.key if instance else "",
+                        "instance": instance,
+                        "answers": answers,
+                        "sources": quotes,
+                        "differs": len(distinct) > 1,
+                        "final": decided.get(addr),
+                        "final_source": _source(cited.get(addr)),
+                    }
                 )
         body = {"record": record.pk, "round": round, "visible": visible, "extractions": group, "fields": rows}
         return Response(ComparisonOut(body).data)
 
 
+def _source(pair: tuple[str, str] | None) -> dict[str, str] | None:
+    return {"quote": pair[0], "page": pair[1]} if pair else None
+
+
 class ConsensusIn(serializers.Serializer):
     field = serializers.SlugField()
+    instance = serializers.IntegerField(
+        required=False, min_value=0, default=0, help_text="The instance (1, 2 ...) for a field of a repeating group"
+    )
     value = serializers.JSONField(required=False, allow_null=True)
     extraction = serializers.IntegerField(required=False, help_text="Take the answer of this extraction")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
@@ -271,7 +335,10 @@ class ConsensusIn(serializers.Serializer):
 
 class ConsensusOut(serializers.Serializer):
     field = serializers.CharField(source="field_key")
+    instance = serializers.IntegerField()
     value = serializers.JSONField()
+    quote = serializers.CharField()
+    page = serializers.CharField()
     source = serializers.CharField()  # type: ignore[assignment]
     note = serializers.CharField()
     decided_by = serializers.CharField(source="decided_by.username", default=None)
@@ -307,25 +374,9 @@ class Consensus(APIView):
             record=record,
             by=api_user(request),
             field_key=data.validated_data["field"],
+            instance=data.validated_data["instance"],
             value=data.validated_data.get("value"),
             from_extraction=source,
             note=data.validated_data.get("note", ""),
         )
         return Response(ConsensusOut(row).data, status=status.HTTP_201_CREATED)
-
-
-class ExportCsv(APIView):
-    renderer_classes = FILE_RENDERERS
-
-    @extend_schema(responses={(200, "text/csv"): str}, summary="Charted data as CSV: wide, long or codebook")
-    def get(self, request: Request, review: str, kind: str) -> HttpResponseBase:
-        access = review_for_user(user=api_user(request), slug=review)
-        form = _form(access)
-        makers = {"wide": exports.charted_wide_rows, "long": exports.charted_long_rows}
-        if kind == "codebook":
-            rows = exports.codebook_rows(form=form)
-        elif kind in makers:
-            rows = makers[kind](form=form, data=charted_data(form=form))
-        else:
-            raise Http404("No such export")
-        return exports.csv_response(rows, filename=f"{access.review.slug}-charting-{kind}.csv")

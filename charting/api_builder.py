@@ -56,11 +56,17 @@ class FieldIn(serializers.Serializer):
 
 class SectionIn(serializers.Serializer):
     title = serializers.CharField(max_length=200)
+    repeating = serializers.BooleanField(
+        required=False, help_text="A repeating group: its fields are filled once per instance (model, dataset...)"
+    )
+    instance_label = serializers.CharField(max_length=60, required=False, allow_blank=True, help_text="e.g. Model")
 
 
 class SectionOut(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
+    repeating = serializers.BooleanField()
+    instance_label = serializers.CharField()
 
 
 class FormSettingsIn(serializers.Serializer):
@@ -139,15 +145,15 @@ class SectionCreate(APIView):
         form = _lead_form(request, review, form_id)
         data = SectionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        section = services.section_add(form=form, by=api_user(request), title=data.validated_data["title"])
-        return Response({"key": section.key, "title": section.title}, status=status.HTTP_201_CREATED)
+        section = services.section_add(form=form, by=api_user(request), **data.validated_data)
+        return Response(SectionOut(section).data, status=status.HTTP_201_CREATED)
 
 
 class SectionDetail(APIView):
     @extend_schema(
         request=SectionIn,
         responses=SectionOut,
-        summary="Rename a section (lead); its key never changes",
+        summary="Rename a section or make it a repeating group (lead); its key never changes",
         examples=[OpenApiExample("Rename", value={"title": "Study design"})],
     )
     def patch(self, request: Request, review: str, form_id: int, section_key: str) -> Response:
@@ -156,9 +162,14 @@ class SectionDetail(APIView):
         data = SectionIn(data=request.data)
         data.is_valid(raise_exception=True)
         section = services.section_update(
-            form=form, by=api_user(request), section_key=section_key, title=data.validated_data["title"]
+            form=form,
+            by=api_user(request),
+            section_key=section_key,
+            title=data.validated_data["title"],
+            repeating=data.validated_data.get("repeating"),
+            instance_label=data.validated_data.get("instance_label"),
         )
-        return Response({"key": section.key, "title": section.title})
+        return Response(SectionOut(section).data)
 
     @extend_schema(responses={204: None}, summary="Delete an empty section (lead); a form keeps at least one")
     def delete(self, request: Request, review: str, form_id: int, section_key: str) -> Response:

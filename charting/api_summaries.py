@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from charting import selectors
+from charting import exports, selectors
 from charting.analysis import ChartedData, TextSummary, charted_data, field_summaries, publication_dates
 from charting.fieldtypes import CATEGORICAL_TYPES
 from charting.models import Field
@@ -137,3 +137,29 @@ class SummaryDownload(APIView):
         data = charted_data(form=form, with_status=False)
         download = request.query_params.get("download") == "1" or ext == "csv"
         return summary_file(form=form, data=data, name=name, ext=ext, params=request.query_params, download=download)
+
+
+class ExportCsv(APIView):
+    renderer_classes = FILE_RENDERERS
+
+    @extend_schema(
+        responses={(200, "text/csv"): str},
+        summary="Charted data as CSV: wide, long, columns (the wide file's column dictionary) or codebook",
+    )
+    def get(self, request: Request, review: str, kind: str) -> HttpResponseBase:
+        access = review_for_user(user=api_user(request), slug=review)
+        form = selectors.form_for_review(review=access.review)
+        if form is None:
+            raise Http404("No charting form")
+        makers = {
+            "wide": exports.charted_wide_rows,
+            "long": exports.charted_long_rows,
+            "columns": exports.charted_columns_rows,
+        }
+        if kind == "codebook":
+            rows = exports.codebook_rows(form=form)
+        elif kind in makers:
+            rows = makers[kind](form=form, data=charted_data(form=form))
+        else:
+            raise Http404("No such export")
+        return exports.csv_response(rows, filename=f"{access.review.slug}-charting-{kind}.csv")

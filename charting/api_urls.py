@@ -1,6 +1,6 @@
 from django.urls import path
 
-from charting import api, api_assign, api_builder, api_summaries
+from charting import api, api_assign, api_builder, api_reports, api_summaries
 
 R = "reviews/<slug:review>/"
 
@@ -28,10 +28,26 @@ urlpatterns = [
     ),
     path(f"{R}charting/assignments/", api_assign.Assignments.as_view(), name="api-charting-assignments"),
     path(f"{R}charting/pilot/", api_assign.Pilot.as_view(), name="api-charting-pilot"),
+    path(f"{R}charting/studies/", api_reports.Studies.as_view(), name="api-charting-studies"),
+    path(
+        f"{R}charting/report-suggestions/",
+        api_reports.ReportSuggestions.as_view(),
+        name="api-charting-report-suggestions",
+    ),
+    path(
+        f"{R}charting/report-suggestions/dismiss/",
+        api_reports.ReportSuggestionDismiss.as_view(),
+        name="api-charting-report-suggestion-dismiss",
+    ),
     path(f"{R}studies/<int:record_id>/assign/", api_assign.StudyAssign.as_view(), name="api-study-assign"),
     path(f"{R}extractions/", api.ExtractionList.as_view(), name="api-extractions"),
     path(f"{R}extractions/<int:extraction_id>/", api.ExtractionDetail.as_view(), name="api-extraction"),
     path(f"{R}extractions/<int:extraction_id>/submit/", api.ExtractionSubmit.as_view(), name="api-extraction-submit"),
+    path(
+        f"{R}extractions/<int:extraction_id>/instances/remove/",
+        api.ExtractionInstanceRemove.as_view(),
+        name="api-extraction-instance-remove",
+    ),
     path(f"{R}extractions/<int:extraction_id>/reopen/", api.ExtractionReopen.as_view(), name="api-extraction-reopen"),
     path(
         f"{R}extractions/<int:extraction_id>/reassign/",
@@ -49,5 +65,5 @@ urlpatterns = [
         api_summaries.SummaryDownload.as_view(),
         name="api-summary-download",
     ),
-    path(f"{R}charting/exports/<slug:kind>.csv", api.ExportCsv.as_view(), name="api-charting-export"),
+    path(f"{R}charting/exports/<slug:kind>.csv", api_summaries.ExportCsv.as_view(), name="api-charting-export"),
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,12 +21,23 @@ from django.http import StreamingHttpResponse
 
 from charting import selectors
 from charting.analysis import ChartedData, charted_data
-from charting.fieldtypes import OTHER, FieldSpec, FieldType, choice_labels, display_value, selected
+from charting.answers import address, instance_count, parse_address
+from charting.colnames import short_names
+from charting.fieldtypes import (
+    OTHER,
+    FieldSpec,
+    FieldType,
+    choice_labels,
+    display_value,
+    is_not_reported,
+    selected,
+)
 from charting.models import ConsensusValue, Field, Form
-from review.colnames import stata_name, stata_names
 from review.models import Review
 
-RECORD_COLUMNS = ["record_id", "first_author", "year", "title", "journal", "doi", "pmid"]
+# A study is its main report: study_id is that record's id, report_ids every report's (main first, ";"-separated).
+RECORD_COLUMNS = ["study_id", "report_ids", "first_author", "year", "title", "journal", "doi", "pmid"]
+NOT_REPORTED_CELL = "not reported"  # in every column of a field answered "not reported"; dummies stay empty
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -55,6 +67,8 @@ def field_columns(spec: FieldSpec) -> list[str]:
 
 def field_cells(spec: FieldSpec, value: Any) -> list[str]:
     """The wide-format cells of one answer; all empty when the study has no answer (missing, not 'no')."""
+    if is_not_reported(value):
+        return [NOT_REPORTED_CELL] + [""] * (len(field_columns(spec)) - 1)
     if spec.type == FieldType.MULTIPLE:
         options = list(choice_labels(spec))
         if value is None:
@@ -74,25 +88,105 @@ def answer_text(spec: FieldSpec, value: Any) -> str:
     """One answer as a single cell: numbers bare (the unit is in the codebook), labels for options."""
     if value is None:
         return ""
+    if is_not_reported(value):
+        return NOT_REPORTED_CELL
     if spec.type in (FieldType.DECIMAL, FieldType.INTEGER, FieldType.YEAR):
         return str(value)
     return display_value(spec, value)
 
 
-def _record_cells(record: Any) -> list[Any]:
-    return [record.pk, record.first_author, record.year, record.title, record.journal, record.doi, record.pmid]
+def _record_cells(record: Any, reports: list[int]) -> list[Any]:
+    ids = ";".join(str(pk) for pk in reports)
+    return [record.pk, ids, record.first_author, record.year, record.title, record.journal, record.doi, record.pmid]
+
+
+@dataclass(frozen=True, slots=True)
+class WideColumn:
+    name: str  # as written in the file (at most 32 characters)
+    full_name: str
+    field: str
+    group: str
+    instance: int
+    meaning: str
+
+
+def _field_column_meanings(spec: FieldSpec) -> list[str]:
+    meanings = [f"{spec.label}" + (" (labels of the options chosen)" if spec.type in CHOICE else "")]
+    if spec.type == FieldType.MULTIPLE:
+        meanings += [f"{spec.label}: {label} chosen (1/0)" for label in choice_labels(spec).values()]
+    if spec.type in CHOICE and spec.allow_other:
+        meanings.append(f"{spec.label}: the 'Other, specify' text")
+    return meanings
+
+
+CHOICE = (FieldType.SINGLE, FieldType.MULTIPLE)
+
+
+def _wide_layout(data: ChartedData) -> tuple[list[Field], dict[str, list[Field]], dict[str, int], list[WideColumn]]:
+    """The wide file's columns: study columns, single fields, then each repeating group's instance count and its
+    fields once per instance (suffix _1, _2 ... up to the most instances any study has)."""
+    groups = selectors.repeating_groups(data.fields)
+    single = [f for f in data.fields if not f.section.repeating]
+    counts = {
+        group: max(
+            (instance_count(data.final.get(r.pk, {}), [f.key for f in members]) for r in data.records), default=0
+        )
+        for group, members in groups.items()
+    }
+    full: list[tuple[str, str, str, int, str]] = [(c, "", "", 0, "study") for c in [*RECORD_COLUMNS, "charting_status"]]
+    for spec in single:
+        for column, meaning in zip(field_columns(spec), _field_column_meanings(spec), strict=True):
+            full.append((column, spec.key, "", 0, meaning))
+    for group, members in groups.items():
+        full.append(
+            (
+                f"{group}_n",
+                "",
+                group,
+                0,
+                f"Number of instances of the repeating group {group} (empty while the study has no final data)",
+            )
+        )
+        for n in range(1, counts[group] + 1):
+            for spec in members:
+                for column, meaning in zip(field_columns(spec), _field_column_meanings(spec), strict=True):
+                    name = column.replace(spec.key, f"{spec.key}_{n}", 1)
+                    full.append((name, spec.key, group, n, f"{meaning}, instance {n}"))
+    short = short_names(name for name, *_rest in full)
+    columns = [WideColumn(s, *rest) for s, rest in zip(short, full, strict=True)]
+    return single, groups, counts, columns
 
 
 def charted_wide_rows(*, form: Form, data: ChartedData | None = None) -> Iterator[list[str]]:
-    """One row per study: record metadata, charting status, then the final value of every field."""
+    """One row per study: its reports, charting status, the final value of every field, then each repeating
+    group as numbered columns. Names longer than 32 characters are shortened (see charted_columns_rows)."""
     data = data or charted_data(form=form)
-    # Names Stata accepts (<= 32 characters); the column codebook export maps each back to its field and option.
-    yield stata_names([*RECORD_COLUMNS, "charting_status", *(c for spec in data.fields for c in field_columns(spec))])
-    for record, study in zip(data.records, data.studies, strict=True):
-        cells = [*_record_cells(record), data.status[record.pk]]
-        for spec in data.fields:
-            cells.extend(field_cells(spec, study.values.get(spec.key)))
+    single, groups, counts, columns = _wide_layout(data)
+    reports = selectors.reports_by_study(review=form.review, study_ids=[r.pk for r in data.records])
+    yield [c.name for c in columns]
+    for record in data.records:
+        final = data.final.get(record.pk, {})
+        cells = [*_record_cells(record, reports[record.pk]), data.status[record.pk]]
+        for spec in single:
+            cells.extend(field_cells(spec, final.get(spec.key)))
+        for group, members in groups.items():
+            # No final data yet: the number of instances is unknown (empty), not 0.
+            cells.append(instance_count(final, [f.key for f in members]) if final else "")
+            for n in range(1, counts[group] + 1):
+                for spec in members:
+                    cells.extend(field_cells(spec, final.get(address(spec.key, n))))
         yield _row(cells)
+
+
+COLUMNS_COLUMNS = ["column", "full_name", "field", "group", "instance", "meaning"]
+
+
+def charted_columns_rows(*, form: Form, data: ChartedData | None = None) -> Iterator[list[str]]:
+    """The wide file's column dictionary: one row per column, in file order, with its full (unshortened) name."""
+    data = data or charted_data(form=form)
+    yield COLUMNS_COLUMNS
+    for column in _wide_layout(data)[3]:
+        yield _row([column.name, column.full_name, column.field, column.group, column.instance or "", column.meaning])
 
 
 def _all_specs(form: Form) -> dict[str, Field]:
@@ -105,45 +199,70 @@ def _all_specs(form: Form) -> dict[str, Field]:
     return specs
 
 
-LONG_COLUMNS = ["record_id", "field", "value", "extractor", "final", "form_version", "recorded_at"]
+LONG_COLUMNS = ["study_id", "group", "instance", "field", "value", "not_reported", "quote", "page"]
+LONG_COLUMNS += ["extractor", "final", "form_version", "recorded_at"]
 
 
 def charted_long_rows(*, form: Form, data: ChartedData | None = None) -> Iterator[list[str]]:
-    """One row per answer: each extractor's submitted answer (final=0) and the consensus answer (final=1).
+    """One row per answer (study x group x instance x field): each extractor's submitted answer (final=0) and the
+    consensus answer (final=1), with the source quote and page. Fields outside repeating groups have an empty
+    group and instance 0.
 
     Extractors' answers appear only once every extractor of the study has submitted, as in the app.
     """
     data = data or charted_data(form=form)
     specs = _all_specs(form)
     yield LONG_COLUMNS
-    # The newest decision per (study, field), grouped by study so each study's rows are found directly.
+    # The newest decision per (study, field, instance), grouped by study so each study's rows are found directly.
     consensus: dict[int, dict[str, ConsensusValue]] = {}
     for row in (
-        ConsensusValue.objects.filter(form=form).only("record_id", "field_key", "value", "decided_at").order_by("id")
+        ConsensusValue.objects.filter(form=form)
+        .only("record_id", "field_key", "instance", "value", "quote", "page", "decided_at")
+        .order_by("id")
     ):
-        consensus.setdefault(row.record_id, {})[row.field_key] = row
+        consensus.setdefault(row.record_id, {})[address(row.field_key, row.instance)] = row
+
+    def cells(study: int, addr: str, value: Any, source: tuple[str, str]) -> list[Any]:
+        key, instance = parse_address(addr)
+        spec = specs.get(key)
+        text = answer_text(spec, value) if spec else str(value)
+        group = spec.section.key if spec is not None and instance else ""
+        nr = 1 if is_not_reported(value) else 0
+        return [study, group, instance, key, "" if nr else text, nr, *source]
+
     for record in data.records:
         group = data.extractions.get(record.pk, [])
         if selectors.all_submitted(group):
             for extraction in group:
                 answers = data.extraction_values.get(extraction.pk, {})
-                for key, value in answers.items():
-                    spec = specs.get(key)
-                    text = answer_text(spec, value) if spec else str(value)
-                    when = extraction.submitted_at.isoformat() if extraction.submitted_at else ""
+                cited = data.extraction_sources.get(extraction.pk, {})
+                when = extraction.submitted_at.isoformat() if extraction.submitted_at else ""
+                for addr, value in sorted(answers.items()):
                     yield _row(
-                        [record.pk, key, text, extraction.extractor.get_username(), 0, extraction.version.number, when]
+                        [
+                            *cells(record.pk, addr, value, cited.get(addr, ("", ""))),
+                            extraction.extractor.get_username(),
+                            0,
+                            extraction.version.number,
+                            when,
+                        ]
                     )
-        for key, row in consensus.get(record.pk, {}).items():
+        for addr, row in sorted(consensus.get(record.pk, {}).items()):
             if row.value is None:
                 continue
-            spec = specs.get(key)
-            text = answer_text(spec, row.value) if spec else str(row.value)
-            yield _row([record.pk, key, text, "consensus", 1, "", row.decided_at.isoformat()])
+            yield _row(
+                [
+                    *cells(record.pk, addr, row.value, (row.quote, row.page)),
+                    "consensus",
+                    1,
+                    "",
+                    row.decided_at.isoformat(),
+                ]
+            )
 
 
 CODEBOOK_COLUMNS = ["field", "label", "section", "type", "unit", "required", "choices", "other_option", "shown_when"]
-CODEBOOK_COLUMNS += ["help", "columns", "status"]
+CODEBOOK_COLUMNS += ["help", "columns", "status", "group", "not_reported"]
 
 
 def codebook_rows(*, form: Form) -> Iterator[list[str]]:
@@ -168,8 +287,10 @@ def codebook_rows(*, form: Form) -> Iterator[list[str]]:
                 "yes" if spec.allow_other else "no",
                 shown,
                 spec.help_text,
-                " ".join(stata_name(c) for c in field_columns(spec)) if spec.key in current_keys else "",
+                " ".join(field_columns(spec)) if spec.key in current_keys else "",
                 status,
+                spec.section.key if spec.section.repeating else "",
+                NOT_REPORTED_CELL,
             ]
         )
 
@@ -183,6 +304,7 @@ def export_files(*, review: Review) -> list[tuple[str, Iterator[list[str]]]]:
         ("charted-data.csv", charted_wide_rows(form=form)),
         ("charted-data-long.csv", charted_long_rows(form=form)),
         ("charting-codebook.csv", codebook_rows(form=form)),
+        ("charted-data-columns.csv", charted_columns_rows(form=form)),
     ]
 
 

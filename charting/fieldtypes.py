@@ -6,6 +6,7 @@ Canonical stored values (JSON):
   yes_no: "yes" | "no" | "unclear"
   single: {"choice": "cnn"} or {"choice": "other", "other": "ViT"}
   multiple: {"choices": ["cnn", "rnn"]} plus "other": "ViT" when 'Other, specify' is ticked
+  any type: {"not_reported": true} when the report does not give the answer (NOT_REPORTED)
 An empty answer is None and is never stored as "" or [].
 """
 
@@ -23,6 +24,10 @@ from django.db import models
 from charting.countries import COUNTRIES, LOOKUP
 
 OTHER = "other"  # the reserved choice value of "Other, specify"
+# "The report does not say": an answer of its own, distinct from an empty (not yet charted) field. A mapping
+# rather than a string so that no typed text can ever be read as it.
+NOT_REPORTED: dict[str, bool] = {"not_reported": True}
+NOT_REPORTED_LABEL = "Not reported"
 YES_NO = {"yes": "Yes", "no": "No", "unclear": "Unclear"}
 MAX_SHORT = 500
 MAX_LONG = 20_000
@@ -222,10 +227,18 @@ def _is_blank(raw: Any) -> bool:
     return False
 
 
+def is_not_reported(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get("not_reported") is True
+
+
 def clean_value(spec: FieldSpec, raw: Any) -> Any:
     """Validate one answer and return its canonical value (None when empty). Raises FieldValueError."""
     if _is_blank(raw):
         return None
+    if isinstance(raw, Mapping) and "not_reported" in raw:
+        if raw["not_reported"] is not True or len(raw) != 1:
+            raise FieldValueError('Send "not reported" alone, as {"not_reported": true}')
+        return dict(NOT_REPORTED)
     kind = spec.type
     if kind == FieldType.SHORT_TEXT:
         return _text(raw, MAX_SHORT)
@@ -258,8 +271,8 @@ def clean_value(spec: FieldSpec, raw: Any) -> Any:
 
 
 def selected(spec: FieldSpec, value: Any) -> list[str]:
-    """The category values an answer selects (choice, yes/no and country fields)."""
-    if value is None:
+    """The category values an answer selects (choice, yes/no and country fields); none for "not reported"."""
+    if value is None or is_not_reported(value):
         return []
     if spec.type == FieldType.SINGLE and isinstance(value, Mapping):
         return [str(value.get("choice"))]
@@ -273,6 +286,8 @@ def display_value(spec: FieldSpec, value: Any) -> str:
     """A person-readable answer: labels instead of codes, the unit after a number, '' when empty."""
     if value is None:
         return ""
+    if is_not_reported(value):
+        return NOT_REPORTED_LABEL
     kind = spec.type
     if kind == FieldType.YES_NO:
         return YES_NO.get(str(value), str(value))
@@ -291,7 +306,7 @@ def display_value(spec: FieldSpec, value: Any) -> str:
 
 def number(value: Any) -> float | None:
     """A numeric answer as float for statistics; None for empty or non-numeric."""
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, bool | Mapping):
         return None
     try:
         return float(Decimal(str(value)))

@@ -37,6 +37,12 @@ class FormSettingsForm(forms.Form):
 
 class SectionForm(forms.Form):
     title = forms.CharField(max_length=200, label="Section title")
+    repeating = forms.BooleanField(
+        required=False,
+        label="Repeating group",
+        help_text="Its fields are filled once per instance: each model, dataset or outcome a study reports",
+    )
+    instance_label = forms.CharField(max_length=60, required=False, label="One instance is a", help_text="e.g. Model")
 
 
 class FieldForm(forms.Form):

@@ -57,6 +57,9 @@ class Section(models.Model):
     key = models.SlugField(max_length=60, help_text="Stable across versions, like a field's key")
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
+    # A repeating group: its fields are filled once per instance (each model, dataset or outcome a study reports).
+    repeating = models.BooleanField(default=False)
+    instance_label = models.CharField(max_length=60, blank=True, help_text="What one instance is, e.g. 'Model'")
 
     class Meta:
         ordering = ["version", "position", "id"]
@@ -96,7 +99,11 @@ class Field(models.Model):
 
 
 class Extraction(models.Model):
-    """One extractor's charting of one record in one round (pilot or main)."""
+    """One extractor's charting of one study in one round (pilot or main).
+
+    `record` is the study's main report: a record that is an additional report of another (`report_of`) is charted
+    with its study, never on its own (charting.studies keeps this when reports are linked).
+    """
 
     class Round(models.TextChoices):
         PILOT = "pilot", "Pilot"
@@ -141,16 +148,23 @@ class Extraction(models.Model):
 
 
 class ExtractionValue(models.Model):
-    """One saved value of one field; the newest row per (extraction, field_key) is current. None clears."""
+    """One saved answer of one field; the newest row per (extraction, field_key, instance) is current. None clears.
+
+    `instance` is 0 for a field outside repeating groups and 1, 2, ... for the instances of a repeating group.
+    The optional source quote and page say where in the report the answer was found.
+    """
 
     extraction = models.ForeignKey(Extraction, on_delete=models.CASCADE, related_name="values")
     field_key = models.SlugField(max_length=60)
+    instance = models.PositiveSmallIntegerField(default=0)
     value = models.JSONField(null=True, blank=True)
+    quote = models.TextField(blank=True)
+    page = models.CharField(max_length=20, blank=True)
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     saved_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["extraction", "field_key", "id"]
+        ordering = ["extraction", "field_key", "instance", "id"]
         indexes = [models.Index(fields=["extraction", "field_key"])]
 
     def __str__(self) -> str:
@@ -158,7 +172,10 @@ class ExtractionValue(models.Model):
 
 
 class ConsensusValue(models.Model):
-    """The agreed value of one field for one record; the newest row per (record, field_key) is final."""
+    """The agreed value of one field for one study; the newest row per (record, field_key, instance) is final.
+
+    `record` is the study's main report (see charting.studies); `instance` as in ExtractionValue.
+    """
 
     class Source(models.TextChoices):
         AGREED = "agreed", "Extractors agreed"
@@ -169,7 +186,10 @@ class ConsensusValue(models.Model):
     form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="consensus_values")
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="consensus_values")
     field_key = models.SlugField(max_length=60)
+    instance = models.PositiveSmallIntegerField(default=0)
     value = models.JSONField(null=True, blank=True)
+    quote = models.TextField(blank=True)
+    page = models.CharField(max_length=20, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices)
     note = models.CharField(max_length=500, blank=True)
     decided_by = models.ForeignKey(
@@ -178,8 +198,32 @@ class ConsensusValue(models.Model):
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["record_id", "field_key", "id"]
+        ordering = ["record_id", "field_key", "instance", "id"]
         indexes = [models.Index(fields=["form", "record", "field_key"])]
 
     def __str__(self) -> str:
         return f"{self.field_key}={self.value!r} for record {self.record_id}"
+
+
+class ReportPairDismissal(models.Model):
+    """The lead's word that a suggested pair of records are not reports of one study: it is not suggested again.
+
+    record_a has the lower id, as in the deduplication pairs the suggestion came from.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="report_pair_dismissals")
+    record_a = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="charting_report_pair_dismissed_once"),
+            models.CheckConstraint(condition=Q(record_a__lt=models.F("record_b")), name="charting_report_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id}≠{self.record_b_id} (not one study)"

@@ -9,18 +9,49 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 
+from charting.answers import address, instance_count
 from charting.models import ConsensusValue, Extraction, ExtractionValue, Field, Form, FormVersion, Section
 from review.models import ROLE_RANK, Membership, Record, Review, Role
 from screening.selectors import records_included_at_full_text
 
 
 def chartable_records(*, review: Review) -> QuerySet[Record]:
-    """The studies that may be charted: those included at full text (by votes or by the lead's resolution).
+    """The studies that may be charted: one record per study with a report included at full text.
 
-    The one place where charting asks screening which records are included.
+    A study is its main report; a record linked as an additional report of another (`report_of`) is charted with
+    that study. This is the same rule by which PRISMA counts studies included (reporting/prisma.py), so the
+    diagram's "studies" and the charting's studies are the same number. The one place where charting asks
+    screening which records are included.
     """
-    return records_included_at_full_text(review=review)
+    included = records_included_at_full_text(review=review).annotate(study=Coalesce("report_of_id", "pk"))
+    return Record.objects.filter(review=review, pk__in=included.values("study")).order_by("id")
+
+
+def study_reports(*, record: Record) -> list[Record]:
+    """A study's reports: its main report first, then the additional reports linked to it."""
+    return [record, *Record.objects.filter(report_of=record, review_id=record.review_id).order_by("id")]
+
+
+def reports_by_study(*, review: Review, study_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Record ids of each study's reports (main report first), for the exports' report_ids column (one query)."""
+    wanted = list(study_ids)
+    result: dict[int, list[int]] = {pk: [pk] for pk in wanted}
+    for pk, study in (
+        Record.objects.filter(review=review, report_of_id__in=wanted).order_by("id").values_list("pk", "report_of_id")
+    ):
+        result[study].append(pk)
+    return result
+
+
+def repeating_groups(fields: Iterable[Field]) -> dict[str, list[Field]]:
+    """The repeating groups of a version (section key -> its fields, in order); fields need `section` loaded."""
+    groups: dict[str, list[Field]] = {}
+    for field in fields:
+        if field.section.repeating:
+            groups.setdefault(field.section.key, []).append(field)
+    return groups
 
 
 def form_for_review(*, review: Review) -> Form | None:
@@ -69,17 +100,29 @@ def eligible_extractors(*, review: Review) -> QuerySet[User]:
     return User.objects.filter(pk__in=ids).order_by("username")
 
 
-def latest_values(extraction_ids: Iterable[int] | QuerySet[Extraction]) -> dict[int, dict[str, Any]]:
-    """Current value of every field of each extraction: the newest row per key wins (one query).
+def latest_answers(
+    extraction_ids: Iterable[int] | QuerySet[Extraction],
+) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, tuple[str, str]]]]:
+    """Current answers of each extraction by address (see charting.answers): values, and (quote, page) sources.
 
-    Given a queryset of extractions, it becomes a subquery rather than a long list of ids.
+    The newest row per (field, instance) wins (one query). Given a queryset of extractions, it becomes a subquery
+    rather than a long list of ids. Empty answers and empty sources are left out.
     """
-    current: dict[int, dict[str, Any]] = defaultdict(dict)
+    current: dict[int, dict[str, tuple[Any, str, str]]] = defaultdict(dict)
     wanted = extraction_ids if isinstance(extraction_ids, QuerySet) else list(extraction_ids)
     rows = ExtractionValue.objects.filter(extraction_id__in=wanted).order_by("id")
-    for extraction_id, key, value in rows.values_list("extraction_id", "field_key", "value"):
-        current[extraction_id][key] = value
-    return {eid: {k: v for k, v in values.items() if v is not None} for eid, values in current.items()}
+    for eid, key, instance, value, quote, page in rows.values_list(
+        "extraction_id", "field_key", "instance", "value", "quote", "page"
+    ):
+        current[eid][address(key, instance)] = (value, quote, page)
+    values = {eid: {a: v for a, (v, _q, _p) in answers.items() if v is not None} for eid, answers in current.items()}
+    sources = {eid: {a: (q, p) for a, (_v, q, p) in answers.items() if q or p} for eid, answers in current.items()}
+    return values, sources
+
+
+def latest_values(extraction_ids: Iterable[int] | QuerySet[Extraction]) -> dict[int, dict[str, Any]]:
+    """Current value of every answer of each extraction, by address (one query)."""
+    return latest_answers(extraction_ids)[0]
 
 
 def extraction_values(*, extraction: Extraction) -> dict[str, Any]:
@@ -157,15 +200,35 @@ def unassigned_records(*, review: Review, needed: int) -> QuerySet[Record]:
     )
 
 
-def final_values(*, form: Form, record_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
-    """The study's final data: the newest consensus value per (record, field) (one query)."""
+def final_answers(
+    *, form: Form, record_ids: Iterable[int] | None = None
+) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, tuple[str, str]]]]:
+    """The studies' final data by address, and its (quote, page) sources: the newest consensus row per (study,
+    field, instance) (one query)."""
     rows = ConsensusValue.objects.filter(form=form).order_by("id")
     if record_ids is not None:
         rows = rows.filter(record_id__in=list(record_ids))
-    final: dict[int, dict[str, Any]] = defaultdict(dict)
-    for record_id, key, value in rows.values_list("record_id", "field_key", "value"):
-        final[record_id][key] = value
-    return {rid: {k: v for k, v in values.items() if v is not None} for rid, values in final.items()}
+    final: dict[int, dict[str, tuple[Any, str, str]]] = defaultdict(dict)
+    for record_id, key, instance, value, quote, page in rows.values_list(
+        "record_id", "field_key", "instance", "value", "quote", "page"
+    ):
+        final[record_id][address(key, instance)] = (value, quote, page)
+    values = {rid: {a: v for a, (v, _q, _p) in answers.items() if v is not None} for rid, answers in final.items()}
+    sources = {
+        rid: {a: (q, p) for a, (v, q, p) in answers.items() if v is not None and (q or p)}
+        for rid, answers in final.items()
+    }
+    return values, sources
+
+
+def final_values(*, form: Form, record_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
+    """The studies' final data by address (one query)."""
+    return final_answers(form=form, record_ids=record_ids)[0]
+
+
+def included_study_count(*, review: Review) -> int:
+    """Studies included (PRISMA's new_studies): the denominator the summaries page shows beside the charted ones."""
+    return chartable_records(review=review).count()
 
 
 def consensus_history(*, form: Form, record: Record) -> QuerySet[ConsensusValue]:
@@ -190,3 +253,30 @@ def review_home_counts(review: Review) -> dict[str, int]:
     charted = studies.values("record_id").distinct().count()
     waiting = studies.filter(status=Extraction.Status.DRAFT).values("record_id").distinct().count()
     return {"studies in charting": charted, "studies still being charted": waiting} if charted else {}
+
+
+def charted_records_ids(*, review: Review) -> list[int]:
+    """Studies with any active extraction in either round."""
+    return list(
+        Extraction.objects.filter(review=review)
+        .exclude(status=Extraction.Status.WITHDRAWN)
+        .values_list("record_id", flat=True)
+        .distinct()
+    )
+
+
+def study_addresses(fields: list[Field], answer_sets: list[dict[str, Any]]) -> list[tuple[Field, int, str]]:
+    """Every (field, instance, address) to compare for a study: each field once, each field of a repeating group
+    once per instance that any extractor (or the consensus) has. Instances are matched by their number."""
+    groups = repeating_groups(fields)
+    counts = {
+        group: max((instance_count(answers, [f.key for f in members]) for answers in answer_sets), default=0)
+        for group, members in groups.items()
+    }
+    slots: list[tuple[Field, int, str]] = []
+    for spec in fields:
+        if spec.section.repeating:
+            slots.extend((spec, n, address(spec.key, n)) for n in range(1, counts[spec.section.key] + 1))
+        else:
+            slots.append((spec, 0, spec.key))
+    return slots

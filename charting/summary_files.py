@@ -26,8 +26,12 @@ DEFAULT_WORDS = {"row": "target", "col": "specialty", "source": "source", "targe
 def pick_field(
     data: ChartedData, key: str | None, default_index: int, *, categorical: bool = False, role: str = ""
 ) -> Field | None:
-    """The field named `key`, else the one a review of methods would look at first for `role`."""
-    fields = [f for f in data.fields if f.type in CATEGORICAL_TYPES] if categorical else data.fields
+    """The field named `key`, else the one a review of methods would look at first for `role`.
+
+    Cross-tables and Sankey diagrams are of studies, so fields of repeating groups (one answer per instance) are
+    not offered."""
+    single = [f for f in data.fields if not f.section.repeating]
+    fields = [f for f in single if f.type in CATEGORICAL_TYPES] if categorical else single
     for field in fields:
         if field.key == key:
             return field
@@ -68,7 +72,8 @@ def summary_file(
             if not isinstance(summary, CategoricalSummary):
                 raise Http404("Only option fields have a chart")
             bars = [(r.label, r.n) for r in summary.rows]
-            note = f"n = {summary.answered} studies with an answer; {summary.missing} missing"
+            unit = "instances" if field.section.repeating else "studies"  # a repeating group counts per instance
+            note = f"n = {summary.answered} {unit} with an answer; {summary.missing} missing"
             if summary.multiple:
                 note += "; several options per study"
             return svg_response(svg.bar_chart(field.label, bars, note=note), f"{key}.svg", download)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from charting.views import builder, extraction, studies, summaries
+from charting.views import builder, extraction, reports, studies, summaries
 
 app_name = "charting"
 
@@ -23,9 +23,16 @@ urlpatterns = [
     path(f"{P}extractions/<int:extraction_id>/", extraction.extraction_screen, name="extract"),
     path(f"{P}extractions/<int:extraction_id>/save/", extraction.extraction_save, name="extract-save"),
     path(f"{P}extractions/<int:extraction_id>/submit/", extraction.extraction_submit, name="extract-submit"),
+    path(f"{P}extractions/<int:extraction_id>/instance/", extraction.extraction_instance, name="extract-instance"),
+    path(
+        f"{P}extractions/<int:extraction_id>/instance/remove/",
+        extraction.extraction_instance_remove,
+        name="extract-instance-remove",
+    ),
     path(f"{P}extractions/<int:extraction_id>/reassign/", studies.reassign, name="reassign"),
     path(f"{P}extractions/<int:extraction_id>/reopen/", studies.reopen, name="reopen"),
     path(f"{P}pilot/", studies.pilot, name="pilot"),
+    path(f"{P}reports/", reports.study_reports, name="reports"),
     path(f"{P}summaries/", summaries.summaries, name="summaries"),
     path(f"{P}summaries/<slug:name>.<str:ext>", summaries.summary_download, name="summary-download"),
     path(f"{P}exports/", summaries.exports_page, name="exports"),

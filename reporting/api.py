@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from charting.services.studies import study_link_report
 from reporting.exports.registry import KINDS, SubsetError
 from reporting.prisma import NODE_LABELS, TEMPLATE_FIELDS, consistency_checks, prisma_counts, prisma_records
 from reporting.views import _diagram_context, export_response
@@ -25,7 +26,7 @@ from review.api_renderers import FILE_RENDERERS
 from review.errors import ServiceError
 from review.http import api_user
 from review.models import Record, Role
-from review.services.records import record_link_report, record_remove_before_screening, record_restore
+from review.services.records import record_remove_before_screening, record_restore
 
 ERROR = OpenApiResponse(
     description='{"error": {"code", "message", "fields"}}',
@@ -301,5 +302,5 @@ class RecordReportOf(APIView):
             study = Record.objects.filter(pk=data.validated_data["study"], review=access.review).first()
             if study is None:
                 raise ServiceError("No such record in this review", field="study")
-        record = record_link_report(review=access.review, record=record, study=study, by=api_user(request))
+        record = study_link_report(review=access.review, record=record, study=study, by=api_user(request))
         return Response(RecordStateOut(record).data, status=status.HTTP_200_OK)

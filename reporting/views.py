@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
+from charting.services.studies import study_link_report
 from reporting.diagram import build_diagram
 from reporting.exports.registry import KINDS, SubsetError, export_chunks, export_filename, subset_check
 from reporting.prisma import NODE_LABELS, consistency_checks, prisma_counts, prisma_records
@@ -21,7 +22,7 @@ from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
 from review.models import Record, Role
-from review.services.records import record_link_report, record_remove_before_screening, record_restore
+from review.services.records import record_remove_before_screening, record_restore
 
 POLL_SECONDS = 10
 
@@ -173,7 +174,7 @@ def _record_action(request: AuthedRequest, access: ReviewAccess, record: Record)
             study = Record.objects.filter(pk=int(raw), review=review).first()
             if study is None:
                 raise ServiceError(f"No record {raw} in this review", field="study")
-        record_link_report(review=review, record=record, study=study, by=by)
+        study_link_report(review=review, record=record, study=study, by=by)
         messages.success(request, "Linked as an additional report." if study else "Link removed.")
     else:
         raise ServiceError("Unknown action")

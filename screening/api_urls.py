@@ -1,7 +1,7 @@
 from django.urls import path
 
 from screening import api
-from screening.api.prioritisation import Prioritisation
+from screening.api.prioritisation import Prioritisation, Stopping
 
 base = "reviews/<slug:review>/screening/"
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path(f"{base}<str:stage>/next/", api.NextRecord.as_view(), name="api-screening-next"),
     path(f"{base}<str:stage>/prioritisation/", Prioritisation.as_view(), name="api-screening-prioritisation"),
+    path(f"{base}<str:stage>/stopping/", Stopping.as_view(), name="api-screening-stopping"),
     path(f"{base}<str:stage>/votes/mine/", api.MyVotes.as_view(), name="api-screening-my-votes"),
     path(f"{base}<str:stage>/votes/mine/undo/", api.UndoLastVote.as_view(), name="api-screening-undo"),
     path(f"{base}<str:stage>/records/<int:record_id>/vote/", api.RecordVote.as_view(), name="api-screening-vote"),

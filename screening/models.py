@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -79,6 +80,17 @@ class ScreeningSettings(models.Model):
         help_text="Reviewers see the ranker's relevance estimate beside each record (off: to avoid anchoring them)",
     )
     random_seed = models.PositiveIntegerField(default=1)
+    stop_target_recall = models.FloatField(
+        default=0.95,
+        validators=[MinValueValidator(0.5), MaxValueValidator(0.999)],
+        help_text="The stopping rule's target: screening may stop once at least this share of relevant records "
+        "is found, with the confidence below",
+    )
+    stop_confidence = models.FloatField(
+        default=0.95,
+        validators=[MinValueValidator(0.5), MaxValueValidator(0.999)],
+        help_text="Confidence with which the stopping rule states the recall reached",
+    )
     include_terms = models.JSONField(default=list, blank=True)
     exclude_terms = models.JSONField(default=list, blank=True)
 
@@ -387,3 +399,23 @@ class RelevanceScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} at {self.stage}: {self.score:.3f} (v{self.version})"
+
+
+class StoppingSample(models.Model):
+    """The random sample a stage's stopping rule rests on (screening/stopping.py): the records that nobody had
+    voted on when the lead began it, in a random order fixed then. Screened in that order, any prefix of it is a
+    simple random sample of those records. One per stage; never changed once made."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    seed = models.PositiveIntegerField()
+    record_ids = models.JSONField(help_text="Record ids of the urn, in the sample's random order")
+    screened_before = models.PositiveIntegerField(help_text="Records of the stage decided or voted on before it")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "stage"], name="stopping_sample_one_per_stage")]
+
+    def __str__(self) -> str:
+        return f"stopping sample of {self.review_id} at {self.stage}"

@@ -74,6 +74,7 @@ from screening.models import (
 from screening.selectors import queue_key_for
 from screening.services.common import parse_stage, settings_for
 from screening.services.queue import outcomes_sync
+from screening.stopping import stopping_sample_active
 
 if TYPE_CHECKING:
     from screening.ranking.model import Features
@@ -321,7 +322,8 @@ def _retrain(*, review: Review, stage: Stage, force: bool) -> RankerRun:
     run.trained_at = timezone.now()
     unvoted = [i for i in range(len(snapshot.record_ids)) if i not in snapshot.voted]
     _write_scores(review=review, stage=stage, snapshot=snapshot, rows=unvoted, scores=scores, run=run)
-    if config.order_for(stage) == QueueOrder.PRIORITISED:
+    if config.order_for(stage) == QueueOrder.PRIORITISED and not stopping_sample_active(review=review, stage=stage):
+        # Once the stopping rule's random sample began, its order is the queue's (screening/stopping.py).
         queue_keys_from_scores(review=review, stage=stage)
     run.scored = len(unvoted)
     run.estimated_relevant_remaining = relevant_remaining_estimate(

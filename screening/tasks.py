@@ -11,12 +11,15 @@ from review.models import Review
 def queue_reorder_task(review_id: int, stage: str) -> int:
     from screening.prioritisation import relevance_reorder
     from screening.services.queue import queue_reorder
+    from screening.stopping import stopping_sample_keys
 
     # Recomputing every key gives the same result however often it runs, so a retried task is harmless.
     review = Review.objects.get(pk=review_id)
     changed = queue_reorder(review=review, stage=stage)
     # In the same task, so that a prioritised stage's scores always come after (and win over) the plain order.
     relevance_reorder(review=review, stage=stage)
+    # And the stopping rule's random sample keeps its own order whatever the stage's order.
+    stopping_sample_keys(review=review, stage=stage)
     return changed
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from screening.views import conflicts, fulltexts, manage, screen
+from screening.views import conflicts, fulltexts, manage, screen, stopping
 
 app_name = "screening"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path(f"{base}records/<int:record_id>/fulltext/upload/", fulltexts.fulltext_upload_view, name="fulltext-upload"),
     path(f"{base}records/<int:record_id>/not-retrieved/", fulltexts.not_retrieved, name="not-retrieved"),
     path(f"{base}<str:stage>/", screen.screen, name="screen"),
+    path(f"{base}<str:stage>/stopping/sample/", stopping.sample_start, name="stopping-sample"),
+    path(f"{base}<str:stage>/stopping/evidence.json", stopping.evidence_json, name="stopping-evidence-json"),
+    path(f"{base}<str:stage>/stopping/evidence.csv", stopping.evidence_csv, name="stopping-evidence-csv"),
     path(f"{base}<str:stage>/previous/", screen.previous, name="previous"),
     path(f"{base}<str:stage>/undo/", screen.undo, name="undo"),
     path(f"{base}<str:stage>/records/<int:record_id>/", screen.record_view, name="record"),

@@ -6,6 +6,7 @@ from charting.services.extraction import (
     SaveResult,
     extraction_assign,
     extraction_reassign,
+    extraction_remove_instance,
     extraction_reopen,
     extraction_save_draft,
     extraction_submit,
@@ -24,6 +25,7 @@ from charting.services.forms import (
     section_delete,
     section_update,
 )
+from charting.services.studies import study_link_report, study_suggestion_dismiss
 
 __all__ = [
     "ExtractionIncomplete",
@@ -33,6 +35,7 @@ __all__ = [
     "consensus_set",
     "extraction_assign",
     "extraction_reassign",
+    "extraction_remove_instance",
     "extraction_reopen",
     "extraction_save_draft",
     "extraction_submit",
@@ -48,4 +51,6 @@ __all__ = [
     "section_add",
     "section_delete",
     "section_update",
+    "study_link_report",
+    "study_suggestion_dismiss",
 ]

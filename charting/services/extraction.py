@@ -13,7 +13,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from charting import selectors
-from charting.fieldtypes import FieldValueError, clean_value, condition_met
+from charting.answers import (
+    SEP,
+    AddressError,
+    address,
+    clean_source,
+    condition_applies,
+    instance_count,
+    parse_address,
+)
+from charting.fieldtypes import FieldValueError, clean_value
 from charting.models import Extraction, ExtractionValue, Field, Form
 from charting.services.consensus import consensus_seed_agreements
 from review.errors import ServiceError
@@ -189,45 +198,129 @@ def _lock_own_draft(extraction: Extraction, by: User) -> Extraction:
     return locked
 
 
-def _save(locked: Extraction, by: User, values: Mapping[str, Any]) -> SaveResult:
-    fields = {f.key: f for f in Field.objects.filter(version=locked.version)}
-    current = selectors.extraction_values(extraction=locked)
+def _current(locked: Extraction) -> dict[str, tuple[Any, str, str]]:
+    values, sources = selectors.latest_answers([locked.pk])
+    mine, cited = values.get(locked.pk, {}), sources.get(locked.pk, {})
+    return {a: (mine.get(a), *cited.get(a, ("", ""))) for a in {*mine, *cited}}
+
+
+def _spec_at(fields: Mapping[str, Field], addr: str) -> tuple[Field, int]:
+    """The field an address names, checked against its group: raises AddressError with the reason."""
+    key, instance = parse_address(addr)
+    spec = fields.get(key)
+    if spec is None:
+        raise AddressError("No such field in this form")
+    if spec.section.repeating and not instance:
+        raise AddressError(f"{spec.label!r} is in a repeating group: address an instance, e.g. {key}{SEP}1")
+    if instance and not spec.section.repeating:
+        raise AddressError(f"{spec.label!r} is not in a repeating group: send it as {key}")
+    return spec, instance
+
+
+def _save(
+    locked: Extraction, by: User, values: Mapping[str, Any], sources: Mapping[str, Any] | None = None
+) -> SaveResult:
+    fields = {f.key: f for f in Field.objects.filter(version=locked.version).select_related("section")}
+    current = _current(locked)
+    sources = sources or {}
     result = SaveResult()
     rows = []
-    for key, raw in values.items():
-        spec = fields.get(key)
-        if spec is None:
-            result.errors[key] = "No such field in this form"
-            continue
+    for addr in dict.fromkeys([*values, *sources]):
         try:
-            value = clean_value(spec, raw)
-        except FieldValueError as error:
-            result.errors[key] = error.message
+            spec, instance = _spec_at(fields, addr)
+            old = current.get(addr, (None, "", ""))
+            value = clean_value(spec, values[addr]) if addr in values else old[0]
+            quote, page = clean_source(sources[addr]) if addr in sources else old[1:]
+        except (FieldValueError, AddressError) as error:
+            result.errors[addr] = error.message
             continue
-        if current.get(key) != value:
-            rows.append(ExtractionValue(extraction=locked, field_key=key, value=value, saved_by=by))
-            current[key] = value
-            result.saved.append(key)
+        if (value, quote, page) != old:
+            rows.append(
+                ExtractionValue(
+                    extraction=locked,
+                    field_key=spec.key,
+                    instance=instance,
+                    value=value,
+                    quote=quote,
+                    page=page,
+                    saved_by=by,
+                )
+            )
+            current[addr] = (value, quote, page)
+            result.saved.append(addr)
     ExtractionValue.objects.bulk_create(rows)
-    result.values = {k: v for k, v in current.items() if v is not None}
+    result.values = {a: v for a, (v, _q, _p) in current.items() if v is not None}
     return result
 
 
 @transaction.atomic
-def extraction_save_draft(*, extraction: Extraction, by: User, values: Mapping[str, Any]) -> SaveResult:
-    """Save what the extractor typed: valid answers are stored (only when changed); invalid ones are reported."""
+def extraction_save_draft(
+    *, extraction: Extraction, by: User, values: Mapping[str, Any], sources: Mapping[str, Any] | None = None
+) -> SaveResult:
+    """Save what the extractor typed: valid answers are stored (only when changed); invalid ones are reported.
+
+    `values` and `sources` are keyed by answer address ("aim", "model_name#2"); a source is
+    {"quote": ..., "page": ...}.
+    """
     locked = _lock_own_draft(extraction, by)
-    return _save(locked, by, values)
+    return _save(locked, by, values, sources)
 
 
-def extraction_submit(*, extraction: Extraction, by: User, values: Mapping[str, Any] | None = None) -> Extraction:
+@transaction.atomic
+def extraction_remove_instance(*, extraction: Extraction, by: User, group: str, instance: int) -> SaveResult:
+    """Remove one instance of a repeating group: the later instances move up one place, as new rows (nothing is
+    overwritten; the removed answers stay in the history)."""
+    locked = _lock_own_draft(extraction, by)
+    fields = [f for f in selectors.version_fields(version=locked.version) if f.section.repeating]
+    keys = [f.key for f in fields if f.section.key == group]
+    if not keys:
+        raise ServiceError(f"No repeating group {group!r} in this form", field="group")
+    current = _current(locked)
+    count = instance_count({a: v for a, (v, _q, _p) in current.items()}, keys)
+    if not 1 <= instance <= count:
+        raise ServiceError(f"This extraction has no instance {instance} of that group", field="instance")
+    result = SaveResult()
+    rows = []
+    empty: tuple[Any, str, str] = (None, "", "")
+    for number in range(instance, count + 1):
+        for key in keys:
+            new = current.get(address(key, number + 1), empty)
+            if current.get(address(key, number), empty) != new:
+                value, quote, page = new
+                rows.append(
+                    ExtractionValue(
+                        extraction=locked,
+                        field_key=key,
+                        instance=number,
+                        value=value,
+                        quote=quote,
+                        page=page,
+                        saved_by=by,
+                    )
+                )
+                current[address(key, number)] = new
+                result.saved.append(address(key, number))
+    ExtractionValue.objects.bulk_create(rows)
+    audit(review=locked.review, actor=by, action="charting.instance_removed", extraction=locked.pk, group=group)
+    result.values = {a: v for a, (v, _q, _p) in current.items() if v is not None}
+    return result
+
+
+def extraction_submit(
+    *,
+    extraction: Extraction,
+    by: User,
+    values: Mapping[str, Any] | None = None,
+    sources: Mapping[str, Any] | None = None,
+) -> Extraction:
     """Check every field and submit. Answers of fields whose condition is not met are cleared.
 
     The answers sent with the submission are saved first, in their own transaction, so a refused submission
     loses nothing the extractor typed. When the last extractor of a main-round study submits, the answers they
-    all agree on become consensus.
+    all agree on become consensus. Required fields of a repeating group are required in each of its instances.
     """
-    saved = extraction_save_draft(extraction=extraction, by=by, values=values or {})
+    with transaction.atomic():
+        saved = _save(_lock_own_draft(extraction, by), by, values or {}, sources)
     with transaction.atomic():
         return _submit(extraction, by, dict(saved.errors))
 
@@ -246,13 +339,15 @@ def _submit(extraction: Extraction, by: User, errors: dict[str, str]) -> Extract
     by_key = {f.key: f for f in fields}
     current = selectors.extraction_values(extraction=locked)
     cleared = []
-    for spec in fields:
+    for spec, instance, addr in selectors.study_addresses(fields, [current]):
         parent = by_key.get(spec.condition_key) if spec.condition_key else None
-        applies = condition_met(spec, parent, current.get(spec.condition_key))
-        if not applies and current.get(spec.key) is not None:
-            cleared.append(ExtractionValue(extraction=locked, field_key=spec.key, value=None, saved_by=by))
-        elif applies and spec.required and current.get(spec.key) is None and spec.key not in errors:
-            errors[spec.key] = "Required"
+        applies = condition_applies(spec, parent, current, instance)
+        if not applies and current.get(addr) is not None:
+            cleared.append(
+                ExtractionValue(extraction=locked, field_key=spec.key, instance=instance, value=None, saved_by=by)
+            )
+        elif applies and spec.required and current.get(addr) is None and addr not in errors:
+            errors[addr] = "Required"
     if errors:
         raise ExtractionIncomplete(errors)
     ExtractionValue.objects.bulk_create(cleared)

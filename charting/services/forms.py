@@ -45,6 +45,8 @@ def form_definition(*, version: FormVersion) -> dict[str, Any]:
             {
                 "key": section.key,
                 "title": section.title,
+                "repeating": section.repeating,
+                "instance_label": section.instance_label,
                 "fields": [{"key": f.key, **{attr: getattr(f, attr) for attr in FIELD_ATTRS}} for f in fields],
             }
             for section, fields in selectors.version_sections(version=version)
@@ -81,7 +83,12 @@ def _load_definition(*, version: FormVersion, definition: dict[str, Any]) -> Non
     keys: list[str] = []
     for s_pos, section_def in enumerate(definition["sections"]):
         section = Section.objects.create(
-            version=version, key=section_def["key"], title=section_def["title"], position=s_pos
+            version=version,
+            key=section_def["key"],
+            title=section_def["title"],
+            position=s_pos,
+            repeating=bool(section_def.get("repeating", False)),
+            instance_label=str(section_def.get("instance_label", ""))[:60],
         )
         for f_pos, field_def in enumerate(section_def["fields"]):
             data = {attr: field_def[attr] for attr in FIELD_ATTRS if attr in field_def}
@@ -113,7 +120,12 @@ def _editable_version(*, form: Form, by: User, note: str) -> FormVersion:
     sections = {}
     for section in Section.objects.filter(version=current):
         sections[section.pk] = Section.objects.create(
-            version=new, key=section.key, title=section.title, position=section.position
+            version=new,
+            key=section.key,
+            title=section.title,
+            position=section.position,
+            repeating=section.repeating,
+            instance_label=section.instance_label,
         )
     Field.objects.bulk_create(
         Field(
@@ -187,28 +199,74 @@ def _field(version: FormVersion, key: str) -> Field:
 
 
 @transaction.atomic
-def section_add(*, form: Form, by: User, title: str) -> Section:
+def section_add(*, form: Form, by: User, title: str, repeating: bool = False, instance_label: str = "") -> Section:
+    """Add a section; a repeating one is a group of fields filled once per instance (model, dataset, outcome)."""
     if not title.strip():
         raise ServiceError("Give the section a title", field="title")
     version = _editable_version(form=form, by=by, note=f"Added section {title.strip()[:100]}")
     taken = Section.objects.filter(version__form=form).values_list("key", flat=True)
     position = (Section.objects.filter(version=version).aggregate(m=Max("position"))["m"] or 0) + 1
     section = Section.objects.create(
-        version=version, key=make_key(title, taken, fallback="section"), title=title.strip()[:200], position=position
+        version=version,
+        key=make_key(title, taken, fallback="section"),
+        title=title.strip()[:200],
+        position=position,
+        repeating=repeating,
+        instance_label=_instance_label(instance_label),
     )
     audit(review=form.review, actor=by, action="charting.section.added", key=section.key, version=version.number)
     return section
 
 
+def _instance_label(text: str) -> str:
+    label = (text or "").strip()
+    if len(label) > 60:
+        raise ServiceError("Keep the instance label under 60 characters, e.g. Model", field="instance_label")
+    return label
+
+
+def _has_answers(form: Form, keys: list[str]) -> bool:
+    return ExtractionValue.objects.filter(extraction__form=form, field_key__in=keys).exists()
+
+
 @transaction.atomic
-def section_update(*, form: Form, by: User, section_key: str, title: str) -> Section:
+def section_update(
+    *,
+    form: Form,
+    by: User,
+    section_key: str,
+    title: str,
+    repeating: bool | None = None,
+    instance_label: str | None = None,
+) -> Section:
+    """Rename a section, or make it repeating (or not) while none of its fields has been charted yet: answers
+    already given once per study cannot be turned into instances (or back) without guessing."""
     if not title.strip():
         raise ServiceError("Give the section a title", field="title")
-    version = _editable_version(form=form, by=by, note=f"Renamed section {section_key}")
+    current = _section(selectors.form_current_version(form=form), section_key)
+    if repeating is not None and repeating != current.repeating:
+        keys = list(Field.objects.filter(section=current).values_list("key", flat=True))
+        if _has_answers(form, keys):
+            raise ServiceError(
+                "Its fields already have answers: add a new repeating section and move fields there instead",
+                field="repeating",
+            )
+    version = _editable_version(form=form, by=by, note=f"Changed section {section_key}")
     section = _section(version, section_key)
     section.title = title.strip()[:200]
-    section.save(update_fields=["title"])
-    audit(review=form.review, actor=by, action="charting.section.renamed", key=section_key, title=section.title)
+    if repeating is not None:
+        section.repeating = repeating
+    if instance_label is not None:
+        section.instance_label = _instance_label(instance_label)
+    section.save(update_fields=["title", "repeating", "instance_label"])
+    audit(
+        review=form.review,
+        actor=by,
+        action="charting.section.changed",
+        key=section_key,
+        title=section.title,
+        repeating=section.repeating,
+    )
     return section
 
 
@@ -261,7 +319,12 @@ def field_update(*, form: Form, by: User, key: str, section_key: str = "", **cha
     for attr, value in data.items():
         setattr(field, attr, value)
     if section_key and section_key != field.section.key:
-        field.section = _section(version, section_key)
+        target = _section(version, section_key)
+        if target.repeating != field.section.repeating and _has_answers(form, [field.key]):
+            raise ServiceError(
+                "This field has answers: it cannot move into or out of a repeating group", field="section"
+            )
+        field.section = target
         field.position = (Field.objects.filter(section=field.section).aggregate(m=Max("position"))["m"] or 0) + 1
         changed.append("section")
     field.save()

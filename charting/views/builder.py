@@ -126,7 +126,7 @@ def section_add(request: AuthedRequest, slug: str) -> HttpResponse:
     access, form = _lead_form(request, slug)
     section_form = SectionForm(request.POST)
     if section_form.is_valid():
-        services.section_add(form=form, by=request.user, title=section_form.cleaned_data["title"])
+        services.section_add(form=form, by=request.user, **section_form.cleaned_data)
         messages.success(request, "Section added.")
         return _after_edit(request, access, form)
     return _after_edit(request, access, form, status=400, section_form=section_form)
@@ -142,9 +142,15 @@ def section_edit(request: AuthedRequest, slug: str, section_key: str) -> HttpRes
             messages.success(request, "Section deleted.")
         else:
             services.section_update(
-                form=form, by=request.user, section_key=section_key, title=request.POST.get("title", "")
+                form=form,
+                by=request.user,
+                section_key=section_key,
+                title=request.POST.get("title", ""),
+                # The checkbox sends nothing when unticked; the hidden marker says the form showed it.
+                repeating=bool(request.POST.get("repeating")) if "repeating_shown" in request.POST else None,
+                instance_label=request.POST.get("instance_label") if "instance_label" in request.POST else None,
             )
-            messages.success(request, "Section renamed.")
+            messages.success(request, "Section saved.")
     except ServiceError as error:
         if error.code == "not_found":
             raise Http404(error.message) from None

@@ -159,22 +159,32 @@ def _compare_context(access: ReviewAccess, form: Form, record: Record, round: st
     }
     if not visible:
         return context  # blinded: who has submitted, but no values
-    values = selectors.latest_values(e.pk for e in group)
-    final = selectors.final_values(form=form, record_ids=[record.pk]).get(record.pk, {})
+    values, sources = selectors.latest_answers(e.pk for e in group)
+    finals, final_sources = selectors.final_answers(form=form, record_ids=[record.pk])
+    final, cited = finals.get(record.pk, {}), final_sources.get(record.pk, {})
     history = list(selectors.consensus_history(form=form, record=record))
     fields = selectors.version_fields(version=selectors.form_current_version(form=form))
+    sets = [values.get(e.pk, {}) for e in group]
     rows = []
-    for field in fields:
-        answers = [values.get(e.pk, {}).get(field.key) for e in group]
+    # Instances of a repeating group are matched by number: instance 2 of one extractor beside instance 2 of the
+    # other; an instance only one of them has shows as a difference (the other's answer is empty).
+    for field, instance, addr in selectors.study_addresses(fields, [*sets, final]):
+        answers = [answers_of.get(addr) for answers_of in sets]
         rows.append(
             {
                 "field": field,
-                "answers": [(e, display_value(field, a)) for e, a in zip(group, answers, strict=True)],
+                "instance": instance,
+                "address": addr,
+                "answers": [
+                    (e, display_value(field, a), sources.get(e.pk, {}).get(addr))
+                    for e, a in zip(group, answers, strict=True)
+                ],
                 "differs": any(a != answers[0] for a in answers[1:]),
-                "decided": field.key in final or any(h.field_key == field.key for h in history),
-                "final": display_value(field, final.get(field.key)),
-                "history": [h for h in history if h.field_key == field.key],
-                "widget": widget_for(field, final.get(field.key), prefix="c"),
+                "decided": addr in final or any(h.field_key == field.key and h.instance == instance for h in history),
+                "final": display_value(field, final.get(addr)),
+                "final_source": cited.get(addr),
+                "history": [h for h in history if h.field_key == field.key and h.instance == instance],
+                "widget": widget_for(field, final.get(addr), prefix="c"),
             }
         )
     context.update(
@@ -215,6 +225,9 @@ def study_consensus(request: AuthedRequest, slug: str, record_id: int) -> HttpRe
     )
     if field is None:
         raise Http404("No such field")
+    instance = request.POST.get("instance", "0")
+    if not instance.isdigit():
+        raise Http404("No such instance")
     source = None
     if request.POST.get("extraction"):
         source = get_object_or_404(Extraction, pk=request.POST["extraction"], review=access.review, record=record)
@@ -225,6 +238,7 @@ def study_consensus(request: AuthedRequest, slug: str, record_id: int) -> HttpRe
             record=record,
             by=request.user,
             field_key=key,
+            instance=int(instance),
             value=None if source else raw_from_post(field, request.POST, prefix="c"),
             from_extraction=source,
             note=request.POST.get("note", ""),
@@ -236,7 +250,7 @@ def study_consensus(request: AuthedRequest, slug: str, record_id: int) -> HttpRe
     if request.htmx:
         context = _compare_context(access, form, record, Extraction.Round.MAIN, request.user)
         return render(request, "charting/compare.html#comparison", context, status=status)
-    return redirect(f"{_compare_url(slug, record.pk)}#row-{key}")
+    return redirect(f"{_compare_url(slug, record.pk)}#row-{key}{f'-{instance}' if instance != '0' else ''}")
 
 
 def _compare_url(slug: str, record_id: int) -> str:

@@ -65,11 +65,13 @@ def summaries(request: AuthedRequest, slug: str) -> HttpResponse:
         "form": form,
         "data": data,
         "final_count": sum(1 for s in data.status.values() if s == "final"),
+        "included_studies": selectors.included_study_count(review=access.review),
         "summaries": [
             {"field": f, "s": s, "others": others, "kind": _kind(s)} for f, s, others in field_summaries(data=data)
         ],
-        "fields": data.fields,
-        "categorical_fields": [f for f in data.fields if f.type in CATEGORICAL_TYPES],
+        # Cross-tables and flows are of studies: fields of repeating groups are not offered.
+        "fields": [f for f in data.fields if not f.section.repeating],
+        "categorical_fields": [f for f in data.fields if f.type in CATEGORICAL_TYPES and not f.section.repeating],
         "row": row,
         "col": col,
         "table": table,
@@ -116,6 +118,8 @@ def export_csv(request: AuthedRequest, slug: str, kind: str) -> HttpResponseBase
         rows = exports.charted_long_rows(form=form)
     elif kind == "codebook":
         rows = exports.codebook_rows(form=form)
+    elif kind == "columns":
+        rows = exports.charted_columns_rows(form=form)
     else:
         raise Http404("No such export")
     return exports.csv_response(rows, filename=f"{access.review.slug}-charting-{kind}.csv")

@@ -63,6 +63,7 @@ PARTS = [
     Part("charting.Extraction", "review"),
     Part("charting.ExtractionValue", "extraction__review"),
     Part("charting.ConsensusValue", "review"),
+    Part("charting.ReportPairDismissal", "review"),
     Part("review.AuditEvent", "review"),
 ]
 

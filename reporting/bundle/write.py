@@ -16,16 +16,9 @@ from review.access import ReviewAccess
 
 FLUSH_BYTES = 1 << 20
 CSV_MEMBERS = (
-    "records",
-    "votes",
-    "dedup-log",
-    "prisma",
-    "agreement",
-    "charted-wide",
-    "charted-long",
-    "codebook",
+    "records", "votes", "dedup-log", "prisma", "agreement", "charted-wide", "charted-long", "codebook",
     "charted-columns",
-)
+)  # fmt: skip
 
 
 class _Sink:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 
 from reporting.exports.citations import bibtex_chunks, ris_chunks
-from reporting.exports.columns import COLUMNS_HEADER, charted_column_rows
 from reporting.exports.csvfast import safe_csv_lines
 from reporting.exports.records import records_export
 from reporting.exports.tables import AGREEMENT_HEADER, PRISMA_HEADER, agreement_rows, prisma_csv_rows
@@ -76,7 +75,7 @@ KINDS: dict[str, ExportKind] = {
         ExportKind("charted-long", "charted-long.csv", CSV, Role.VIEWER, "Charted data, one row per answer"),
         ExportKind("codebook", "codebook.csv", CSV, Role.VIEWER, "The charting form's fields and codes"),
         ExportKind("charted-columns", "charted-columns.csv", CSV, Role.VIEWER,
-                   "Each column of charted-wide.csv: its name (at most 32 characters), full name, field and label"),
+                   "Every column of the charted data (one row per study): full name, field, group, instance"),
         ExportKind("bundle", "bundle.zip", "application/zip", Role.LEAD,
                    "Everything above, the raw search files and the review's state as JSON, to re-import"),
     ]
@@ -107,14 +106,14 @@ def _charting(access: ReviewAccess, kind: str, bom: bool) -> Iterator[str]:
         header = {
             "charted-wide": charting_exports.RECORD_COLUMNS,
             "charted-long": charting_exports.LONG_COLUMNS,
-            "charted-columns": COLUMNS_HEADER,
+            "charted-columns": charting_exports.COLUMNS_COLUMNS,
         }
         return _prewritten_csv([header.get(kind, charting_exports.CODEBOOK_COLUMNS)], bom=bom)
     makers: dict[str, Callable[..., Iterator[list[str]]]] = {
         "charted-wide": charting_exports.charted_wide_rows,
         "charted-long": charting_exports.charted_long_rows,
         "codebook": charting_exports.codebook_rows,
-        "charted-columns": charted_column_rows,
+        "charted-columns": charting_exports.charted_columns_rows,
     }
     return _prewritten_csv(makers[kind](form=form), bom=bom)
 

@@ -49,6 +49,12 @@ class ScreeningSettingsIn(serializers.Serializer):
     show_relevance = serializers.BooleanField(
         required=False, help_text="Reviewers see the ranker's relevance estimate beside each record"
     )
+    stop_target_recall = serializers.FloatField(
+        min_value=0.5, max_value=0.999, required=False, help_text="Stopping rule: recall to reach (e.g. 0.95)"
+    )
+    stop_confidence = serializers.FloatField(
+        min_value=0.5, max_value=0.999, required=False, help_text="Stopping rule: confidence of the statement"
+    )
     include_terms = serializers.ListField(
         child=serializers.CharField(allow_blank=True), required=False, help_text="Terms highlighted green"
     )

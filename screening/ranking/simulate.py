@@ -8,9 +8,13 @@ Metrics (the same as ASReview reports, so figures can be compared):
 - ``wss95`` = (N - n screened to reach 95% recall) / N - 0.05, where 95% recall is ceil(0.95 * n_included)
   whole records and the prior records count as screened;
 - ``recall_at_10pct`` = recall after ceil(0.10 * N) records screened.
-Screening stops once 95% recall is reached and 10% of the set is screened: no later record can change any of
-the figures (the last few included records are often outliers found near the end, so this saves most of the
-simulation time).
+The ranked run stops once 95% recall is reached, 10% of the set is screened and the stopping procedure has
+switched to its random sample: no later record can change any of the figures (the last few included records are
+often outliers found near the end, so this saves most of the simulation time).
+
+The stopping procedure (screening/ranking/stopping.py) is the one a team follows in the app: the ranked order
+until :func:`switch_due`, then the records left in a random order until the recall test is met. Its result is
+the records screened at the stop, the recall then reached and the work saved (the share never screened).
 """
 
 from __future__ import annotations
@@ -23,7 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from screening.ranking.model import Ranker, record_text, vectorise
+from screening.ranking.model import DEFAULT, Features, Ranker, RankerConfig, record_text, retrain_batch, vectorise
+from screening.ranking.stopping import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_TARGET_RECALL,
+    sequential_met,
+    switch_due,
+    target_met,
+)
 
 REQUIRED_COLUMNS = ("record_id", "title", "abstract", "label_included")
 
@@ -34,6 +45,20 @@ class SimulationResult:
     recall_at_10pct: float
     n_screened_to_95recall: int
     seconds: float
+    stop: StopResult
+
+
+@dataclass(frozen=True)
+class StopResult:
+    """Where the stopping procedure stopped: records screened (priors, ranked phase and random sample), the recall
+    then reached, the rule's target and confidence, when the random sample began, and the share not screened."""
+
+    screened: int
+    recall: float
+    target_recall: float
+    confidence: float
+    switched_at: int
+    work_saved: float
 
 
 def read_dataset(path: str | Path) -> tuple[list[str], list[str], list[int]]:
@@ -81,14 +106,25 @@ def simulate(
     prior_included: int = 1,
     prior_excluded: int = 1,
     seed: int = 0,
-    batch: int = 1,
+    batch: int | None = None,
     ids: Sequence[str] | None = None,
+    target_recall: float = DEFAULT_TARGET_RECALL,
+    confidence: float = DEFAULT_CONFIDENCE,
+    features: Features | None = None,
+    config: RankerConfig = DEFAULT,
 ) -> SimulationResult:
     """Simulate prioritised screening of ``texts`` whose true labels are ``labels_true``.
 
     ``prior_ids`` are positions in ``texts``, or record ids when ``ids`` (the record ids of ``texts``, as
     returned by :func:`read_dataset`) is given. Without ``prior_ids``, ``prior_included`` included and
-    ``prior_excluded`` excluded records are drawn at random with ``seed``.
+    ``prior_excluded`` excluded records are drawn at random with ``seed``. ``batch`` retrains every that many
+    labels; None follows the ranker's own schedule (:func:`retrain_batch`). ``features`` may be the
+    :func:`vectorise` matrix of ``texts``, computed beforehand; ``config`` is the ranker's (the benchmark compares
+    several).
+
+    Two procedures share one ranked run: the ranked order alone gives WSS@95 and recall@10%; the stopping
+    procedure follows it until :func:`switch_due`, then screens the records left in a random order (drawn with
+    ``seed``) until the recall test says the target is met (:mod:`screening.ranking.stopping`).
     """
     started = time.perf_counter()
     truth = np.asarray(labels_true, dtype=int)
@@ -100,17 +136,22 @@ def simulate(
     n_included = int(truth.sum())
     if n_included == 0:
         raise ValueError("the set has no included record: recall is undefined")
-    if batch < 1:
+    if batch is not None and batch < 1:
         raise ValueError(f"batch must be at least 1, got {batch}")
     if ids is not None and len(ids) != n:
         raise ValueError(f"{len(ids)} record ids for {n} texts")
     if prior_included < 0 or prior_excluded < 0:
         raise ValueError("the numbers of prior records cannot be negative")
+    if not 0 < target_recall < 1 or not 0 < confidence < 1:
+        raise ValueError("target recall and confidence must be between 0 and 1 (exclusive)")
     rng = np.random.default_rng(seed)
     priors = _priors(truth, prior_ids, ids, prior_included, prior_excluded, rng)
 
-    features = vectorise(texts)
-    ranker = Ranker(seed=seed)
+    if features is None:
+        features = vectorise(texts)
+    elif features.shape[0] != n:
+        raise ValueError(f"features has {features.shape[0]} rows for {n} texts")
+    ranker = Ranker(seed=seed, config=config)
     labels: dict[int, int] = {i: int(truth[i]) for i in priors}
     unscreened = np.ones(n, dtype=bool)
     unscreened[priors] = False
@@ -119,25 +160,91 @@ def simulate(
     n_at_10pct = _percent_of(10, n)
     queue: list[int] = []
     target = _percent_of(95, n_included)
-    while unscreened.any() and (found < target or len(screened) < n_at_10pct):
+    irrelevant_run = 0
+    switch: tuple[int, int, np.ndarray] | None = None  # (screened, relevant found, the urn) at the switch
+    if switch_due(n_records=n, irrelevant_run=0) or not unscreened.any():
+        switch = (len(screened), found, np.flatnonzero(unscreened))
+    while unscreened.any() and (found < target or len(screened) < n_at_10pct or switch is None):
         if not queue:
             ranker.fit(texts, labels, features=features)
             candidates = np.flatnonzero(unscreened)
-            best = np.argsort(-ranker.scores()[candidates], kind="stable")[:batch]
+            size = batch if batch is not None else retrain_batch(len(labels))
+            best = np.argsort(-ranker.scores()[candidates], kind="stable")[:size]
             queue = [int(i) for i in candidates[best]]
         record = queue.pop(0)
         labels[record] = int(truth[record])
         unscreened[record] = False
         screened.append(labels[record])
         found += labels[record]
+        irrelevant_run = 0 if labels[record] else irrelevant_run + 1
+        if switch is None and (switch_due(n_records=n, irrelevant_run=irrelevant_run) or not unscreened.any()):
+            switch = (len(screened), found, np.flatnonzero(unscreened))
+    assert switch is not None
     wss95, recall_at_10pct, n_to_target = screening_metrics(
         screened, n_records=n, n_included=n_included, n_priors=len(priors)
+    )
+    stop = stopping_run(
+        truth,
+        screened_before=switch[0],
+        found_before=switch[1],
+        urn=switch[2],
+        rng=np.random.default_rng([seed, 1]),
+        target_recall=target_recall,
+        confidence=confidence,
     )
     return SimulationResult(
         wss95=wss95,
         recall_at_10pct=recall_at_10pct,
         n_screened_to_95recall=n_to_target,
         seconds=time.perf_counter() - started,
+        stop=stop,
+    )
+
+
+def stopping_run(
+    truth: np.ndarray,
+    *,
+    screened_before: int,
+    found_before: int,
+    urn: np.ndarray,
+    rng: np.random.Generator,
+    target_recall: float,
+    confidence: float,
+) -> StopResult:
+    """Screen the urn (the records left at the switch) in a random order until the recall test is met."""
+    order = rng.permutation(urn)
+    relevant = np.cumsum(truth[order])
+    n_included = int(truth.sum())
+    if target_met(
+        urn=len(order),
+        sampled=0,
+        sampled_relevant=0,
+        relevant_outside=found_before,
+        target_recall=target_recall,
+        confidence=confidence,
+    ):
+        sampled = 0
+    else:
+        # The test after every sampled record, as a team would look at the progress page after each.
+        met = np.flatnonzero(
+            sequential_met(
+                urn=len(order),
+                sampled_relevant=relevant,
+                relevant_outside=found_before,
+                target_recall=target_recall,
+                confidence=confidence,
+            )
+        )
+        sampled = int(met[0]) + 1 if len(met) else len(order)
+    sampled_relevant = int(relevant[sampled - 1]) if sampled else 0
+    found = found_before + sampled_relevant
+    return StopResult(
+        screened=screened_before + sampled,
+        recall=found / n_included,
+        target_recall=target_recall,
+        confidence=confidence,
+        switched_at=screened_before,
+        work_saved=(len(truth) - screened_before - sampled) / len(truth),
     )
 
 

@@ -29,7 +29,10 @@ SETTING_FIELDS = (
     "include_terms",
     "exclude_terms",
     "show_relevance",
+    "stop_target_recall",
+    "stop_confidence",
 )
+STOP_RANGE = (0.5, 0.999)  # below half the statement is useless; 1 would need every record screened
 
 
 def _terms(value: Any, field: str) -> list[str]:
@@ -54,6 +57,14 @@ def screening_settings_update(*, review: Review, by: User, **fields: Any) -> Scr
     for name in ("order_title_abstract", "order_full_text"):
         if name in fields and fields[name] not in QueueOrder.values:
             raise ServiceError("Unknown order", field=name)
+    for name in ("stop_target_recall", "stop_confidence"):
+        if name in fields:
+            value = fields[name]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value == value:
+                raise ServiceError("Give a number such as 0.95", field=name)
+            if not STOP_RANGE[0] <= value <= STOP_RANGE[1]:
+                raise ServiceError(f"Give a share between {STOP_RANGE[0]} and {STOP_RANGE[1]}", field=name)
+            fields[name] = float(value)
     for name in ("include_terms", "exclude_terms"):
         if name in fields:
             fields[name] = _terms(fields[name], name)

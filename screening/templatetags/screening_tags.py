@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -64,3 +65,12 @@ def percent(value: float | None) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def share(value: float | None) -> str:
+    """A share in [0, 1] as a percentage, rounded down to 0.1%: a lower bound must never read higher than it is."""
+    if value is None:
+        return "-"
+    tenths = math.floor(value * 1000 + 1e-9)
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"

@@ -20,6 +20,7 @@ from screening.prioritisation import prioritisation_summary
 from screening.progress import pilot_summary, stage_progress
 from screening.services import config as config_services
 from screening.services.common import settings_for
+from screening.stopping import stopping_state
 
 
 @login_required
@@ -27,12 +28,19 @@ from screening.services.common import settings_for
 def progress(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
     pilots = PilotRound.objects.filter(review=access.review).order_by("-created_at")[:3]
+    summaries = [prioritisation_summary(review=access.review, stage=stage) for stage in Stage]
     context = {
         "access": access,
         "review": access.review,
         "stages": stage_progress(access=access, user=request.user),
         "pilots": [pilot_summary(access=access, pilot=p) for p in pilots],
-        "prioritisation": [prioritisation_summary(review=access.review, stage=stage) for stage in Stage],
+        "prioritisation": summaries,
+        "stopping": [
+            stopping_state(
+                review=access.review, stage=p.stage, screened_since_last_include=p.screened_since_last_include
+            )
+            for p in summaries
+        ],
     }
     return render(request, "screening/progress.html", context)
 
@@ -55,6 +63,18 @@ class SettingsForm(forms.Form):
     show_relevance = forms.BooleanField(
         required=False, label="Show reviewers the ranker's relevance estimate (off avoids anchoring their votes)"
     )
+    stop_target_recall = forms.FloatField(
+        required=False,
+        min_value=0.5,
+        max_value=0.999,
+        label="Stopping rule: target recall (e.g. 0.95 for 95% of relevant records)",
+    )
+    stop_confidence = forms.FloatField(
+        required=False,
+        min_value=0.5,
+        max_value=0.999,
+        label="Stopping rule: confidence of the recall statement (e.g. 0.95)",
+    )
     include_terms = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted green (one per line)"
     )
@@ -76,6 +96,8 @@ def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | No
                 "order_full_text": config.order_full_text,
                 "random_seed": config.random_seed,
                 "show_relevance": config.show_relevance,
+                "stop_target_recall": config.stop_target_recall,
+                "stop_confidence": config.stop_confidence,
                 "include_terms": "\n".join(config.include_terms),
                 "exclude_terms": "\n".join(config.exclude_terms),
             }
@@ -99,7 +121,9 @@ def screening_settings(request: AuthedRequest, slug: str) -> HttpResponse:
     form = SettingsForm(request.POST)
     if not form.is_valid():
         return render(request, "screening/settings.html", _settings_context(request, slug, form), status=400)
-    config_services.screening_settings_update(review=access.review, by=request.user, **form.cleaned_data)
+    # A form without the stopping fields (an older page) leaves them as they are.
+    fields = {k: v for k, v in form.cleaned_data.items() if not (k.startswith("stop_") and v is None)}
+    config_services.screening_settings_update(review=access.review, by=request.user, **fields)
     messages.success(request, "Screening settings saved.")
     return redirect("screening:settings", slug=slug)
 

@@ -3,10 +3,15 @@
   "use strict";
 
   // The current answer of a field, as the condition of another field compares it (option codes, yes/no...).
-  function answersOf(form, key) {
-    const wrapper = form.querySelector('.xfield[data-key="' + CSS.escape(key) + '"]');
-    if (!wrapper || wrapper.hidden) return [];
-    const inputs = wrapper.querySelectorAll('[name="f-' + CSS.escape(key) + '"]');
+  // Within an instance of a repeating group, a field of the same group is read in the same instance.
+  function answersOf(form, wrapper, key) {
+    const scope = wrapper.closest(".group-instance");
+    const selector = '.xfield[data-key="' + CSS.escape(key) + '"]';
+    const parent = (scope && scope.querySelector(selector)) || form.querySelector(selector);
+    // A field of another repeating group has no single answer: the server shows the field, and so do we.
+    if (parent && parent.closest(".group-instance") && parent.closest(".group-instance") !== scope) return null;
+    if (!parent || parent.hidden) return [];
+    const inputs = parent.querySelectorAll('[name="' + CSS.escape(parent.dataset.name) + '"]');
     const values = [];
     inputs.forEach(function (input) {
       if ((input.type === "checkbox" || input.type === "radio") && !input.checked) return;
@@ -25,7 +30,8 @@
       rounds += 1;
       form.querySelectorAll(".xfield[data-condition-key]").forEach(function (wrapper) {
         const wanted = (wrapper.dataset.conditionValue || "").trim().toLowerCase();
-        const show = answersOf(form, wrapper.dataset.conditionKey).indexOf(wanted) !== -1;
+        const answers = answersOf(form, wrapper, wrapper.dataset.conditionKey);
+        const show = answers === null || answers.indexOf(wanted) !== -1;
         if (wrapper.hidden === show) {
           wrapper.hidden = !show;
           changed = true;
@@ -84,7 +90,11 @@
 
   document.addEventListener("DOMContentLoaded", function () { init(document); initBuilder(document); });
   document.addEventListener("htmx:afterSwap", function () { initBuilder(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { init(event.detail.target.parentNode || document); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    init(event.detail.target.parentNode || document);
+    const form = document.getElementById("extraction-form");
+    if (form) applyConditions(form);  // a new instance of a repeating group starts with its conditions applied
+  });
 
   // A debounced draft save that fails (network, session expired) must not pass unnoticed.
   document.addEventListener("htmx:sendError", function () {

@@ -192,7 +192,7 @@ def test_export_csv_through_api(api_as, viewer, outsider, pair):
     response = api_as(viewer).get(f"{BASE}/charting/exports/wide.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     frame = pd.read_csv(io.BytesIO(b"".join(response.streaming_content)))
-    assert frame["record_id"].tolist() == [pair[0].record_id] and frame["sample_size"].tolist() == [120]
+    assert frame["study_id"].tolist() == [pair[0].record_id] and frame["sample_size"].tolist() == [120]
     assert api_as(viewer).get(f"{BASE}/charting/exports/other.csv").status_code == 404
     assert api_as(outsider).get(f"{BASE}/charting/exports/wide.csv").status_code == 404
 

@@ -73,7 +73,12 @@ def test_form_settings_are_for_the_lead_only(api_as, reviewer, viewer, outsider,
 
 def test_lead_renames_a_section(api_as, lead, form):
     response = api_as(lead).patch(f"{BASE}/forms/{form.pk}/sections/study/", {"title": "Study design"}, format="json")
-    assert response.status_code == 200 and response.json() == {"key": "study", "title": "Study design"}
+    assert response.status_code == 200 and response.json() == {
+        "key": "study",
+        "title": "Study design",
+        "repeating": False,
+        "instance_label": "",
+    }
     version = selectors.form_current_version(form=form)
     assert Section.objects.get(version=version, key="study").title == "Study design"
 

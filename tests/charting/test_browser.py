@@ -103,3 +103,44 @@ def test_build_form_chart_one_study_twice_and_reach_consensus(browser, live_serv
     final = {c.field_key: c.value for c in ConsensusValue.objects.order_by("id")}
     assert final == {"patients": 120, "architecture": {"choices": ["cnn"]}}
     assert ConsensusValue.objects.get(field_key="architecture").decided_by == lead
+
+
+def test_fill_a_repeating_group_with_a_source_and_not_reported(browser, live_server, transactional_db):
+    from charting import services
+
+    lead, ann = UserFactory(username="lead"), UserFactory(username="ann")
+    review = ReviewFactory(slug="tl-clinical", created_by=lead)
+    MembershipFactory(review=review, user=lead, role=Role.LEAD)
+    MembershipFactory(review=review, user=ann, role=Role.REVIEWER)
+    study = RecordFactory(review=review, search=SearchFactory(review=review))
+    include_at_full_text(review, study, [ann, lead])
+    form = services.form_create(review=review, by=lead)
+    section = services.section_add(form=form, by=lead, title="Models", repeating=True, instance_label="Model")
+    services.field_add(form=form, by=lead, section_key=section.key, label="Model name", type="short_text")
+    services.field_add(form=form, by=lead, section_key=section.key, label="AUC", type="decimal")
+    (extraction,) = services.extraction_assign(review=review, record=study, extractors=[ann], by=lead)
+
+    tab = _page_as(browser, live_server, ann)
+    tab.goto(f"{live_server.url}/reviews/tl-clinical/charting/extractions/{extraction.pk}/")
+    tab.fill("input[name='f-model_name-1']", "ResNet-50")
+    tab.click("#xf-auc-1 summary")  # the source of the first model's AUC
+    tab.fill("input[name='f-auc-1']", "0.91")
+    tab.fill("textarea[name='f-auc-1__quote']", "an AUC of 0.91")
+    tab.fill("input[name='f-auc-1__page']", "5")
+    tab.click("text=Add model")
+    tab.fill("input[name='f-model_name-2']", "LSTM")
+    tab.check("#xf-auc-2 input[name='f-auc-2__nr']")
+    tab.wait_for_selector("#save-status:has-text('Draft saved')")
+    tab.click("#submit-extraction")
+    tab.wait_for_selector("text=submitted")
+    current = {
+        (v.field_key, v.instance): (v.value, v.quote, v.page)
+        for v in ExtractionValue.objects.filter(extraction=extraction).order_by("id")
+    }
+    assert current == {
+        ("model_name", 1): ("ResNet-50", "", ""),
+        ("auc", 1): ("0.91", "an AUC of 0.91", "5"),
+        ("model_name", 2): ("LSTM", "", ""),
+        ("auc", 2): ({"not_reported": True}, "", ""),
+    }
+    assert Extraction.objects.get(pk=extraction.pk).status == "submitted"

@@ -39,8 +39,9 @@ def _read(rows):
 
 def test_wide_export_one_row_per_study_with_stable_columns(charted, form):
     text, frame = _read(exports.charted_wide_rows(form=form))
-    assert list(frame.columns[:8]) == [
-        "record_id",
+    assert list(frame.columns[:9]) == [
+        "study_id",
+        "report_ids",
         "first_author",
         "year",
         "title",
@@ -83,14 +84,27 @@ def test_wide_export_one_row_per_study_with_stable_columns(charted, form):
 
 def test_long_export_has_extractor_and_final_rows(charted, form, studies):
     _text, frame = _read(exports.charted_long_rows(form=form))
-    assert list(frame.columns) == ["record_id", "field", "value", "extractor", "final", "form_version", "recorded_at"]
-    size = frame[(frame.record_id == str(studies[0].pk)) & (frame.field == "sample_size")]
+    assert list(frame.columns) == [
+        "study_id",
+        "group",
+        "instance",
+        "field",
+        "value",
+        "not_reported",
+        "quote",
+        "page",
+        "extractor",
+        "final",
+        "form_version",
+        "recorded_at",
+    ]
+    size = frame[(frame.study_id == str(studies[0].pk)) & (frame.field == "sample_size")]
     assert sorted(zip(size.extractor, size.value, size.final, strict=True)) == [
         ("consensus", "125", "1"),
         ("reviewer", "120", "0"),
         ("reviewer2", "130", "0"),
     ]
-    assert set(frame.record_id) == {str(studies[0].pk), str(studies[1].pk)}  # the study in progress stays blinded
+    assert set(frame.study_id) == {str(studies[0].pk), str(studies[1].pk)}  # the study in progress stays blinded
     recorded = frame.recorded_at.iloc[0]
     assert recorded[4] == "-" and "T" in recorded  # ISO 8601
 
@@ -121,7 +135,7 @@ def test_csv_is_utf8_without_bom_with_one_header_row(charted, form):
     raw = b"".join(exports.csv_response(exports.charted_wide_rows(form=form), filename="x.csv").streaming_content)
     assert not raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
-    assert rows[0][0] == "record_id" and all(len(r) == len(rows[0]) for r in rows)
+    assert rows[0][0] == "study_id" and all(len(r) == len(rows[0]) for r in rows)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +158,12 @@ def test_neutralise_formula_cells(cell, expected):
 
 def test_export_files_for_a_review_bundle(charted, review):
     files = dict(exports.export_files(review=review))
-    assert list(files) == ["charted-data.csv", "charted-data-long.csv", "charting-codebook.csv"]
+    assert list(files) == [
+        "charted-data.csv",
+        "charted-data-long.csv",
+        "charting-codebook.csv",
+        "charted-data-columns.csv",
+    ]
     wide = pd.read_csv(io.StringIO("".join(exports.csv_lines(files["charted-data.csv"]))))
     assert len(wide) == 3
 

@@ -45,6 +45,10 @@ def _routes(pair):
         ("summary-download", ("frequencies", "csv"), "get", "post"),
         ("exports", (), "get", "post"),
         ("export", ("wide",), "get", "post"),
+        ("export", ("columns",), "get", "post"),
+        ("extract-instance", (first.pk,), "get", "post"),
+        ("extract-instance-remove", (first.pk,), "post", "get"),
+        ("reports", (), "get", "put"),
     ]
 
 

@@ -388,11 +388,11 @@ def test_whole_review_from_import_to_prisma_and_csv(log_in, people, live_server,
     with page.expect_download() as download_info:
         page.click("#export-charted-wide")
     charted = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
-    assert {int(row["record_id"]): row["charting_status"] for row in charted} == {
+    assert {int(row["study_id"]): row["charting_status"] for row in charted} == {
         kept[ECG].pk: "final",
         kept[ICU].pk: "in_progress",
     }
-    ecg_row = next(row for row in charted if int(row["record_id"]) == kept[ECG].pk)
+    ecg_row = next(row for row in charted if int(row["study_id"]) == kept[ECG].pk)
     assert (ecg_row["affiliations"], ecg_row["specialty"], ecg_row["sample_size"]) == ("Both", "Cardiology", "1200")
     assert (ecg_row["model_architecture__cnn"], ecg_row["model_architecture__rnn"]) == ("1", "0")
 

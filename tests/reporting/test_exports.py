@@ -115,8 +115,8 @@ def test_agreement_csv_has_kappa_per_pair_and_stage(prisma_review, lead):
 
 def test_charted_data_exports(charted_review, lead):
     wide = frame(lead, charted_review.review, "charted-wide")
-    assert list(wide.record_id) == [str(charted_review.records["P1"].pk)] or len(wide) >= 1
-    row = wide[wide.record_id == str(charted_review.records["P1"].pk)].iloc[0]
+    assert list(wide.study_id) == [str(charted_review.records["P1"].pk)] or len(wide) >= 1
+    row = wide[wide.study_id == str(charted_review.records["P1"].pk)].iloc[0]
     assert row.sample_size == "95"
     assert "sample_size" in set(frame(lead, charted_review.review, "codebook").field)
 

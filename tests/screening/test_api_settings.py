@@ -36,6 +36,8 @@ def test_lead_reads_the_screening_settings(api_as, lead, review):
         "include_terms": [],
         "exclude_terms": [],
         "show_relevance": True,
+        "stop_target_recall": 0.95,
+        "stop_confidence": 0.95,
     }
 
 

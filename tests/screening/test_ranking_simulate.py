@@ -82,6 +82,27 @@ def test_simulation_with_a_batch_schedule_still_finds_the_included_records(fixtu
     assert _without_time(result) == _without_time(simulate(texts, labels, seed=0, batch=5))
 
 
+def test_the_stopping_procedure_samples_after_the_ranked_phase_and_stops_at_its_test(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    for seed in (0, 1, 2):
+        stop = simulate(texts, labels, seed=seed).stop
+        # The random sample begins after a run of 50 irrelevant records (the floor for a set of 120).
+        assert 52 <= stop.switched_at <= stop.screened <= 120
+        assert stop.work_saved == pytest.approx((120 - stop.screened) / 120)
+        assert (stop.target_recall, stop.confidence) == (0.95, 0.95)
+        # 12 included: fewer than 19 found, so the test needs about 95% of the records left sampled unless the
+        # urn is exhausted; recall at the stop is what was found by then.
+        assert stop.recall >= 11 / 12
+
+
+def test_a_looser_target_stops_no_later(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    strict = simulate(texts, labels, seed=3).stop
+    loose = simulate(texts, labels, seed=3, target_recall=0.8, confidence=0.8).stop
+    assert loose.switched_at == strict.switched_at
+    assert loose.screened <= strict.screened
+
+
 def test_metrics_when_the_priors_already_hold_every_included_record(fixture_set) -> None:
     ids, texts, labels = fixture_set
     included = [record_id for record_id, label in zip(ids, labels, strict=True) if label == 1]

@@ -18,10 +18,15 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_json_prints_exactly_one_object_with_the_four_figures() -> None:
+def test_json_prints_exactly_one_object_with_the_four_figures_and_the_stop() -> None:
     output = run(str(FIXTURE), "--seed", "0", "--json")
     figures = json.loads(output)
-    assert set(figures) == {"wss95", "recall_at_10pct", "n_screened_to_95recall", "seconds"}
+    assert set(figures) == {"wss95", "recall_at_10pct", "n_screened_to_95recall", "seconds", "stop"}
+    stop = figures["stop"]
+    assert {"screened", "recall", "target_recall", "confidence"} <= set(stop)
+    assert (stop["target_recall"], stop["confidence"]) == (0.95, 0.95)
+    # The stop comes after the random sample began and before every record of the 120 is screened twice.
+    assert stop["switched_at"] <= stop["screened"] <= 120 and 0 <= stop["recall"] <= 1
     assert output.strip().count("\n") == 0
     # The ranker beats random order by far on this set (random order's expected WSS@95 is about 0).
     assert figures["wss95"] > 0.5 and figures["recall_at_10pct"] > 0.5
@@ -36,9 +41,19 @@ def test_same_seed_same_figures_and_given_priors_are_used() -> None:
     assert with_priors["n_screened_to_95recall"] >= 2
 
 
+def test_target_recall_and_confidence_are_passed_to_the_stopping_rule() -> None:
+    stop = json.loads(run(str(FIXTURE), "--seed", "1", "--json", "--target-recall", "0.8", "--confidence", "0.9"))[
+        "stop"
+    ]
+    assert (stop["target_recall"], stop["confidence"]) == (0.8, 0.9)
+    with pytest.raises(CommandError, match="target recall and confidence"):
+        run(str(FIXTURE), "--json", "--confidence", "1")
+
+
 def test_plain_output_names_each_figure() -> None:
     output = run(str(FIXTURE), "--prior-included", "2", "--prior-excluded", "3")
-    for label in ("WSS@95", "recall after 10% screened", "records screened to reach 95% recall", "seconds"):
+    labels = ("WSS@95", "recall after 10% screened", "records screened to reach 95% recall", "seconds", "stopping rule")
+    for label in labels:
         assert label in output
 
 

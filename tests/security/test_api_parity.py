@@ -66,6 +66,9 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "screening:fulltext": ("api-screening-fulltext",),
     "screening:fulltext-upload": ("api-screening-fulltext",),
     "screening:not-retrieved": ("api-screening-not-retrieved",),
+    "screening:stopping-sample": ("api-screening-stopping",),
+    "screening:stopping-evidence-json": ("api-screening-stopping",),
+    "screening:stopping-evidence-csv": ("api-screening-stopping",),
     # charting
     "charting:home": ("api-extractions", "api-charting-assignments"),
     "charting:form": ("api-charting-forms", "api-charting-versions", "api-charting-version"),
@@ -84,6 +87,15 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "charting:extract": ("api-extraction",),
     "charting:extract-save": ("api-extraction",),
     "charting:extract-submit": ("api-extraction-submit",),
+    # A new empty instance is only a piece of page: the API saves "field#n" answers directly.
+    "charting:extract-instance": ("api-extraction",),
+    "charting:extract-instance-remove": ("api-extraction-instance-remove",),
+    "charting:reports": (
+        "api-charting-report-suggestions",
+        "api-charting-report-suggestion-dismiss",
+        "api-charting-studies",
+        "api-record-report-of",
+    ),
     "charting:compare": ("api-comparison",),
     "charting:consensus": ("api-consensus",),
     "charting:summaries": ("api-summaries", "api-crosstab", "api-sankey", "api-publications"),

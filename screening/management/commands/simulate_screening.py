@@ -1,10 +1,12 @@
 """Simulate prioritised screening of a labelled CSV and print the work it saves (WSS@95, recall@10%).
 
     python manage.py simulate_screening DATA.csv [--prior-ids ID,ID,...] [--prior-included 1 --prior-excluded 1]
-        [--seed N] [--batch 1] [--json]
+        [--seed N] [--batch N] [--target-recall 0.95] [--confidence 0.95] [--json]
 
 The CSV has the columns record_id, title, abstract, label_included (1/0) and optionally keywords (separated by
-semicolons). A thin wrapper over screening.ranking.simulate: the same ranker as the app's retraining task.
+semicolons). A thin wrapper over screening.ranking.simulate: the same ranker as the app's retraining task, and
+the same stopping procedure as a team follows in the app (ranked order, then a random sample of the rest until
+the recall test is met); "stop" gives its result.
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--prior-included", type=int, default=1, help="included priors drawn with the seed")
         parser.add_argument("--prior-excluded", type=int, default=1, help="excluded priors drawn with the seed")
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--batch", type=int, default=1, help="retrain every BATCH records screened")
+        parser.add_argument(
+            "--batch", type=int, default=None, help="retrain every BATCH records screened (default: the app's schedule)"
+        )
+        parser.add_argument("--target-recall", type=float, default=0.95, help="stopping rule's target recall")
+        parser.add_argument("--confidence", type=float, default=0.95, help="stopping rule's confidence")
         parser.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,6 +57,8 @@ class Command(BaseCommand):
                 prior_excluded=options["prior_excluded"],
                 seed=options["seed"],
                 batch=options["batch"],
+                target_recall=options["target_recall"],
+                confidence=options["confidence"],
             )
         except ValueError as error:
             raise CommandError(f"{path}: {error}") from None
@@ -59,6 +67,14 @@ class Command(BaseCommand):
             "recall_at_10pct": round(result.recall_at_10pct, 4),
             "n_screened_to_95recall": result.n_screened_to_95recall,
             "seconds": round(result.seconds, 3),
+            "stop": {
+                "screened": result.stop.screened,
+                "recall": round(result.stop.recall, 4),
+                "target_recall": result.stop.target_recall,
+                "confidence": result.stop.confidence,
+                "switched_at": result.stop.switched_at,
+                "work_saved": round(result.stop.work_saved, 4),
+            },
         }
         if options["json"]:
             self.stdout.write(json.dumps(figures))
@@ -68,5 +84,8 @@ class Command(BaseCommand):
             f"WSS@95: {figures['wss95']:.3f}\n"
             f"recall after 10% screened: {figures['recall_at_10pct']:.3f}\n"
             f"records screened to reach 95% recall: {figures['n_screened_to_95recall']}\n"
-            f"seconds: {figures['seconds']:.2f}"
+            f"seconds: {figures['seconds']:.2f}\n"
+            f"stopping rule ({result.stop.target_recall:g} recall with {result.stop.confidence:g} confidence): "
+            f"stopped after {result.stop.screened} records (random sample from record {result.stop.switched_at + 1}), "
+            f"recall {result.stop.recall:.3f}, work saved {result.stop.work_saved:.3f}"
         )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0003_vote_events_append_only'),
+        ('screening', '0004_stopping_rule'),
     ]
 
     operations = [

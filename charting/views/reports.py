@@ -1,0 +1,71 @@
+"""Reports and studies: the lead groups the reports of one study (suggested pairs, or any two records), so that
+charting, the exports and the PRISMA diagram count each study once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from charting import selectors, services
+from charting.studies import study_suggestions
+from review.access import ReviewAccess, review_for_user
+from review.errors import ServiceError
+from review.http import AuthedRequest
+from review.models import Record, Role
+
+
+def _record(access: ReviewAccess, raw: str, what: str) -> Record:
+    # Ids from the form are looked up inside the review, never trusted.
+    if not raw.strip().isdigit():
+        raise ServiceError(f"Give the {what}'s record number", field=what)
+    record = Record.objects.filter(pk=int(raw), review=access.review).first()
+    if record is None:
+        raise ServiceError(f"No record {raw.strip()} in this review", field=what)
+    return record
+
+
+def _context(access: ReviewAccess) -> dict[str, Any]:
+    studies = selectors.chartable_records(review=access.review)
+    reports = selectors.reports_by_study(review=access.review, study_ids=studies.values_list("pk", flat=True))
+    grouped = {pk for pk, ids in reports.items() if len(ids) > 1}
+    records = Record.objects.in_bulk([pk for pk in grouped for pk in reports[pk]])
+    return {
+        "access": access,
+        "review": access.review,
+        "suggestions": study_suggestions(review=access.review),
+        "groups": [(records[pk], [records[r] for r in reports[pk][1:]]) for pk in sorted(grouped)],
+        "study_count": len(reports),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def study_reports(request: AuthedRequest, slug: str) -> HttpResponse:
+    """GET: suggestions and the studies that have several reports. POST (lead): link or unlink a report, or
+    dismiss a suggestion."""
+    if request.method == "GET":
+        access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+        return render(request, "charting/reports.html", _context(access))
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    action = request.POST.get("action", "")
+    try:
+        report = _record(access, request.POST.get("report", ""), "report")
+        study = None if action == "unlink" else _record(access, request.POST.get("study", ""), "study")
+        if action == "dismiss" and study is not None:
+            services.study_suggestion_dismiss(review=access.review, study=study, report=report, by=request.user)
+            messages.success(request, f"Records {study.pk} and {report.pk} will not be suggested again.")
+            return redirect("charting:reports", slug=slug)
+        services.study_link_report(review=access.review, record=report, study=study, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return render(request, "charting/reports.html", _context(access), status=400)
+    if study is None:
+        messages.success(request, f"Record {report.pk} is a study of its own again.")
+    else:
+        messages.success(request, f"Record {report.pk} is now a report of study {report.report_of_id}.")
+    return redirect("charting:reports", slug=slug)
