@@ -312,6 +312,9 @@ def check_invariants(acked: list[tuple[int, str, str]], upload: dict[str, object
         )
     )
 
+    from screening.selectors import exclusion_reason_rank
+
+    rank = exclusion_reason_rank(review=review)
     wrong = []
     checked = 0
     for key, outcome in outcomes.items():
@@ -324,6 +327,7 @@ def check_invariants(acked: list[tuple[int, str, str]], upload: dict[str, object
             required=required(outcome),
             maybe_goes_to_full_text=config.maybe_goes_to_full_text,
             reason_mismatch_is_conflict=config.reason_mismatch_is_conflict,
+            reason_rank=rank,
         )
         if expected.status != outcome.status:
             wrong.append((key, outcome.status, expected.status))

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting.services.studies import study_link_report
-from reporting.exports.registry import KINDS
+from reporting.exports.registry import KINDS, SubsetError
 from reporting.prisma import NODE_LABELS, TEMPLATE_FIELDS, consistency_checks, prisma_counts, prisma_records
 from reporting.views import _diagram_context, export_response
 from review.access import review_for_user
@@ -46,6 +46,12 @@ class NamedCount(serializers.Serializer):
     n = serializers.IntegerField()
 
 
+class HitsReported(serializers.Serializer):
+    search = serializers.CharField()
+    reported = serializers.IntegerField(help_text="Hits the database reported")
+    identified = serializers.IntegerField(help_text="Records imported plus records removed before import")
+
+
 # The PRISMA2020 template's fields, one integer each, then our details; generated from the same list the CSV uses.
 PrismaCountsOut = type(
     "PrismaCountsOut",
@@ -71,10 +77,14 @@ PrismaCountsOut = type(
                 "other_screened",
                 "other_records_excluded",
                 "records_awaiting",
+                "other_records_awaiting",
                 "dbr_awaiting",
                 "other_awaiting",
+                "removed_before_import",
+                "other_removed_before_import",
             )
         },
+        "hits_reported": HitsReported(many=True),
     },
 )
 
@@ -190,6 +200,13 @@ class ExportDownload(APIView):
         parameters=[
             OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS)),
             OpenApiParameter("bom", bool, description="Start CSV with a UTF-8 BOM (for Excel)"),
+            OpenApiParameter(
+                "subset",
+                str,
+                description="records, ris, bibtex: `all`, or a PRISMA number whose records to export (e.g. "
+                "`new_reports`, `dbr_excluded`, `records_excluded`); 400 for any other export",
+            ),
+            OpenApiParameter("reason", str, description="With subset dbr_excluded / other_excluded: one reason"),
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
@@ -205,7 +222,17 @@ class ExportDownload(APIView):
         if kind not in KINDS:
             raise Http404("No such export")
         bom = request.query_params.get("bom", "") in ("1", "true", "yes")
-        return export_response(access=access, user=api_user(request), kind=kind, bom=bom)
+        try:
+            return export_response(
+                access=access,
+                user=api_user(request),
+                kind=kind,
+                bom=bom,
+                subset=request.query_params.get("subset", ""),
+                reason=request.query_params.get("reason", ""),
+            )
+        except SubsetError as error:
+            raise ServiceError(str(error), field="subset") from None
 
 
 class RemovalIn(serializers.Serializer):
@@ -218,6 +245,7 @@ class RemovalIn(serializers.Serializer):
 class RecordStateOut(serializers.Serializer):
     id = serializers.IntegerField()
     removed_reason = serializers.CharField()
+    removed_automatic = serializers.BooleanField()
     merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
     report_of = serializers.IntegerField(source="report_of_id", allow_null=True)
 
@@ -236,11 +264,12 @@ class RecordRemoval(APIView):
         record = get_object_or_404(Record, pk=record_id, review=access.review)
         data = RemovalIn(data=request.data)
         data.is_valid(raise_exception=True)
-        reason = data.validated_data["reason"].strip()
-        if data.validated_data["automatic"] and reason:
-            reason = f"Automation tool: {reason}"
         record = record_remove_before_screening(
-            review=access.review, record=record, reason=reason, by=api_user(request)
+            review=access.review,
+            record=record,
+            reason=data.validated_data["reason"],
+            automatic=data.validated_data["automatic"],
+            by=api_user(request),
         )
         return Response(RecordStateOut(record).data)
 

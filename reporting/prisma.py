@@ -7,17 +7,24 @@ the branch of the search it was imported from.
 
 Definitions (each is a selector below, so the number and its drill-down list can never disagree):
 - duplicates: records of the branch merged into another record (the kept record may come from either branch);
-- excluded_automatic / excluded_other: not a duplicate, removed before screening; a removal reason that starts
-  with "Automation" (the removal form's "marked ineligible by an automation tool") counts as automatic;
+- identified (database_results, register_results, the other-methods fields): records imported from the
+  branch's searches plus the records each search says were removed before import (`removed_before_import`, e.g.
+  duplicates removed in EndNote), which count as duplicates too; a search's `hits_reported` (what the database
+  said it found) is checked against that sum among the consistency checks;
+- excluded_automatic / excluded_other: not a duplicate, removed before screening; marked as removed by an
+  automation tool (`removed_automatic`) or not;
 - records_screened: records of the branch that entered title/abstract screening (neither merged nor removed), so
   records_screened = database_results + register_results - duplicates - excluded_automatic - excluded_other holds
   by construction; records still awaiting a decision are reported apart (`records_awaiting`);
 - reports sought: records with a full-text outcome (a record included at title/abstract enters full text at once);
   not retrieved: marked so at full text; assessed: sought minus not retrieved; excluded: full-text exclusions,
-  with counts per reason (a record excluded with two reasons counts under each, as in the screening app);
+  with counts per reason, one reason per report: a report that carries more than one (older data, or votes from
+  before the review asked for one) counts under the first of them in the lead's ranked list, so the reasons
+  always add up to the excluded total;
 - reports included (new_reports): records included at full text, both branches; studies included (new_studies):
   distinct studies among them, where a record linked as an additional report of another record (report_of)
-  belongs to that record's study. This review has no previous version, so total_* equal new_*.
+  belongs to that record's study. total_* add what a previous version of the review included (entered by the
+  lead as `previous_studies` / `previous_reports`).
 """
 
 from __future__ import annotations
@@ -30,16 +37,17 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from reporting.prisma_checks import Check, consistency_checks  # noqa: F401  (part of this module's interface)
 from review.models import Record, Review, Search
 from screening.models import Stage, StageOutcome, Status
-
-AUTOMATIC_PREFIX = "automation"
+from screening.rules import first_reason
+from screening.selectors import exclusion_reason_rank
 
 # The branch a search belongs to, as a filter on Record (through its search).
 DBR = Q(search__kind=Search.Kind.DATABASE) | Q(search__other_method=Search.OtherMethod.REGISTER)
 OTHER = Q(search__kind=Search.Kind.OTHER) & ~Q(search__other_method=Search.OtherMethod.REGISTER)
 SCREENABLE = Q(merged_into__isnull=True, removed_reason="")
-AUTOMATIC = Q(removed_reason__istartswith=AUTOMATIC_PREFIX)
+AUTOMATIC = Q(removed_automatic=True)
 
 OTHER_METHOD_FIELD = {
     Search.OtherMethod.WEBSITE: "website_results",
@@ -76,6 +84,8 @@ class PrismaCounts:
     new_reports: int = 0
     total_studies: int = 0
     total_reports: int = 0
+    previous_studies: int = 0
+    previous_reports: int = 0
     # Extras: the details behind the template's numbers.
     database_specific: list[tuple[str, int]] = field(default_factory=list)
     register_specific: list[tuple[str, int]] = field(default_factory=list)
@@ -88,8 +98,13 @@ class PrismaCounts:
     other_screened: int = 0
     other_records_excluded: int = 0
     records_awaiting: int = 0  # screened records without a final title/abstract decision yet
+    other_records_awaiting: int = 0
     dbr_awaiting: int = 0  # reports assessed without a final full-text decision yet
     other_awaiting: int = 0
+    removed_before_import: int = 0  # of databases and registers, inside `duplicates`
+    other_removed_before_import: int = 0  # of other methods, inside `other_duplicates`
+    # (search label, hits the database reported, records identified here) for searches that give their hits.
+    hits_reported: list[tuple[str, int, int]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -101,6 +116,10 @@ class PrismaCounts:
             "other_excluded_reasons",
         ):
             data[name] = [{"name": label, "n": n} for label, n in data[name]]
+        data["hits_reported"] = [
+            {"search": label, "reported": reported, "identified": found}
+            for label, reported, found in self.hits_reported
+        ]
         return data
 
 
@@ -109,7 +128,7 @@ TEMPLATE_FIELDS = (
     "duplicates", "excluded_automatic", "excluded_other", "records_screened", "records_excluded",
     "dbr_sought_reports", "dbr_notretrieved_reports", "dbr_assessed", "dbr_excluded", "other_sought_reports",
     "other_notretrieved_reports", "other_assessed", "other_excluded", "new_studies", "new_reports",
-    "total_studies", "total_reports",
+    "total_studies", "total_reports", "previous_studies", "previous_reports",
 )  # fmt: skip
 
 
@@ -124,7 +143,9 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
     counts = PrismaCounts()
     searches = {
         s["pk"]: s
-        for s in Search.objects.filter(review=review).values("pk", "kind", "is_register", "other_method", "database")
+        for s in Search.objects.filter(review=review).values(
+            "pk", "kind", "is_register", "other_method", "database", "hits_reported", "removed_before_import"
+        )
     }
     per_search = (
         Record.objects.filter(review=review)
@@ -141,24 +162,33 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
     register_n: Counter[str] = Counter()
     duplicates_n: Counter[str] = Counter()
     dbr_search_ids: set[int] = set()
-    for row in per_search:
-        search = searches[row["search_id"]]
+    imported = {row["search_id"]: row for row in per_search}
+    empty = {"n": 0, "merged": 0, "automatic": 0, "removed": 0}
+    for search_id, search in searches.items():
+        row = imported.get(search_id, empty)
+        before = search["removed_before_import"]
         label = _search_label(search)
+        identified, merged = row["n"] + before, row["merged"] + before
+        if search["hits_reported"] is not None:
+            counts.hits_reported.append((label, search["hits_reported"], identified))
         in_dbr = search["kind"] == Search.Kind.DATABASE or search["other_method"] == Search.OtherMethod.REGISTER
         if in_dbr:
-            dbr_search_ids.add(row["search_id"])
+            dbr_search_ids.add(search_id)
             is_register = search["is_register"] or search["kind"] == Search.Kind.OTHER
-            (register_n if is_register else database_n)[label] += row["n"]
-            if row["merged"]:
-                duplicates_n[label] += row["merged"]
-            counts.duplicates += row["merged"]
+            if identified or search_id in imported:
+                (register_n if is_register else database_n)[label] += identified
+            if merged:
+                duplicates_n[label] += merged
+            counts.duplicates += merged
+            counts.removed_before_import += before
             counts.excluded_automatic += row["automatic"]
             counts.excluded_other += row["removed"] - row["automatic"]
             counts.records_screened += row["n"] - row["merged"] - row["removed"]
         else:
             name = OTHER_METHOD_FIELD.get(Search.OtherMethod(search["other_method"]), "other_methods_results")
-            setattr(counts, name, getattr(counts, name) + row["n"])
-            counts.other_duplicates += row["merged"]
+            setattr(counts, name, getattr(counts, name) + identified)
+            counts.other_duplicates += merged
+            counts.other_removed_before_import += before
             counts.other_removed += row["removed"]
             counts.other_screened += row["n"] - row["merged"] - row["removed"]
     counts.database_results = sum(database_n.values())
@@ -192,29 +222,42 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
         elif status != Status.INCLUDED:
             setattr(counts, f"{prefix}_awaiting", getattr(counts, f"{prefix}_awaiting") + n)
     # Records that were never opened at title/abstract have no outcome row yet: they are awaiting too.
-    counts.records_awaiting = (
-        counts.records_screened - counts.records_excluded - _ta_decided_included(review, dbr_search_ids)
-    )
+    ta_included = _ta_included_by_branch(review, dbr_search_ids)
+    counts.records_awaiting = counts.records_screened - counts.records_excluded - ta_included[True]
+    counts.other_records_awaiting = counts.other_screened - counts.other_records_excluded - ta_included[False]
     counts.dbr_assessed = counts.dbr_sought_reports - counts.dbr_notretrieved_reports
     counts.other_assessed = counts.other_sought_reports - counts.other_notretrieved_reports
 
     dbr_reasons: Counter[str] = Counter()
     other_reasons: Counter[str] = Counter()
+    rank = exclusion_reason_rank(review=review)
     excluded = _ft(review, Status.EXCLUDED).values_list("record__search_id", "reasons")
     for search_id, reasons in excluded:
         target = dbr_reasons if search_id in dbr_search_ids else other_reasons
-        target.update(set(reasons or [NO_REASON]))
-    counts.dbr_excluded_reasons = dbr_reasons.most_common()
-    counts.other_excluded_reasons = other_reasons.most_common()
+        target[report_reason(reasons, rank)] += 1
+    counts.dbr_excluded_reasons = _by_rank(dbr_reasons, rank)
+    counts.other_excluded_reasons = _by_rank(other_reasons, rank)
 
     included = list(_ft(review, Status.INCLUDED).values_list("record_id", "record__report_of_id"))
     counts.new_reports = len(included)
     counts.new_studies = len({study or record for record, study in included})
-    counts.total_reports, counts.total_studies = counts.new_reports, counts.new_studies
+    counts.previous_studies, counts.previous_reports = review.previous_studies, review.previous_reports
+    counts.total_reports = counts.new_reports + counts.previous_reports
+    counts.total_studies = counts.new_studies + counts.previous_studies
     return counts
 
 
 NO_REASON = "(no reason recorded)"
+
+
+def report_reason(reasons: Sequence[str] | None, rank: dict[str, int]) -> str:
+    """The one reason an excluded report is counted under: the first of its reasons in the ranked list, then
+    free-text ("Other: ...") reasons alphabetically."""
+    return first_reason(reasons, rank) if reasons else NO_REASON
+
+
+def _by_rank(counter: Counter[str], rank: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
 
 
 def _ft(review: Review, status: str) -> QuerySet[StageOutcome]:
@@ -223,45 +266,23 @@ def _ft(review: Review, status: str) -> QuerySet[StageOutcome]:
     )
 
 
-def _ta_decided_included(review: Review, dbr_search_ids: set[int]) -> int:
-    return StageOutcome.objects.filter(
-        review=review,
-        stage=Stage.TITLE_ABSTRACT,
-        status=Status.INCLUDED,
-        record__merged_into__isnull=True,
-        record__removed_reason="",
-        record__search_id__in=dbr_search_ids,
-    ).count()
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    label: str
-    left: int
-    right: int
-
-    @property
-    def ok(self) -> bool:
-        return self.left == self.right
-
-
-def consistency_checks(counts: PrismaCounts) -> list[Check]:
-    c = counts
-    return [
-        Check(
-            "records_screened = database_results + register_results - duplicates - excluded_automatic"
-            " - excluded_other",
-            c.records_screened,
-            c.database_results + c.register_results - c.duplicates - c.excluded_automatic - c.excluded_other,
-        ),
-        Check("dbr_assessed = dbr_sought_reports - dbr_notretrieved_reports", c.dbr_assessed,
-              c.dbr_sought_reports - c.dbr_notretrieved_reports),
-        Check("other_assessed = other_sought_reports - other_notretrieved_reports", c.other_assessed,
-              c.other_sought_reports - c.other_notretrieved_reports),
-        Check("dbr_sought_reports <= records_screened - records_excluded", c.dbr_sought_reports,
-              min(c.dbr_sought_reports, c.records_screened - c.records_excluded)),
-        Check("new_studies <= new_reports", c.new_studies, min(c.new_studies, c.new_reports)),
-    ]  # fmt: skip
+def _ta_included_by_branch(review: Review, dbr_search_ids: set[int]) -> dict[bool, int]:
+    rows = (
+        StageOutcome.objects.filter(
+            review=review,
+            stage=Stage.TITLE_ABSTRACT,
+            status=Status.INCLUDED,
+            record__merged_into__isnull=True,
+            record__removed_reason="",
+        )
+        .values("record__search_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    included = {True: 0, False: 0}
+    for row in rows:
+        included[row["record__search_id"] in dbr_search_ids] += row["n"]
+    return included
 
 
 # ---- the records behind each number ----------------------------------------------------------------------------
@@ -280,6 +301,9 @@ NODE_LABELS: dict[str, str] = {
     "records_screened": "Records screened (databases and registers)",
     "records_awaiting": "Records awaiting a title/abstract decision",
     "records_excluded": "Records excluded at title/abstract (databases and registers)",
+    "other_removed": "Records removed before screening (other methods)",
+    "other_screened": "Records screened (other methods)",
+    "other_records_awaiting": "Records awaiting a title/abstract decision (other methods)",
     "other_records_excluded": "Records excluded at title/abstract (other methods)",
     "dbr_sought_reports": "Reports sought for retrieval (databases and registers)",
     "dbr_notretrieved_reports": "Reports not retrieved (databases and registers)",
@@ -328,6 +352,8 @@ def prisma_records(*, review: Review, node: str, reason: str = "", database: str
         "excluded_automatic": DBR & removed & AUTOMATIC,
         "excluded_other": DBR & removed & ~AUTOMATIC,
         "records_screened": DBR & SCREENABLE,
+        "other_removed": OTHER & removed,
+        "other_screened": OTHER & SCREENABLE,
     }
     if node in simple:
         chosen = records.filter(simple[node])
@@ -340,9 +366,9 @@ def prisma_records(*, review: Review, node: str, reason: str = "", database: str
         return chosen.order_by("pk")
     records = records.filter(SCREENABLE)
     ta = Stage.TITLE_ABSTRACT
-    if node == "records_awaiting":
+    if node in ("records_awaiting", "other_records_awaiting"):
         decided = _outcome_ids(review, ta, [Status.INCLUDED, Status.EXCLUDED])
-        return records.filter(DBR).exclude(pk__in=decided).order_by("pk")
+        return records.filter(branch).exclude(pk__in=decided).order_by("pk")
     if node in ("records_excluded", "other_records_excluded"):
         return records.filter(branch, pk__in=_outcome_ids(review, ta, [Status.EXCLUDED])).order_by("pk")
     suffix = node.split("_", 1)[1]
@@ -360,10 +386,11 @@ def prisma_records(*, review: Review, node: str, reason: str = "", database: str
         }[suffix]
         chosen = records.filter(branch, pk__in=_outcome_ids(review, ft, statuses))
         if suffix == "excluded" and reason:
+            rank = exclusion_reason_rank(review=review)
             ids = [
                 pk
                 for pk, reasons in _ft(review, Status.EXCLUDED).values_list("record_id", "reasons")
-                if reason in (reasons or [NO_REASON])
+                if report_reason(reasons, rank) == reason
             ]
             chosen = chosen.filter(pk__in=ids)
         return chosen.order_by("pk")

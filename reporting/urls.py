@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views
+from reporting import views, views_outside
 
 app_name = "reporting"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path(f"{R}exports/", views.exports, name="exports"),
     path(f"{R}exports/<slug:kind>/", views.export_download, name="export"),
     path(f"{R}records/<int:record_id>/", views.record_prisma, name="record"),
+    path(f"{R}outside/", views_outside.outside_counts, name="outside"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from charting.services.studies import study_link_report
 from reporting.diagram import build_diagram
-from reporting.exports.registry import KINDS, export_chunks, export_filename
+from reporting.exports.registry import KINDS, SubsetError, export_chunks, export_filename, subset_check
 from reporting.prisma import NODE_LABELS, consistency_checks, prisma_counts, prisma_records
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
@@ -97,15 +97,29 @@ def export_download(request: AuthedRequest, slug: str, kind: str) -> HttpRespons
     access = review_for_user(user=request.user, slug=slug)
     if kind not in KINDS:
         raise Http404("No such export")
-    return export_response(access=access, user=request.user, kind=kind, bom=bool(request.GET.get("bom")))
+    try:
+        return export_response(
+            access=access,
+            user=request.user,
+            kind=kind,
+            bom=bool(request.GET.get("bom")),
+            subset=request.GET.get("subset", ""),
+            reason=request.GET.get("reason", ""),
+        )
+    except SubsetError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
 
 
-def export_response(*, access: ReviewAccess, user: Any, kind: str, bom: bool = False) -> StreamingHttpResponse:
-    """The streamed download of one export; shared by the page and the API."""
+def export_response(
+    *, access: ReviewAccess, user: Any, kind: str, bom: bool = False, subset: str = "", reason: str = ""
+) -> StreamingHttpResponse:
+    """The streamed download of one export; shared by the page and the API. Raises SubsetError for a subset
+    the export does not have."""
     spec = KINDS[kind]
     if not access.at_least(spec.min_role):
         raise PermissionDenied(f"This export needs the {spec.min_role.label.lower()} role")
-    chunks = export_chunks(access=access, user=user, kind=kind, bom=bom)
+    node, reason = subset_check(kind=kind, subset=subset, reason=reason)
+    chunks = export_chunks(access=access, user=user, kind=kind, bom=bom, subset=node, reason=reason)
     body = (chunk.encode("utf-8") if isinstance(chunk, str) else chunk for chunk in chunks)
     response = StreamingHttpResponse(body, content_type=spec.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export_filename(slug=access.review.slug, kind=kind)}"'
@@ -140,10 +154,13 @@ def _record_action(request: AuthedRequest, access: ReviewAccess, record: Record)
     action = request.POST.get("action", "")
     review, by = access.review, request.user
     if action == "remove":
-        reason = request.POST.get("reason", "").strip()
-        if request.POST.get("automatic") and reason:
-            reason = f"Automation tool: {reason}"
-        record_remove_before_screening(review=review, record=record, reason=reason, by=by)
+        record_remove_before_screening(
+            review=review,
+            record=record,
+            reason=request.POST.get("reason", ""),
+            automatic=bool(request.POST.get("automatic")),
+            by=by,
+        )
         messages.success(request, "Record removed before screening.")
     elif action == "restore":
         record_restore(review=review, record=record, by=by)

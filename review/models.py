@@ -62,6 +62,10 @@ class Review(models.Model):
         default=DedupVersions.POSSIBLE,
         help_text="Deduplication merges them, keeps them apart, or (the default) asks a person.",
     )
+    # An updated review: what the previous version included (PRISMA's "previous studies" boxes).
+    previous_studies = models.PositiveIntegerField(default=0)
+    previous_reports = models.PositiveIntegerField(default=0)
+    previous_note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -227,6 +231,7 @@ class AuditEvent(AppendOnlyModel):
         RECORD_UNTAGGED = "record.untagged", "Record: tag removed"
         REVIEW_BUNDLE_IMPORTED = "review.bundle_imported", "Review: bundle imported"
         REVIEW_CREATED = "review.created", "Review: created"
+        REVIEW_PREVIOUS_VERSION_SET = "review.previous_version_set", "Review: previous version set"
         REVIEW_UPDATED = "review.updated", "Review: updated"
         SCREENING_CONFLICT_COMMENTED = "screening.conflict_commented", "Screening: conflict commented"
         SCREENING_CONFLICT_RESOLVED = "screening.conflict_resolved", "Screening: conflict resolved"
@@ -258,6 +263,7 @@ class AuditEvent(AppendOnlyModel):
         SEARCH_ARCHIVED = "search.archived", "Search: archived"
         SEARCH_DELETED = "search.deleted", "Search: deleted"
         SEARCH_UPDATED = "search.updated", "Search: updated"
+        SEARCH_OUTSIDE_COUNTS_SET = "search.outside_counts_set", "Search: counts from outside the app set"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(
@@ -356,6 +362,11 @@ class Search(models.Model):
     date_searched = models.DateField(null=True, blank=True)
     query = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    # Counts from outside the app (PRISMA identification): what the database reported, and records removed before
+    # the export was imported here (e.g. duplicates removed in EndNote), with a note saying how.
+    hits_reported = models.PositiveIntegerField(null=True, blank=True)
+    removed_before_import = models.PositiveIntegerField(default=0)
+    outside_note = models.TextField(blank=True)
     # A search whose records were screened cannot be deleted; it is archived (no more uploads), its records kept.
     archived_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -492,6 +503,9 @@ class Record(models.Model):
     removed_reason = models.CharField(
         max_length=300, blank=True, help_text="Removed before screening for another reason (PRISMA)"
     )
+    # PRISMA counts removals by automation tools apart; the person removing says so, the reason text does not.
+    # A database default too: imports write records with COPY, naming only the columns they fill.
+    removed_automatic = models.BooleanField(default=False, db_default=False)
     report_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

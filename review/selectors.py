@@ -23,9 +23,13 @@ from review.models import (
 
 def reviews_for_user(*, user: User) -> QuerySet[Review]:
     my_role = Membership.objects.filter(review=OuterRef("pk"), user_id=user.pk).values("role")[:1]
+    # Counted in a subquery: a Count over the join that the filter on my membership makes sees only that row.
+    members = (
+        Membership.objects.filter(review=OuterRef("pk")).order_by().values("review").annotate(n=Count("pk")).values("n")
+    )
     return (
         Review.objects.filter(memberships__user_id=user.pk)
-        .annotate(my_role=Subquery(my_role), member_count=Count("memberships", distinct=True))
+        .annotate(my_role=Subquery(my_role), member_count=Subquery(members))
         .order_by("-created_at")
     )
 

@@ -63,9 +63,15 @@ class ScreeningSettings(models.Model):
         default=True,
         help_text="At title/abstract, include+maybe and maybe+maybe go to full text (off: they are a conflict)",
     )
+    # PRISMA counts each excluded report under one reason, so differing reasons are settled either way.
     reason_mismatch_is_conflict = models.BooleanField(
+        default=True,
+        help_text="At full text, exclusions with different reasons are a conflict for the lead (off: the first of "
+        "them in the ranked list of reasons is the report's reason)",
+    )
+    title_abstract_reasons = models.BooleanField(
         default=False,
-        help_text="At full text, exclusions with different reasons are a conflict (off: excluded, both reasons kept)",
+        help_text="Reviewers may give a reason (from the same list) when they exclude at title/abstract",
     )
     order_title_abstract = models.CharField(max_length=20, choices=QueueOrder.choices, default=QueueOrder.IMPORT)
     order_full_text = models.CharField(max_length=20, choices=QueueOrder.choices, default=QueueOrder.IMPORT)

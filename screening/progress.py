@@ -70,9 +70,14 @@ def reviewer_progress(*, access: ReviewAccess, user: User, stage: str) -> list[R
     )
     open_total = needing.count()
     votes = Vote.objects.filter(review=review, stage=stage)
+    # distinct: the join to the record's outcomes has a row per stage, which would count each vote again.
     per_user = votes.values("reviewer_id").annotate(
-        done=Count("id"),
-        conflicts=Count("id", filter=Q(record__stage_outcomes__stage=stage, record__stage_outcomes__status="conflict")),
+        done=Count("id", distinct=True),
+        conflicts=Count(
+            "id",
+            distinct=True,
+            filter=Q(record__stage_outcomes__stage=stage, record__stage_outcomes__status="conflict"),
+        ),
     )
     waiting = dict(
         votes.filter(record_id__in=needing.values("record_id"))

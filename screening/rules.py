@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from screening.models import Choice, Stage, Status
@@ -20,18 +20,27 @@ class Outcome:
     reasons: list[str] = field(default_factory=list)
 
 
+def first_reason(reasons: Sequence[str], rank: Mapping[str, int]) -> str:
+    """The reason that comes first in the lead's ranked list (free-text "Other: ..." reasons after every listed
+    one, alphabetically)."""
+    return min(reasons, key=lambda label: (rank.get(label, len(rank)), label))
+
+
 def outcome_for(
     *,
     stage: str,
     votes: Sequence[CastVote],
     required: int,
     maybe_goes_to_full_text: bool = True,
-    reason_mismatch_is_conflict: bool = False,
+    reason_mismatch_is_conflict: bool = True,
+    reason_rank: Mapping[str, int] | None = None,
 ) -> Outcome:
     """The outcome of a record at a stage from its current votes.
 
-    Awaiting until `required` votes are in. Then: all include -> included; all exclude -> excluded (at full
-    text with every reason kept, or a conflict if reasons differ and the review asks for that); include and
+    Awaiting until `required` votes are in. Then: all include -> included; all exclude -> excluded with one
+    reason (PRISMA counts each excluded report once): at full text, differing reasons are a conflict for the
+    lead, or, if the review says so, the first of them in the lead's ranked list (`reason_rank`, label -> place)
+    is the reason; at title/abstract (where reasons are optional) the ranked list always picks. Include and
     maybe, or only maybes -> included at title/abstract ("in case of uncertainty, go to full text"), or a
     conflict if the review switched that off; any exclude beside an include or a maybe -> conflict.
     """
@@ -42,7 +51,7 @@ def outcome_for(
         reasons = sorted({vote.reason for vote in votes if vote.reason})
         if stage == Stage.FULL_TEXT and reason_mismatch_is_conflict and len(reasons) > 1:
             return Outcome(Status.CONFLICT)
-        return Outcome(Status.EXCLUDED, reasons if stage == Stage.FULL_TEXT else [])
+        return Outcome(Status.EXCLUDED, [first_reason(reasons, reason_rank or {})] if reasons else [])
     if Choice.EXCLUDE in choices:
         return Outcome(Status.CONFLICT)
     if choices == {Choice.INCLUDE}:

@@ -33,6 +33,7 @@ from screening.models import (
     Status,
     Vote,
 )
+from screening.rules import first_reason
 
 
 def screenable_records(*, review: Review) -> QuerySet[Record]:
@@ -217,8 +218,8 @@ def records_included_at_full_text(*, review: Review) -> QuerySet[Record]:
 
 def stage_counts(*, review: Review) -> dict[str, dict[str, Any]]:
     """Per stage: total (records that entered the stage), screened (final outcome), included, excluded,
-    conflicts, awaiting; at full text also not_retrieved and excluded_by_reason ({label: n}, a record excluded
-    with two different reasons is counted under each, so the reasons may sum to more than `excluded`).
+    conflicts, awaiting; at full text also not_retrieved and excluded_by_reason ({label: n}, one reason per
+    excluded report, so the reasons sum to `excluded`).
 
     Title/abstract `total` counts screenable records, including those nobody has opened yet.
     """
@@ -245,10 +246,12 @@ def stage_counts(*, review: Review) -> dict[str, dict[str, Any]]:
             "awaiting": total - decided - counter[Status.CONFLICT],
         }
     reasons: Counter[str] = Counter()
+    rank = exclusion_reason_rank(review=review)
     for labels in StageOutcome.objects.filter(review=review, stage=Stage.FULL_TEXT, status=Status.EXCLUDED).values_list(
         "reasons", flat=True
     ):
-        reasons.update(set(labels or ["(no reason recorded)"]))
+        # One reason per report (the first in the ranked list where older data holds two), as PRISMA counts.
+        reasons[first_reason(labels, rank) if labels else "(no reason recorded)"] += 1
     result[Stage.FULL_TEXT]["not_retrieved"] = by_stage[Stage.FULL_TEXT][Status.NOT_RETRIEVED]
     result[Stage.FULL_TEXT]["excluded_by_reason"] = dict(reasons.most_common())
     return result
@@ -272,3 +275,9 @@ def records_with_votes(review: Review) -> set[int]:
     Review asks for them through review.extensions.locked_record_ids, since it cannot import screening.
     """
     return set(Vote.objects.filter(review=review).values_list("record_id", flat=True).distinct())
+
+
+def exclusion_reason_rank(*, review: Review) -> dict[str, int]:
+    """The lead's ranked list of exclusion reasons, label -> place (archived reasons keep their place)."""
+    labels = ExclusionReason.objects.filter(review=review).order_by("position", "pk").values_list("label", flat=True)
+    return {label: i for i, label in enumerate(labels)}

@@ -69,7 +69,8 @@ PARTS = [
 
 REVIEW_FIELDS = (
     "title", "slug", "description", "inclusion_criteria", "exclusion_criteria", "votes_required_title_abstract",
-    "votes_required_full_text", "blinded", "dedup_automatic", "created_at",
+    "votes_required_full_text", "blinded", "dedup_automatic", "previous_studies", "previous_reports", "previous_note",
+    "created_at",
 )  # fmt: skip
 DROPPED_TARGETS = {"review.Job"}  # foreign keys to these are written as null
 

@@ -16,7 +16,8 @@ from review.access import ReviewAccess
 
 FLUSH_BYTES = 1 << 20
 CSV_MEMBERS = (
-    "records", "dedup-log", "prisma", "agreement", "charted-wide", "charted-long", "codebook", "charted-columns",
+    "records", "votes", "dedup-log", "prisma", "agreement", "charted-wide", "charted-long", "codebook",
+    "charted-columns",
 )  # fmt: skip
 
 

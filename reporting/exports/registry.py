@@ -15,7 +15,8 @@ from reporting.exports.citations import bibtex_chunks, ris_chunks
 from reporting.exports.csvfast import safe_csv_lines
 from reporting.exports.records import records_export
 from reporting.exports.tables import AGREEMENT_HEADER, PRISMA_HEADER, agreement_rows, prisma_csv_rows
-from reporting.prisma import prisma_counts
+from reporting.exports.votes import votes_export
+from reporting.prisma import NODE_LABELS, prisma_counts
 from review.access import ReviewAccess
 from review.csv_export import csv_lines
 from review.models import Role
@@ -29,6 +30,24 @@ class ExportKind:
     content_type: str
     min_role: Role
     description: str
+    subset: bool = False  # takes ?subset=all|<PRISMA number>&reason=...
+
+
+class SubsetError(ValueError):
+    pass
+
+
+def subset_check(*, kind: str, subset: str, reason: str) -> tuple[str, str]:
+    """The (node, reason) an export is narrowed to; "" for the export's own default. Raises SubsetError."""
+    if not subset and not reason:
+        return "", ""
+    if not KINDS[kind].subset:
+        raise SubsetError(f"The {kind} export has no subsets")
+    if subset != "all" and subset not in NODE_LABELS:
+        raise SubsetError(f"Unknown subset {subset[:60]!r}: all, or one of {', '.join(NODE_LABELS)}")
+    if reason and not subset.endswith("_excluded"):
+        raise SubsetError("A reason narrows reports excluded at full text only (subset dbr_excluded or other_excluded)")
+    return subset, reason[:300]
 
 
 CSV = "text/csv; charset=utf-8"
@@ -36,11 +55,19 @@ KINDS: dict[str, ExportKind] = {
     k.kind: k
     for k in [
         ExportKind("records", "records.csv", CSV, Role.VIEWER,
-                   "Every record with provenance, dedup group, votes, outcomes and resolutions per stage"),
+                   "Every record with provenance, dedup group, votes, outcomes and resolutions per stage (or a "
+                   "subset: ?subset= as for RIS)", subset=True),
         ExportKind("included-ris", "included.ris", "application/x-research-info-systems; charset=utf-8",
                    Role.VIEWER, "Included reports as RIS"),
         ExportKind("included-bibtex", "included.bib", "application/x-bibtex; charset=utf-8", Role.VIEWER,
                    "Included reports as BibTeX"),
+        ExportKind("ris", "records.ris", "application/x-research-info-systems; charset=utf-8", Role.VIEWER,
+                   "Any subset as RIS: ?subset=all, or the records behind a PRISMA number (?subset=dbr_excluded"
+                   "&reason=...)", subset=True),
+        ExportKind("bibtex", "records.bib", "application/x-bibtex; charset=utf-8", Role.VIEWER,
+                   "Any subset as BibTeX (?subset= as for RIS)", subset=True),
+        ExportKind("votes", "votes.csv", CSV, Role.VIEWER,
+                   "Every reviewer's vote per record and stage: first choice, changes, outcome and how it was reached"),
         ExportKind("dedup-log", "dedup-log.csv", CSV, Role.VIEWER, "Each duplicate removed, the record kept and why"),
         ExportKind("prisma", "prisma.csv", CSV, Role.VIEWER, "PRISMA 2020 counts in the PRISMA2020 R package layout"),
         ExportKind("agreement", "agreement.csv", CSV, Role.VIEWER, "Cohen's kappa per reviewer pair and stage"),
@@ -91,16 +118,26 @@ def _charting(access: ReviewAccess, kind: str, bom: bool) -> Iterator[str]:
     return _prewritten_csv(makers[kind](form=form), bom=bom)
 
 
-def export_chunks(*, access: ReviewAccess, user: User, kind: str, bom: bool = False) -> Iterator[str | bytes]:
-    """The export's content as text (or, for the bundle, bytes) chunks. The caller has checked the role."""
+def export_chunks(
+    *, access: ReviewAccess, user: User, kind: str, bom: bool = False, subset: str = "", reason: str = ""
+) -> Iterator[str | bytes]:
+    """The export's content as text (or, for the bundle, bytes) chunks. The caller has checked the role and the
+    subset (`subset_check`)."""
     review = access.review
     if kind == "records":
-        header, rows = records_export(access=access, user=user)
+        header, rows = records_export(access=access, user=user, subset=subset, reason=reason)
         return safe_csv_lines(header, rows, bom=bom)
-    if kind == "included-ris":
-        return ris_chunks(review=review)
-    if kind == "included-bibtex":
-        return bibtex_chunks(review=review)
+    if kind == "votes":
+        header, rows = votes_export(access=access, user=user)
+        return safe_csv_lines(header, rows, bom=bom)
+    if kind in ("included-ris", "ris"):
+        return ris_chunks(
+            review=review, node=subset or ("new_reports" if kind == "included-ris" else "all"), reason=reason
+        )
+    if kind in ("included-bibtex", "bibtex"):
+        return bibtex_chunks(
+            review=review, node=subset or ("new_reports" if kind == "included-bibtex" else "all"), reason=reason
+        )
     if kind == "dedup-log":
         return csv_lines(DEDUP_LOG_HEADER, dedup_log_rows(review=review), bom=bom)
     if kind == "prisma":

@@ -1,8 +1,13 @@
 """Small CSV tables: the PRISMA counts in the PRISMA2020 R package's template layout, and agreement figures.
 
 The PRISMA CSV has the template's columns (data, node, box, description, boxtext, tooltips, url, n) and rows in
-its order, so `PRISMA2020::PRISMA_data(read.csv(file))` redraws our diagram. Where the template asks for a list
-("Reason, n; Reason, n") we write one: exclusion reasons, and records per database and per register.
+its order (version 1.1.x, with the `database_specific_results` / `register_specific_results` rows added in 2022),
+so `PRISMA2020::PRISMA_data(read.csv(file))` reads the numbers our diagram shows. The package finds a row by
+`grep(name, data)` on the first column and reads `n` with all but digits stripped, so every total is a plain
+number; the lists the template asks for ("Name, n; Name, n": specific databases and registers, reasons for
+excluded reports) are written in their own rows, with commas and semicolons inside a name replaced by " -",
+since the package splits on them. Rows after the template's are ours (other-methods details the template has
+no box for); their names contain none of the package's row names, so it never picks them up.
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
-from reporting.prisma import PrismaCounts
+from reporting.prisma import NODE_LABELS, PrismaCounts
 from review.access import ReviewAccess
 from screening.models import Stage
 from screening.progress import agreement_for
@@ -29,7 +35,11 @@ PRISMA_ROWS = [
     ("NA", "node6", "newstud", "Yellow title box; Identification of new studies via databases and registers",
      "Identification of new studies via databases and registers"),
     ("database_results", "node7", "box2", "Records identified from: Databases", "Databases"),
+    ("database_specific_results", "NA", "box2", "Records identified from: specific databases",
+     "Specific Databases"),
     ("register_results", "NA", "box2", "Records identified from: Registers", "Registers"),
+    ("register_specific_results", "NA", "box2", "Records identified from: specific registers",
+     "Specific Registers"),
     ("NA", "node16", "othstud", "Grey title box; Identification of new studies via other methods",
      "Identification of new studies via other methods"),
     ("website_results", "node17", "box11", "Records identified from: Websites", "Websites"),
@@ -62,33 +72,75 @@ PRISMA_ROWS = [
     ("included", "node3", "included", "Blue included box", "Included"),
 ]  # fmt: skip
 
+# Our rows after the template's: (data, description, PrismaCounts field). Box "extra", so the package's url table
+# (first row per box) is unchanged.
+EXTRA_ROWS = [
+    ("other_methods_results", "Records identified from: hand searching and other sources", "other_methods_results"),
+    ("other_removed_as_duplicate", "Duplicate records removed (other methods)", "other_duplicates"),
+    ("other_removed_before_screening", "Records removed before screening for other reasons (other methods)",
+     "other_removed"),
+    ("other_screened", "Records screened at title/abstract (other methods)", "other_screened"),
+    ("other_ta_excluded", "Records excluded at title/abstract (other methods)", "other_records_excluded"),
+    ("other_ta_awaiting", "Records awaiting a title/abstract decision (other methods)", "other_records_awaiting"),
+    ("records_awaiting", "Records awaiting a title/abstract decision (databases and registers)",
+     "records_awaiting"),
+    ("removed_before_import", "Records removed before import, inside the duplicates (databases and registers)",
+     "removed_before_import"),
+]  # fmt: skip
+
+# The node behind each row's link, where it is not the row's own name.
+URL_NODE = {
+    "database_specific_results": "database_results",
+    "register_specific_results": "register_results",
+    "other_removed_as_duplicate": "other_duplicates",
+    "other_removed_before_screening": "other_removed",
+    "other_ta_excluded": "other_records_excluded",
+    "other_ta_awaiting": "other_records_awaiting",
+}
+
+
+def list_name(name: str) -> str:
+    """A name as the package's "Name, n; Name, n" lists can carry it (it splits on ";" and cuts at ",")."""
+    return " ".join(name.replace(",", " -").replace(";", " -").split())
+
 
 def named_counts(items: list[tuple[str, int]]) -> str:
-    return "; ".join(f"{name.replace(';', ',')}, {n}" for name, n in items)
+    return "; ".join(f"{list_name(name)}, {n}" for name, n in items)
 
 
 def prisma_value(counts: PrismaCounts, name: str) -> Any:
-    """A row's n: a number, or the template's "Name, n; Name, n" list where it takes one."""
+    """A row's n: a number, or the template's "Name, n; Name, n" list in the rows that take one."""
     lists = {
-        "database_results": counts.database_specific,
-        "register_results": counts.register_specific,
+        "database_specific_results": counts.database_specific,
+        "register_specific_results": counts.register_specific,
         "dbr_excluded": counts.dbr_excluded_reasons,
         "other_excluded": counts.other_excluded_reasons,
     }
-    if lists.get(name):
-        return named_counts(lists[name])
-    if name in ("previous_studies", "previous_reports", "NA", "identification", "screening", "included"):
+    if name in lists:
+        if lists[name]:
+            return named_counts(lists[name])
+        return 0 if name.endswith("_specific_results") else getattr(counts, name)
+    if name in ("NA", "identification", "screening", "included"):
         return 0
     return getattr(counts, name)
 
 
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def prisma_csv_rows(*, counts: PrismaCounts, slug: str) -> Iterator[list[Any]]:
     for data, node, box, description, boxtext in PRISMA_ROWS:
+        target = URL_NODE.get(data, data)
         url = "NA"
-        if data in counts.as_dict():
-            url = reverse("reporting:prisma-records", kwargs={"slug": slug, "node": data})
+        if target in NODE_LABELS:
+            url = _absolute(reverse("reporting:prisma-records", kwargs={"slug": slug, "node": target}))
         tooltip = description if node != "NA" else "NA"
         yield [data, node, box, description, boxtext, tooltip, url, prisma_value(counts, data)]
+    for data, description, attribute in EXTRA_ROWS:
+        target = URL_NODE.get(data, data)
+        url = _absolute(reverse("reporting:prisma-records", kwargs={"slug": slug, "node": target}))
+        yield [data, "NA", "extra", description, description, "NA", url, getattr(counts, attribute)]
 
 
 AGREEMENT_HEADER = ["stage", "reviewer_a", "reviewer_b", "statistic", "n", "percent_agreement", "kappa", "basis"]

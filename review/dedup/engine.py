@@ -44,11 +44,12 @@ class _Comparator:
 
 
 def _primary(members: list[int], prepared: Sequence[Prepared], locked: set[int]) -> int:
-    # Votes already cast belong to the locked record, so it stays; otherwise keep the most complete record
-    # (abstract, then DOI, then PMID) and, among equals, the one imported first.
+    # Votes already cast belong to the locked record, so it stays; otherwise keep a copy found through databases
+    # or registers over an other-methods copy (PRISMA counts the study in the branch that found it first), then
+    # the most complete record (abstract, then DOI, then PMID) and, among equals, the one imported first.
     def rank(i: int) -> tuple[object, ...]:
         p = prepared[i]
-        return (i not in locked, tuple(-c for c in p.completeness), natural_key(p.id))
+        return (i not in locked, p.other_methods, tuple(-c for c in p.completeness), natural_key(p.id))
 
     return min(members, key=rank)
 

@@ -44,7 +44,8 @@ def record_from_mapping(row: Mapping[str, Any], *, fallback_id: str) -> DedupRec
                 value = "; ".join(map(str, value))  # "Smith, J; Doe, A" splits back into the same authors
             values[field] = str(value)
     record_id = str(values.pop("record_id", "") or fallback_id)
-    return DedupRecord(id=record_id, **{k: v for k, v in values.items() if k in FIELDS})
+    known: dict[str, Any] = {k: v for k, v in values.items() if k in FIELDS}
+    return DedupRecord(id=record_id, **known)
 
 
 def read_csv(text: str, *, name: str = "<csv>") -> list[DedupRecord]:

@@ -23,6 +23,9 @@ class DedupRecord:
     abstract: str = ""
     isbn_issn: str = ""
     source_db: str = ""
+    # Found through other methods (citation searching, websites...): PRISMA counts a study where it was first
+    # found through databases and registers, so a database copy is the one kept.
+    other_methods: bool = False
 
 
 @dataclass(slots=True, frozen=True)

@@ -118,6 +118,7 @@ class Prepared:
     name_words: frozenset[str]
     abstract: str
     completeness: tuple[int, int, int]
+    other_methods: bool = False
 
 
 def _kind(title: str) -> str:
@@ -197,4 +198,5 @@ def prepare(record: DedupRecord, index: int) -> Prepared:
         name_words=frozenset(w for a in authors for w in (a.surname, *a.words)),
         abstract=abstract,
         completeness=(int(bool(abstract)), int(bool(doi)), int(bool(pmid))),
+        other_methods=record.other_methods,
     )

@@ -21,7 +21,7 @@ from review.dedup.engine import deduplicate
 from review.dedup.model import DedupRecord, DedupResult, PairDecision
 from review.dedup.prepare import ABSTRACT_CHARS, MAX_SHORT, MAX_TITLE
 from review.errors import ServiceError
-from review.models import DedupRun, DuplicateDecision, MergeEvent, PossibleDuplicate, Record, Review
+from review.models import DedupRun, DuplicateDecision, MergeEvent, PossibleDuplicate, Record, Review, Search
 from review.services.jobs import enqueue, job_create, job_fail, job_progress, job_start, job_succeed
 from review.services.reviews import audit
 
@@ -53,6 +53,7 @@ def _engine_records(review: Review) -> list[DedupRecord]:
     rows = Record.objects.filter(review=review, removed_reason="").values_list(
         "pk", Left("title", MAX_TITLE), "authors", "year", Left("journal", MAX_SHORT), "volume", "issue", "pages",
         "doi", "pmid", Left("abstract", ABSTRACT_CHARS + 100), "issn", "isbn", "search__database", "source_database",
+        "search__kind", "search__other_method",
     )  # fmt: skip
     return [
         DedupRecord(
@@ -69,6 +70,7 @@ def _engine_records(review: Review) -> list[DedupRecord]:
             abstract=abstract,
             isbn_issn="; ".join([*(issn or []), *(isbn or [])]),
             source_db=database or source,
+            other_methods=kind == Search.Kind.OTHER and other_method != Search.OtherMethod.REGISTER,
         )
         for (
             pk,
@@ -86,6 +88,8 @@ def _engine_records(review: Review) -> list[DedupRecord]:
             isbn,
             database,
             source,
+            kind,
+            other_method,
         ) in rows
     ]
 

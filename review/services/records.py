@@ -12,17 +12,29 @@ from review.services.reviews import audit
 
 
 @transaction.atomic
-def record_remove_before_screening(*, review: Review, record: Record, reason: str, by: User) -> Record:
-    """Take a record out before screening for a stated reason (e.g. outside the date range); it stays listed."""
+def record_remove_before_screening(
+    *, review: Review, record: Record, reason: str, by: User, automatic: bool = False
+) -> Record:
+    """Take a record out before screening for a stated reason (e.g. outside the date range); it stays listed.
+    `automatic`: marked ineligible by an automation tool (PRISMA's excluded_automatic); the reason is kept as given."""
     reason = reason.strip()
     if not reason:
         raise ServiceError("Say why the record is removed (e.g. outside the date range)", field="reason")
     record = Record.objects.select_for_update(no_key=True).get(pk=record.pk, review=review)
     if record.merged_into_id is not None:
         raise ServiceError("A duplicate is already removed; remove the record kept in its place instead")
-    record.removed_reason = reason[:300]
-    record.save(update_fields=["removed_reason"])
-    audit(review=review, actor=by, action="record.removed_before_screening", record=record.pk, reason=reason)
+    if len(reason) > 300:
+        raise ServiceError("Keep the reason under 300 characters", field="reason")
+    record.removed_reason, record.removed_automatic = reason, automatic
+    record.save(update_fields=["removed_reason", "removed_automatic"])
+    audit(
+        review=review,
+        actor=by,
+        action="record.removed_before_screening",
+        record=record.pk,
+        reason=reason,
+        automatic=automatic,
+    )
     return record
 
 
@@ -31,8 +43,8 @@ def record_restore(*, review: Review, record: Record, by: User) -> Record:
     record = Record.objects.select_for_update(no_key=True).get(pk=record.pk, review=review)
     if record.removed_reason:
         old = record.removed_reason
-        record.removed_reason = ""
-        record.save(update_fields=["removed_reason"])
+        record.removed_reason, record.removed_automatic = "", False
+        record.save(update_fields=["removed_reason", "removed_automatic"])
         audit(review=review, actor=by, action="record.restored", record=record.pk, reason=old)
         transaction.on_commit(lambda: extensions.records_changed(review, by=by))
     return record

@@ -34,7 +34,14 @@ class ScreeningSettingsIn(serializers.Serializer):
         required=False, help_text="At title/abstract, include+maybe and maybe+maybe go to full text"
     )
     reason_mismatch_is_conflict = serializers.BooleanField(
-        required=False, help_text="At full text, exclusions with different reasons are a conflict"
+        required=False,
+        help_text="At full text, exclusions with different reasons are a conflict for the lead (false: the first "
+        "of them in the ranked list of reasons is the report's reason)",
+    )
+    title_abstract_reasons = serializers.BooleanField(
+        required=False,
+        help_text="Reviewers may give a reason when excluding at title/abstract (false: a reason sent there is "
+        "refused with 400)",
     )
     order_title_abstract = serializers.ChoiceField(choices=QueueOrder.choices, required=False)
     order_full_text = serializers.ChoiceField(choices=QueueOrder.choices, required=False)

@@ -22,6 +22,7 @@ from screening.services.queue import outcomes_sync
 SETTING_FIELDS = (
     "maybe_goes_to_full_text",
     "reason_mismatch_is_conflict",
+    "title_abstract_reasons",
     "order_title_abstract",
     "order_full_text",
     "random_seed",

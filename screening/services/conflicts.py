@@ -20,7 +20,7 @@ from screening.models import (
     Status,
     Vote,
 )
-from screening.services.common import lock_outcome, parse_stage
+from screening.services.common import lock_outcome, parse_stage, settings_for
 from screening.services.votes import enter_full_text
 
 
@@ -74,7 +74,12 @@ def conflict_resolve(
     reason: ExclusionReason | None = None
     reason_other = reason_other.strip()[:300]
     labels: list[str] = []
-    if stage == Stage.FULL_TEXT and decision == Choice.EXCLUDE:
+    given = reason_id is not None or bool(reason_other)
+    if given and decision != Choice.EXCLUDE:
+        raise ServiceError("A reason goes with an exclusion only", field="reason")
+    if given and stage == Stage.TITLE_ABSTRACT and not settings_for(review).title_abstract_reasons:
+        raise ServiceError("This review does not record reasons at title/abstract", field="reason")
+    if decision == Choice.EXCLUDE and (stage == Stage.FULL_TEXT or given):
         if reason_id is not None:
             reason = ExclusionReason.objects.filter(review=review, pk=reason_id).first()
             if reason is None:

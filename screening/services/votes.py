@@ -31,7 +31,7 @@ from screening.models import (
 )
 from screening.prioritisation import relevance_retrain_soon
 from screening.rules import CastVote, allowed_choices, outcome_for
-from screening.selectors import queue_key_for
+from screening.selectors import exclusion_reason_rank, queue_key_for
 from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
 
 
@@ -44,19 +44,32 @@ class VoteInput:
 
 
 def _clean(*, review: Review, stage: Stage, data: VoteInput) -> tuple[str, ExclusionReason | None, str, str]:
+    """The vote as stored. A reason that would not be stored is refused, never dropped: with a vote other than
+    exclude, or at title/abstract in a review that does not use reasons there."""
     if data.choice not in allowed_choices(stage):
         allowed = ", ".join(allowed_choices(stage))
         raise ServiceError(f"At {stage.label.lower()} a vote is one of: {allowed}", field="choice")
     note = data.note.strip()
-    if stage != Stage.FULL_TEXT or data.choice != Choice.EXCLUDE:
+    other = data.reason_other.strip()
+    given = data.reason_id is not None or bool(other)
+    if given and data.choice != Choice.EXCLUDE:
+        raise ServiceError("A reason goes with an exclusion only", field="reason")
+    if given and stage == Stage.TITLE_ABSTRACT and not settings_for(review).title_abstract_reasons:
+        raise ServiceError(
+            "This review does not record reasons at title/abstract (the lead can switch them on in the screening "
+            "settings)",
+            field="reason",
+        )
+    if len(other) > 300:
+        raise ServiceError("Keep the reason under 300 characters", field="reason_other")
+    if data.choice != Choice.EXCLUDE:
         return data.choice, None, "", note
-    other = data.reason_other.strip()[:300]
     if data.reason_id is not None:
         reason = ExclusionReason.objects.filter(review=review, pk=data.reason_id, archived=False).first()
         if reason is None:
             raise ServiceError("Choose a reason from this review's list", field="reason")
         return data.choice, reason, "", note
-    if not other:
+    if not other and stage == Stage.FULL_TEXT:
         raise ServiceError(
             "Excluding a full text needs a reason: pick one, or choose other and say why", field="reason"
         )
@@ -174,6 +187,7 @@ def outcome_reevaluate(
             required=required,
             maybe_goes_to_full_text=config.maybe_goes_to_full_text,
             reason_mismatch_is_conflict=config.reason_mismatch_is_conflict,
+            reason_rank=exclusion_reason_rank(review=review),
         )
     if result.status != Status.AWAITING:
         # The votes are complete: freeze each one's independent choice (used by the agreement statistics).

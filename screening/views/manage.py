@@ -50,7 +50,12 @@ class SettingsForm(forms.Form):
         required=False, label="In case of uncertainty go to full text (include+maybe, maybe+maybe are included)"
     )
     reason_mismatch_is_conflict = forms.BooleanField(
-        required=False, label="Full-text exclusions with different reasons are a conflict"
+        required=False,
+        label="Full-text exclusions with different reasons are a conflict (off: the first of them in the ranked "
+        "list of reasons is kept)",
+    )
+    title_abstract_reasons = forms.BooleanField(
+        required=False, label="Reviewers may give a reason when they exclude at title/abstract"
     )
     order_title_abstract = forms.ChoiceField(choices=QueueOrder.choices, label="Order at title/abstract")
     order_full_text = forms.ChoiceField(choices=QueueOrder.choices, label="Order at full text")
@@ -86,6 +91,7 @@ def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | No
             initial={
                 "maybe_goes_to_full_text": config.maybe_goes_to_full_text,
                 "reason_mismatch_is_conflict": config.reason_mismatch_is_conflict,
+                "title_abstract_reasons": config.title_abstract_reasons,
                 "order_title_abstract": config.order_title_abstract,
                 "order_full_text": config.order_full_text,
                 "random_seed": config.random_seed,

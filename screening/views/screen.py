@@ -82,8 +82,9 @@ def _panel_context(
         if context["config"].show_relevance:
             context["relevance"] = relevance_of(record=record, stage=stage)
         context.update(labels_context(access, request.user, record))
-        if stage == Stage.FULL_TEXT:
+        if stage == Stage.FULL_TEXT or context["config"].title_abstract_reasons:
             context["reasons"] = list(selectors.exclusion_reasons(review=review))
+        if stage == Stage.FULL_TEXT:
             versions = list(selectors.fulltext_history(record=record)[:10])
             context["fulltext"] = next((f for f in versions if f.replaced_at is None), None)
             context["fulltext_versions"] = versions

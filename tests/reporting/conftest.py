@@ -81,6 +81,8 @@ HAND_COUNT = {
     "new_reports": 4,  # P1, E3, R1, C2
     "total_studies": 3,
     "total_reports": 4,
+    "previous_studies": 0,  # no previous version of this review
+    "previous_reports": 0,
 }
 
 
@@ -143,7 +145,7 @@ def prisma_review(review, lead, reviewer, reviewer2, django_capture_on_commit_ca
         fx.records[key].refresh_from_db()
 
     record_remove_before_screening(
-        review=review, record=fx.records["P8"], reason="Automation tool: not a randomised trial", by=lead
+        review=review, record=fx.records["P8"], reason="Not a randomised trial", automatic=True, by=lead
     )
     record_remove_before_screening(review=review, record=fx.records["E5"], reason="Outside the date range", by=lead)
 

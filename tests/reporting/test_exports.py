@@ -83,7 +83,7 @@ def test_prisma_csv_in_the_r_package_template_layout(prisma_review, lead):
     assert list(df.columns) == ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
     n = dict(zip(df.data, df.n, strict=False))
     assert n["records_screened"] == "11" and n["duplicates"] == "2" and n["new_studies"] == "3"
-    assert n["database_results"] == "Embase, 5; PubMed, 8"
+    assert n["database_results"] == "13" and n["database_specific_results"] == "Embase, 5; PubMed, 8"
     assert sorted(n["dbr_excluded"].split("; ")) == ["Did not use transfer learning, 1", "Wrong population, 1"]
 
 
@@ -123,7 +123,7 @@ def test_charted_data_exports(charted_review, lead):
 
 def test_prisma_csv_of_an_empty_review_has_every_template_row_at_zero(review, lead):
     df = frame(lead, review, "prisma")
-    assert len(df) == 30 and set(df[df.data == "records_screened"].n) == {"0"}
+    assert len(df[df.box != "extra"]) == 32 and set(df[df.data == "records_screened"].n) == {"0"}
 
 
 @pytest.mark.parametrize("kind", ["records", "dedup-log", "agreement", "charted-wide", "codebook"])

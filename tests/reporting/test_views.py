@@ -119,11 +119,11 @@ def test_lead_removes_a_record_before_screening_with_a_reason(prisma_review, as_
     )
     assert response.status_code == 302
     record.refresh_from_db()
-    assert record.removed_reason == "Automation tool: not a trial"
+    assert record.removed_reason == "not a trial" and record.removed_automatic  # the text is kept as given
     assert AuditEvent.objects.filter(action="record.removed_before_screening").exists()
     as_lead.post(url("record", record_id=record.pk), {"action": "restore"})
     record.refresh_from_db()
-    assert record.removed_reason == ""
+    assert record.removed_reason == "" and not record.removed_automatic
 
 
 def test_removal_without_reason_is_refused(prisma_review, as_lead):

@@ -242,7 +242,7 @@ def test_screening_responses_have_exactly_the_documented_serializer_shape(
     record.save()
     vote(reviewer, record, "exclude", stage=FT, reason=reasons[0], note="<b>no</b>")
     body = api_as(reviewer2).post(
-        f"{base(review)}/{FT}/records/{record.pk}/vote/", {"choice": "exclude", "reason": reasons[1].pk}, format="json"
+        f"{base(review)}/{FT}/records/{record.pk}/vote/", {"choice": "exclude", "reason": reasons[0].pk}, format="json"
     )
     assert body.status_code == 200
     got = body.json()
@@ -267,3 +267,26 @@ def outcome_data_source(outcome, review):
         "reasons": outcome.reasons,
         "decided_by": outcome.decided_by,
     }
+
+
+def test_title_abstract_reason_is_refused_with_400_where_the_review_does_not_use_them(
+    api_as, reviewer, review, reasons, records
+):
+    path = f"{base(review)}/{TA}/records/{records[0].pk}/vote/"
+    response = api_as(reviewer).post(path, {"choice": "exclude", "reason": reasons[0].pk}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"reason": [response.json()["error"]["message"]]}
+    assert not Vote.objects.filter(record=records[0]).exists()
+
+
+def test_title_abstract_reason_is_stored_when_the_lead_switches_them_on(
+    api_as, lead, reviewer, review, reasons, records
+):
+    settings = f"/api/v1/reviews/{review.slug}/screening/settings/"
+    assert (
+        api_as(lead).patch(settings, {"title_abstract_reasons": True}, format="json").json()["title_abstract_reasons"]
+    )
+    path = f"{base(review)}/{TA}/records/{records[0].pk}/vote/"
+    response = api_as(reviewer).post(path, {"choice": "exclude", "reason": reasons[0].pk}, format="json")
+    assert response.status_code == 200 and response.json()["votes"][0]["reason"] == reasons[0].label
+    assert Vote.objects.get(record=records[0]).reason == reasons[0]

@@ -28,7 +28,8 @@ def test_lead_reads_the_screening_settings(api_as, lead, review):
     body = api_as(lead).get(f"{base(review)}/settings/").json()
     assert body == {
         "maybe_goes_to_full_text": True,
-        "reason_mismatch_is_conflict": False,
+        "reason_mismatch_is_conflict": True,
+        "title_abstract_reasons": False,
         "order_title_abstract": "import",
         "order_full_text": "import",
         "random_seed": 1,

@@ -46,10 +46,21 @@ def test_maybe_is_a_conflict_when_the_review_switches_uncertainty_off(choices):
     assert result.status == Status.CONFLICT
 
 
-def test_full_text_exclusions_with_different_reasons_keep_both_reasons():
+def test_full_text_exclusions_with_different_reasons_are_a_conflict_by_default():
     result = outcome_for(stage=FT, votes=[CastVote("exclude", "B reason"), CastVote("exclude", "A reason")], required=2)
-    assert result.status == Status.EXCLUDED
-    assert result.reasons == ["A reason", "B reason"]
+    assert result.status == Status.CONFLICT
+
+
+def test_full_text_different_reasons_take_the_first_in_the_ranked_list_when_switched_off():
+    votes_ = [CastVote("exclude", "A reason"), CastVote("exclude", "B reason"), CastVote("exclude", "Other: x")]
+    result = outcome_for(
+        stage=FT,
+        votes=votes_,
+        required=3,
+        reason_mismatch_is_conflict=False,
+        reason_rank={"B reason": 0, "A reason": 1},
+    )
+    assert (result.status, result.reasons) == (Status.EXCLUDED, ["B reason"])
 
 
 def test_full_text_exclusions_with_different_reasons_conflict_when_switched_on():

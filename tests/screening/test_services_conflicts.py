@@ -205,8 +205,11 @@ class TestStageCounts:
         vote(reviewer2, records[1], "exclude")
         for record in records[2:]:
             at_full_text(record)
-        vote(reviewer, records[2], "exclude", stage=FT, reason=reasons[0])
-        vote(reviewer2, records[2], "exclude", stage=FT, reason=reasons[1])
+        from screening.services.config import screening_settings_update
+
+        screening_settings_update(review=review, by=lead, reason_mismatch_is_conflict=False)
+        vote(reviewer, records[2], "exclude", stage=FT, reason=reasons[1])
+        vote(reviewer2, records[2], "exclude", stage=FT, reason=reasons[0])
         vote(reviewer, records[3], "include", stage=FT)
         vote(reviewer2, records[3], "include", stage=FT)
         fulltext_mark_not_retrieved(review=review, record=records[4], by=lead, note="ILL failed")
@@ -214,5 +217,5 @@ class TestStageCounts:
         assert counts[TA] == {"total": 5, "screened": 4, "included": 3, "excluded": 1, "conflicts": 1, "awaiting": 0}
         assert counts[FT]["total"] == 3 and counts[FT]["included"] == 1 and counts[FT]["excluded"] == 1
         assert counts[FT]["not_retrieved"] == 1
-        assert counts[FT]["excluded_by_reason"] == {"Non-clinical research": 1, "Did not use transfer learning": 1}
+        assert counts[FT]["excluded_by_reason"] == {"Non-clinical research": 1}  # first in the ranked list
         assert list(records_included_at_full_text(review=review)) == [records[3]]

@@ -181,29 +181,56 @@ class TestFullText:
         with pytest.raises(ServiceError):
             vote(reviewer, record, "exclude", stage=FT, reason=foreign)
 
-    def test_exclusions_with_different_reasons_keep_both(
+    def test_exclusions_with_different_reasons_are_a_conflict_by_default(
         self, vote, at_full_text, reviewer, reviewer2, record, reasons
     ):
         at_full_text(record)
         vote(reviewer, record, "exclude", stage=FT, reason=reasons[0])
         vote(reviewer2, record, "exclude", stage=FT, other="Conference abstract only")
         result = outcome(record, FT)
-        assert result.status == Status.EXCLUDED
-        assert result.reasons == ["Non-clinical research", "Other: Conference abstract only"]
+        assert (result.status, result.reasons) == (Status.CONFLICT, [])
 
-    def test_different_reasons_conflict_when_switched_on(
+    def test_different_reasons_take_the_first_in_the_ranked_list_when_switched_off(
         self, vote, review, lead, at_full_text, reviewer, reviewer2, record, reasons
     ):
-        screening_settings_update(review=review, by=lead, reason_mismatch_is_conflict=True)
+        screening_settings_update(review=review, by=lead, reason_mismatch_is_conflict=False)
         at_full_text(record)
-        vote(reviewer, record, "exclude", stage=FT, reason=reasons[0])
-        vote(reviewer2, record, "exclude", stage=FT, reason=reasons[1])
-        assert outcome(record, FT).status == Status.CONFLICT
+        vote(reviewer, record, "exclude", stage=FT, reason=reasons[1])
+        vote(reviewer2, record, "exclude", stage=FT, reason=reasons[0])
+        result = outcome(record, FT)
+        assert (result.status, result.reasons) == (Status.EXCLUDED, [reasons[0].label])
 
-    def test_reason_is_dropped_from_an_include(self, vote, at_full_text, reviewer, record, reasons):
+    def test_a_free_text_reason_ranks_after_every_listed_one(
+        self, vote, review, lead, at_full_text, reviewer, reviewer2, record, reasons
+    ):
+        screening_settings_update(review=review, by=lead, reason_mismatch_is_conflict=False)
         at_full_text(record)
-        vote(reviewer, record, "include", stage=FT, reason=reasons[0])
-        assert Vote.objects.get(stage=FT).reason is None
+        vote(reviewer, record, "exclude", stage=FT, other="Conference abstract only")
+        vote(reviewer2, record, "exclude", stage=FT, reason=reasons[-1])
+        assert outcome(record, FT).reasons == [reasons[-1].label]
+
+    def test_a_reason_with_an_include_is_refused_not_dropped(self, vote, at_full_text, reviewer, record, reasons):
+        at_full_text(record)
+        with pytest.raises(ServiceError) as error:
+            vote(reviewer, record, "include", stage=FT, reason=reasons[0])
+        assert error.value.field == "reason"
+        assert not Vote.objects.filter(stage=FT).exists()
+
+    def test_title_abstract_reason_refused_where_the_review_does_not_use_them(self, vote, reviewer, record, reasons):
+        with pytest.raises(ServiceError) as error:
+            vote(reviewer, record, "exclude", reason=reasons[0])
+        assert error.value.field == "reason"
+        assert not Vote.objects.filter(record=record).exists()
+
+    def test_title_abstract_reasons_kept_when_the_review_uses_them(
+        self, vote, review, lead, reviewer, reviewer2, record, reasons
+    ):
+        screening_settings_update(review=review, by=lead, title_abstract_reasons=True)
+        vote(reviewer, record, "exclude", reason=reasons[1])
+        vote(reviewer2, record, "exclude")  # a reason stays optional at title/abstract
+        assert Vote.objects.get(reviewer=reviewer, record=record).reason == reasons[1]
+        result = outcome(record, Stage.TITLE_ABSTRACT)
+        assert (result.status, result.reasons) == (Status.EXCLUDED, [reasons[1].label])
 
 
 @pytest.mark.django_db

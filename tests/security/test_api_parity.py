@@ -121,6 +121,7 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "reporting:exports": ("api-report-exports",),
     "reporting:export": ("api-report-export",),
     "reporting:record": ("api-record", "api-record-removal", "api-record-report-of"),
+    "reporting:outside": ("api-prisma-outside", "api-prisma-outside-search", "api-prisma-previous"),
     # the account's API tokens
     "accounts:profile": ("api-tokens",),
     "accounts:token-revoke": ("api-token",),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0013_membership_arbiter_role'),
+        ('review', '0014_membership_arbiter_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0014_record_tags_notes_and_edits'),
+        ('review', '0015_record_tags_notes_and_edits'),
     ]
 
     operations = [

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0015_search_archived_at'),
-        ('screening', '0004_stopping_rule'),
+        ('review', '0016_search_archived_at'),
+        ('screening', '0005_reason_rules_and_title_abstract_reasons'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

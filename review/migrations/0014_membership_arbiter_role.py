@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0012_review_dedup_versions'),
+        ('review', '0013_outside_counts_and_automatic_removal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
