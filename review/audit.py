@@ -76,7 +76,10 @@ def _page(request: AuthedRequest, access: ReviewAccess, params: dict[str, str], 
         "review": access.review,
         "page": Paginator(events, 100).get_page(request.GET.get("page")),
         "f": {name: params.get(name, "") for name in ("record", "actor", "action", "since", "until")},
-        "actions": sorted(set(AuditEvent.objects.filter(review=access.review).values_list("action", flat=True))),
+        "actions": [
+            (action, AuditEvent(action=action).action_label)
+            for action in sorted(set(AuditEvent.objects.filter(review=access.review).values_list("action", flat=True)))
+        ],
         "query_without_page": others.urlencode(),
         "error": error,
         **extra,
