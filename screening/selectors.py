@@ -14,6 +14,8 @@ from collections import Counter
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from review.access import ReviewAccess
@@ -281,3 +283,29 @@ def exclusion_reason_rank(*, review: Review) -> dict[str, int]:
     """The lead's ranked list of exclusion reasons, label -> place (archived reasons keep their place)."""
     labels = ExclusionReason.objects.filter(review=review).order_by("position", "pk").values_list("label", flat=True)
     return {label: i for i, label in enumerate(labels)}
+
+
+def _stage_totals_key(review_id: int, stage: str) -> str:
+    return f"screening:totals:{review_id}:{stage}"
+
+
+def stage_totals(*, review: Review, stage: str) -> dict[str, int]:
+    """Status counts of a stage for the screening screen's header. Kept in the cache until an outcome of the stage
+    changes (stage_totals_forget), so a page re-rendered after each vote does not count the whole stage each time
+    while the figures it shows are never stale."""
+    key = _stage_totals_key(review.pk, stage)
+    totals = cache.get(key)
+    if totals is None:
+        rows = StageOutcome.objects.filter(review=review, stage=stage).values("status").annotate(n=Count("id"))
+        totals = {row["status"]: row["n"] for row in rows}
+        totals["total"] = sum(totals.values())
+        cache.set(key, totals, 3600)
+    return totals
+
+
+def stage_totals_forget(*, review: Review, stage: str) -> None:
+    """Called by every service that changes an outcome's status: forgotten at once, and again once the change
+    commits (a page rendered meanwhile may have cached the figures from before it)."""
+    key = _stage_totals_key(review.pk, stage)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))

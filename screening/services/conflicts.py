@@ -20,6 +20,7 @@ from screening.models import (
     Status,
     Vote,
 )
+from screening.selectors import stage_totals_forget
 from screening.services.common import lock_outcome, parse_stage, settings_for
 from screening.services.votes import enter_full_text
 
@@ -110,6 +111,7 @@ def conflict_resolve(
     outcome.decided_by = "lead"
     outcome.decided_at = timezone.now()
     outcome.save(update_fields=["status", "reasons", "decided_by", "decided_at", "updated_at"])
+    stage_totals_forget(review=review, stage=outcome.stage)
     audit(
         review=review,
         actor=by,

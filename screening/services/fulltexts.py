@@ -16,6 +16,7 @@ from review.errors import ServiceError
 from review.models import Record, Review, Role
 from review.services import audit
 from screening.models import FullText, QueueClaim, Stage, StageOutcome, Status
+from screening.selectors import stage_totals_forget
 from screening.services.common import lock_outcome
 from screening.services.votes import outcome_reevaluate
 
@@ -82,6 +83,7 @@ def fulltext_upload(*, review: Review, record: Record, by: User, upload: Uploade
         outcome.decided_by = ""
         outcome.decided_at = None
         outcome.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        stage_totals_forget(review=review, stage=outcome.stage)
         outcome_reevaluate(review=review, record=record, outcome=outcome, actor=by)
         audit(review=review, actor=by, action="screening.fulltext_retrieved", record=record.pk)
     return fulltext
@@ -107,6 +109,7 @@ def fulltext_mark_not_retrieved(*, review: Review, record: Record, by: User, not
     outcome.decided_by = "retrieval"
     outcome.decided_at = timezone.now()
     outcome.save(update_fields=["status", "note", "decided_by", "decided_at", "updated_at"])
+    stage_totals_forget(review=review, stage=outcome.stage)
     QueueClaim.objects.filter(record=record, stage=Stage.FULL_TEXT).delete()
     audit(review=review, actor=by, action="screening.fulltext_not_retrieved", record=record.pk, note=note)
     return outcome

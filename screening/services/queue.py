@@ -26,7 +26,7 @@ from django.utils import timezone
 from review.errors import ServiceError
 from review.models import Record, Review
 from screening.models import PilotRound, QueueClaim, QueueSkip, Stage, StageOutcome, Status, Vote
-from screening.selectors import QUEUE_ORDERING, open_pilot, queue_key_for, screenable_records
+from screening.selectors import QUEUE_ORDERING, open_pilot, queue_key_for, screenable_records, stage_totals_forget
 from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
 
 # Short enough that a closed laptop frees a record within two minutes; the page renews every 30 s (static/js).
@@ -394,6 +394,8 @@ def outcomes_sync(*, review: Review) -> int:
         for pk, year in missing.iterator(chunk_size=5000)
     ]
     StageOutcome.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    if rows:
+        stage_totals_forget(review=review, stage=Stage.TITLE_ABSTRACT)
     return len(rows)
 
 

@@ -31,7 +31,7 @@ from screening.models import (
 )
 from screening.prioritisation import relevance_retrain_soon
 from screening.rules import CastVote, allowed_choices, outcome_for
-from screening.selectors import exclusion_reason_rank, queue_key_for
+from screening.selectors import exclusion_reason_rank, queue_key_for, stage_totals_forget
 from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
 
 
@@ -202,6 +202,7 @@ def outcome_reevaluate(
         outcome.decided_by = "votes"
         outcome.decided_at = timezone.now()
     outcome.save(update_fields=["vote_count", "status", "reasons", "decided_by", "decided_at", "updated_at"])
+    stage_totals_forget(review=review, stage=outcome.stage)
     if previous == Status.CONFLICT and outcome.is_final:
         audit(
             review=review,
@@ -219,9 +220,11 @@ def outcome_reevaluate(
 def enter_full_text(*, review: Review, record: Record) -> StageOutcome:
     """Put a record included at title/abstract into the full-text stage (once)."""
     key = queue_key_for(settings=settings_for(review), stage=Stage.FULL_TEXT, record_id=record.pk, year=record.year)
-    outcome, _ = StageOutcome.objects.get_or_create(
+    outcome, created = StageOutcome.objects.get_or_create(
         record=record, stage=Stage.FULL_TEXT, defaults={"review": review, "queue_key": key}
     )
+    if created:
+        stage_totals_forget(review=review, stage=Stage.FULL_TEXT)
     return outcome
 
 

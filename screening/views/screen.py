@@ -17,6 +17,7 @@ from review.views.labels import labels_context
 from screening import selectors
 from screening.models import Stage, Vote, VoteEvent
 from screening.prioritisation import relevance_of
+from screening.selectors import stage_totals
 from screening.services.common import settings_for, votes_required
 from screening.services.queue import (
     outcomes_sync,
@@ -27,7 +28,7 @@ from screening.services.queue import (
     queue_skip,
 )
 from screening.services.votes import vote_cast, vote_undo_last, vote_withdraw
-from screening.views.common import stage_or_404, stage_totals, stage_totals_forget, vote_input_from
+from screening.views.common import stage_or_404, vote_input_from
 
 TEMPLATE = "screening/screen.html"
 
@@ -167,7 +168,6 @@ def vote(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpR
         # Show the same record again with the reason it was refused.
         status = 409 if error.code == "conflict" else 400
         return render_panel(request, access, stage_value, record, status=status, error=error.message)
-    stage_totals_forget(review=access.review, stage=stage_value)
     return _after(request, access, stage_value, message=f"Saved: {data.choice} on record {record.pk}.")
 
 

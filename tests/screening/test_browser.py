@@ -81,6 +81,8 @@ def test_two_reviewers_screen_by_keyboard_and_the_lead_resolves_the_conflict(bro
     assert not Vote.objects.filter(reviewer=ann, record=records[2]).exists()
     _press_and_wait(page, "e", "text=Nothing left for you")
     page.keyboard.press("?")
+    # The key's handler opens the dialog a moment later on a loaded machine: wait for it rather than look at once.
+    page.locator("#screen-help").wait_for(state="visible", timeout=10_000)
     assert page.locator("#screen-help").is_visible()
     assert page.js_errors == []
 

@@ -163,3 +163,19 @@ def test_api_next_says_why_nothing_is_offered_and_hold_route_holds_and_releases(
     assert second.delete(hold).status_code == 204
     assert not QueueClaim.objects.filter(reviewer=reviewer2).exists()
     assert third.get(api_url("api-screening-next", review, TA.value)).json()["record"]["id"] == one_record.pk
+
+
+def test_stage_line_shows_another_reviewers_api_vote_at_once(review, records, as_reviewer, reviewer2, api_client):
+    """The stage line is cached, but every outcome change forgets it: nobody sees a stale figure."""
+    review.votes_required_title_abstract = 1
+    review.save()
+    page = url("screen", review, TA.value)
+    assert "0 excluded" in as_reviewer.get(page).content.decode()
+    api_client.force_authenticate(reviewer2)
+    response = api_client.post(
+        f"/api/v1/reviews/{review.slug}/screening/{TA.value}/records/{records[4].pk}/vote/",
+        {"choice": "exclude"},
+        format="json",
+    )
+    assert response.status_code in (200, 201), response.content
+    assert "1 excluded" in as_reviewer.get(page).content.decode()
