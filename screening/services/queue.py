@@ -119,37 +119,29 @@ def queue_serve(*, review: Review, stage: str, reviewer: User) -> StageOutcome |
         return served
     # Nothing free and unlocked right now: go through the candidates one by one, waiting for locked ones.
     for skipped in (False, True):
-        for attempt in range(2):
+        ids = list(
+            _candidates(review=review, stage=stage, reviewer=reviewer, skipped=skipped, since=since).values_list(
+                "pk", flat=True
+            )[:CANDIDATES_PER_TRY]
+        )
+        for _round in range(LOCKED_RETRIES):
+            busy = False
+            for outcome_id in ids:
+                served = _try_claim(
+                    review=review, outcome_id=outcome_id, reviewer=reviewer, now=now, since=since, wait=_round > 0
+                )
+                if served is _BUSY:
+                    busy = True
+                elif served is not None:
+                    return served
+            if not busy:
+                break
+            # Some candidates were being voted on or claimed right now: look again once they are settled.
             ids = list(
                 _candidates(review=review, stage=stage, reviewer=reviewer, skipped=skipped, since=since).values_list(
                     "pk", flat=True
                 )[:CANDIDATES_PER_TRY]
             )
-            for _round in range(LOCKED_RETRIES):
-                busy = False
-                for outcome_id in ids:
-                    served = _try_claim(
-                        review=review, outcome_id=outcome_id, reviewer=reviewer, now=now, since=since, wait=_round > 0
-                    )
-                    if served is _BUSY:
-                        busy = True
-                    elif served is not None:
-                        return served
-                if not busy:
-                    break
-                # Some candidates were being voted on or claimed right now: look again once they are settled.
-                ids = list(
-                    _candidates(
-                        review=review, stage=stage, reviewer=reviewer, skipped=skipped, since=since
-                    ).values_list("pk", flat=True)[:CANDIDATES_PER_TRY]
-                )
-            # Out of fresh records: some imported since the stage rows were made may be missing; add them once,
-            # before skipped records come back.
-            # Look again even if this call added none: another request may have added them a moment ago.
-            if attempt == 0 and not skipped and stage == Stage.TITLE_ABSTRACT:
-                outcomes_sync(review=review)
-                continue
-            break
     return None
 
 
@@ -379,7 +371,8 @@ def queue_empty_why(*, review: Review, stage: str, reviewer: User) -> QueueEmpty
 def outcomes_sync(*, review: Review) -> int:
     """Create the missing title/abstract rows for screenable records; returns how many were added.
 
-    Importers and deduplication do not know about screening, so screening catches up when it is opened.
+    Called by the actions that make records screenable (import, hand-added record, merge, split, restore, bundle)
+    through review.extensions.records_changed, so no read has to catch up.
     """
     config = settings_for(review)
     have = StageOutcome.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT).values("record_id")

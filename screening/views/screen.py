@@ -20,7 +20,6 @@ from screening.prioritisation import relevance_of
 from screening.selectors import stage_totals
 from screening.services.common import settings_for, votes_required
 from screening.services.queue import (
-    outcomes_sync,
     queue_empty_why,
     queue_hold,
     queue_next_for,
@@ -37,7 +36,6 @@ TEMPLATE = "screening/screen.html"
 @require_http_methods(["GET"])
 def overview(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
-    outcomes_sync(review=access.review)
     counts = selectors.stage_counts(review=access.review)
     mine = {
         stage: Vote.objects.filter(review=access.review, stage=stage, reviewer=request.user).count() for stage in Stage

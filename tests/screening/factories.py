@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory
 
+from review import extensions
 from review.models import Record, Search
 from screening.models import ExclusionReason
 
@@ -15,9 +16,16 @@ class SearchFactory(factory.django.DjangoModelFactory):
     database = "PubMed"
 
 
+def _queued(record: Record, create: bool, extracted: object, **kwargs: object) -> None:
+    # As the import does: the action that creates records tells screening, which writes their stage rows.
+    if create:
+        extensions.records_changed(record.review, by=None)
+
+
 class RecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Record
+        skip_postgeneration_save = True
 
     search = factory.SubFactory(SearchFactory, review=factory.SelfAttribute("..review"))
     position = factory.Sequence(lambda n: n + 1)
@@ -29,6 +37,7 @@ class RecordFactory(factory.django.DjangoModelFactory):
     doi = factory.Sequence(lambda n: f"10.1000/jci.{n}")
     pmid = factory.Sequence(lambda n: str(30000000 + n))
     keywords = ["transfer learning", "ECG"]
+    queued = factory.PostGeneration(_queued)
 
 
 class ExclusionReasonFactory(factory.django.DjangoModelFactory):
