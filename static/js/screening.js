@@ -52,7 +52,7 @@
     const key = event.key.toLowerCase();
     if (busy) {
       // Only once the next record is on screen: a key pressed while the old one still shows is not meant for it.
-      if (swapped && ["i", "e", "m", "s"].includes(key)) {
+      if (swapped && ["i", "e", "m", "s", "u"].includes(key)) {
         pendingKey = key;
         event.preventDefault();
       }

@@ -64,6 +64,8 @@ def team(transactional_db):
 def _press_and_wait(page, key, next_selector):
     page.keyboard.press(key)
     page.wait_for_selector(next_selector)
+    # Until htmx has settled the swap, the page keeps a key for the new content rather than acting on it at once.
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
 
 
 def test_two_reviewers_screen_by_keyboard_and_the_lead_resolves_the_conflict(browser, live_server, team):
