@@ -40,7 +40,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy config review screening charting reporting
+	$(VENV)/bin/mypy config accounts review screening charting reporting
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from review import views_accounts
+from accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("invitation/<str:token>/", views_accounts.invitation_accept, name="invitation"),
-    path("profile/", views_accounts.profile, name="profile"),
-    path("tokens/<int:token_id>/revoke/", views_accounts.token_revoke, name="token-revoke"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation"),
+    path("profile/", views.profile, name="profile"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
 ]

@@ -15,11 +15,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from review import selectors, services, throttles
+from accounts import throttles
+from accounts.services import passwords as password_services
+from review import selectors, services
 from review.errors import ServiceError
 from review.forms import ApiTokenForm, InvitationAcceptForm
 from review.http import AuthedRequest
-from review.services import passwords as password_services
 
 
 def _locked(request: HttpRequest, seconds: int) -> HttpResponse:

@@ -20,7 +20,7 @@ from charting.models import Field
 from charting.summaries import CategoricalSummary, crosstab, publications_per_period, sankey_links
 from charting.summary_files import EXTENSIONS, summary_file
 from review.access import review_for_user
-from review.api_renderers import FILE_RENDERERS
+from review.api.renderers import FILE_RENDERERS
 from review.http import api_user
 
 

@@ -3,19 +3,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from review import views_accounts, views_health
+from accounts import health
+from accounts import views as accounts_views
 
 urlpatterns = [
     path("", include("review.urls")),
     path("", include("screening.urls")),
     path("", include("charting.urls")),
     path("", include("reporting.urls")),
-    path("healthz", views_health.healthz, name="healthz"),
-    path("accounts/login/", views_accounts.login_view, name="login"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/login/", accounts_views.login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        views_accounts.PasswordChangeView.as_view(),
+        accounts_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -25,7 +26,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        views_accounts.PasswordResetView.as_view(),
+        accounts_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -35,7 +36,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        views_accounts.PasswordResetConfirmView.as_view(),
+        accounts_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -43,14 +44,14 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
         name="password_reset_complete",
     ),
-    path("accounts/", include("review.urls_accounts")),
-    path("api/v1/", include("review.api_urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("review.api.urls")),
     path("api/v1/", include("screening.api_urls")),
     path("api/v1/", include("charting.api_urls")),
     path("api/v1/", include("reporting.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # The admin's log-in page shares the site's log-in throttle; the rest of the admin is Django's.
-    path("admin/login/", views_accounts.admin_login, name="admin-login"),
+    path("admin/login/", accounts_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]

@@ -21,8 +21,8 @@ from reporting.exports.registry import KINDS, SubsetError
 from reporting.prisma import NODE_LABELS, TEMPLATE_FIELDS, consistency_checks, prisma_counts, prisma_records
 from reporting.views import _diagram_context, export_response
 from review.access import review_for_user
-from review.api_imports import RecordOut
-from review.api_renderers import FILE_RENDERERS
+from review.api.imports import RecordOut
+from review.api.renderers import FILE_RENDERERS
 from review.errors import ServiceError
 from review.http import api_user
 from review.models import Record, Role

@@ -23,7 +23,7 @@ from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest, api_user
 from review.models import AuditEvent, Record, Role
-from review.selectors_records import query_params
+from review.selectors.records import query_params
 
 FILTERS = frozenset({"record", "actor", "action", "since", "until", "page", "page_size"})
 

@@ -4,7 +4,7 @@ import time
 
 from django.http import HttpRequest
 
-from review.views_health import broker_status
+from config.broker import broker_status
 
 # Asking Redis on every page would add its time-out to every page while it is down; ask every 10 s at most.
 _CHECK_EVERY = 10.0

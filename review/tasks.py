@@ -34,13 +34,3 @@ def dedup_run_task(run_id: int) -> None:
     from review.services.dedup import dedup_run
 
     dedup_run(run_id=run_id)
-
-
-@shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
-def password_reset_send(self, user_id: int) -> None:  # type: ignore[no-untyped-def]
-    from review.services.passwords import password_reset_mail_send
-
-    try:
-        password_reset_mail_send(user_id=user_id)
-    except OSError as error:  # the mail server is down: try again later
-        raise self.retry(exc=error) from error

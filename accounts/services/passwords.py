@@ -19,8 +19,8 @@ def password_reset_request(*, email: str) -> int:
 
     Nothing in the answer depends on whether an account exists, so the page cannot be used to test addresses.
     """
+    from accounts.tasks import password_reset_send
     from review.services.jobs import enqueue
-    from review.tasks import password_reset_send
 
     users = list(PasswordResetForm().get_users(email))
     for user in users:

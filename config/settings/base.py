@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "review",
+    "accounts",
     "screening",
     "charting",
     "reporting",
@@ -223,7 +224,7 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "review.authentication.ApiTokenAuthentication",
+        "review.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -231,7 +232,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "review.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "review.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -277,8 +278,9 @@ LOGGING = {
 }
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
-# Throttles (review/throttles.py); counters live in the shared cache. An account is locked after this many failed
-# log-ins within the window, whoever tries; a client address after many more (it may be a whole office's NAT).
+# Throttles (accounts/throttles.py, review/throttles.py); counters live in the shared cache. An account is locked
+# after this many failed log-ins within the window, whoever tries; a client address after many more (it may be a
+# whole office's NAT).
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10, minimum=1)
 LOGIN_FAILURES_PER_CLIENT = env_int("LOGIN_FAILURES_PER_CLIENT", 50, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 300, minimum=1)

@@ -22,7 +22,7 @@ from reporting.exports.csvfast import text
 from reporting.exports.sql import JoinedList
 from review.access import ReviewAccess
 from review.models import Record, Search
-from review.selectors_records import record_tags
+from review.selectors.records import record_tags
 from screening.models import FINAL_STATUSES, REVEALING_STATUSES, Resolution, Stage, StageOutcome, Vote
 
 CHUNK = 2000

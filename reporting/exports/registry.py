@@ -20,7 +20,7 @@ from reporting.prisma import NODE_LABELS, prisma_counts
 from review.access import ReviewAccess
 from review.csv_export import csv_lines
 from review.models import Role
-from review.selectors_dedup import DEDUP_LOG_HEADER, dedup_log_rows
+from review.selectors.dedup import DEDUP_LOG_HEADER, dedup_log_rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,12 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from review import selectors_dedup
 from review.access import review_for_user
-from review.api_imports import JobOut, RecordOut
+from review.api.imports import JobOut, RecordOut
 from review.csv_export import csv_response
 from review.http import api_user
 from review.models import DedupRun, PossibleDuplicate, Record, Role
+from review.selectors import dedup as selectors_dedup
 from review.services import dedup
 from review.services.jobs import job_live
 

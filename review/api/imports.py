@@ -19,7 +19,7 @@ from review.errors import ServiceError
 from review.http import api_user
 from review.importers import ENCODING_CHOICES, FORMATS
 from review.models import Job, Record, Role, Search, SearchFile
-from review.selectors_records import query_params, record_rows, records_find
+from review.selectors.records import query_params, record_rows, records_find
 from review.services import imports
 from review.services.jobs import job_live
 

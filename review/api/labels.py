@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from review.access import review_for_user
 from review.http import api_user
 from review.models import Record, RecordEdit, Role, Tag
-from review.selectors_records import record_notes, record_tags, review_tags
+from review.selectors.records import record_notes, record_tags, review_tags
 from review.services import labels
 from review.services.record_edits import EDITABLE, record_edit, record_originals
 

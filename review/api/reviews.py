@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from review import selectors, services
 from review.access import review_for_user
-from review.authentication import ApiTokenAuthentication
+from review.api.authentication import ApiTokenAuthentication
 from review.http import api_user
 from review.models import ApiToken, DedupVersions, Invitation, Membership, Review, Role
 

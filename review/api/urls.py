@@ -1,16 +1,21 @@
 from django.urls import path
 
-from review import api, api_dedup, api_imports, api_invitations, api_labels, audit
+from review import audit
+from review.api import dedup as api_dedup
+from review.api import imports as api_imports
+from review.api import invitations as api_invitations
+from review.api import labels as api_labels
+from review.api import reviews
 
 urlpatterns = [
-    path("reviews/", api.ReviewListCreate.as_view(), name="api-reviews"),
-    path("reviews/<slug:review>/", api.ReviewDetail.as_view(), name="api-review"),
-    path("reviews/<slug:review>/members/", api.MemberListCreate.as_view(), name="api-members"),
-    path("reviews/<slug:review>/members/<int:member_id>/", api.MemberDetail.as_view(), name="api-member"),
-    path("reviews/<slug:review>/invitations/", api.InvitationList.as_view(), name="api-invitations"),
+    path("reviews/", reviews.ReviewListCreate.as_view(), name="api-reviews"),
+    path("reviews/<slug:review>/", reviews.ReviewDetail.as_view(), name="api-review"),
+    path("reviews/<slug:review>/members/", reviews.MemberListCreate.as_view(), name="api-members"),
+    path("reviews/<slug:review>/members/<int:member_id>/", reviews.MemberDetail.as_view(), name="api-member"),
+    path("reviews/<slug:review>/invitations/", reviews.InvitationList.as_view(), name="api-invitations"),
     path(
         "reviews/<slug:review>/invitations/<int:invitation_id>/",
-        api.InvitationRevoke.as_view(),
+        reviews.InvitationRevoke.as_view(),
         name="api-invitation",
     ),
     path("reviews/<slug:review>/leave/", api_invitations.ReviewLeave.as_view(), name="api-review-leave"),
@@ -25,8 +30,8 @@ urlpatterns = [
         api_invitations.MyInvitationDecline.as_view(),
         name="api-my-invitation-decline",
     ),
-    path("tokens/", api.TokenListCreate.as_view(), name="api-tokens"),
-    path("tokens/<int:token_id>/", api.TokenRevoke.as_view(), name="api-token"),
+    path("tokens/", reviews.TokenListCreate.as_view(), name="api-tokens"),
+    path("tokens/<int:token_id>/", reviews.TokenRevoke.as_view(), name="api-token"),
 ]
 
 urlpatterns += [

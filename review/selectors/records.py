@@ -19,7 +19,7 @@ from review import extensions
 from review.access import ReviewAccess
 from review.errors import ServiceError
 from review.models import Record, RecordNote, RecordTag, Role, Tag
-from review.selectors import records_for_review
+from review.selectors.reviews import records_for_review
 
 # Parameters the records list itself reads; screening adds its own (see review.extensions). "page" and "page_size"
 # belong to pagination.

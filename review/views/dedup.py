@@ -8,12 +8,12 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from review import selectors_dedup
 from review.access import ReviewAccess, review_for_user
 from review.csv_export import csv_response
 from review.errors import ServiceError
 from review.http import AuthedRequest
 from review.models import PossibleDuplicate, Record, Role
+from review.selectors import dedup as selectors_dedup
 from review.services import dedup
 from review.services.jobs import job_live
 

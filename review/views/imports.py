@@ -15,7 +15,7 @@ from review.errors import ServiceError
 from review.forms import ENCODING_FORM_CHOICES, EncodingForm, RecordAddForm, SearchForm, UploadForm
 from review.http import AuthedRequest
 from review.models import Record, RecordEdit, Role, Search, SearchFile
-from review.selectors_records import filter_names, query_params, record_rows, records_find, review_tags
+from review.selectors.records import filter_names, query_params, record_rows, records_find, review_tags
 from review.services import imports
 from review.services.jobs import job_live
 from review.services.record_edits import record_originals

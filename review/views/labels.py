@@ -15,7 +15,7 @@ from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
 from review.models import Record, Role, Tag
-from review.selectors_records import record_notes, record_tags, review_tags
+from review.selectors.records import record_notes, record_tags, review_tags
 from review.services import labels
 from review.services.record_edits import EDITABLE, record_edit, record_originals
 

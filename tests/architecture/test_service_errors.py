@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.api_errors import exception_handler
+from review.api.errors import exception_handler
 from review.errors import ServiceError
 
 

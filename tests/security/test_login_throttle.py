@@ -11,7 +11,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import connections
 from django.test import Client, RequestFactory
 
-from review import throttles
+from accounts import throttles
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/accounts/login/"

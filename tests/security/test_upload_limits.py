@@ -15,7 +15,7 @@ import pytest
 from django.test import RequestFactory
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from review.api_imports import SearchFileUpload
+from review.api.imports import SearchFileUpload
 from review.models import Job, SearchFile
 from review.services import imports
 from review.views.imports import search_detail
