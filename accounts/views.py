@@ -82,7 +82,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             message = "This invitation is for another account. Log in as the invited person to answer it."
             return render(request, "accounts/invitation_invalid.html", {"message": message}, status=404)
         return render(request, "accounts/invitation_account.html", {"invitation": invitation})
-    form = InvitationAcceptForm(request.POST or None)
+    form = InvitationAcceptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.invitation_accept(
@@ -101,7 +101,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: AuthedRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     new_key = None
     status = 200
     if request.method == "POST":

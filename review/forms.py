@@ -144,3 +144,44 @@ class RecordAddForm(forms.Form):
     pmid = forms.CharField(required=False, label="PMID")
     url = forms.URLField(required=False, label="URL", assume_scheme="https")
     abstract = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class DuplicateVerdictForm(forms.Form):
+    """A lead's answer on a possible duplicate pair."""
+
+    verdict = forms.ChoiceField(choices=[("same", "Same work"), ("different", "Different works")])
+
+
+class GroupSplitForm(forms.Form):
+    """Splitting a duplicate group; `confirm=yes` comes back after the page warned that the records carry votes."""
+
+    confirm = forms.ChoiceField(choices=[("yes", "Split anyway")], required=False)
+
+
+class TagAddForm(forms.Form):
+    # Not required and not stripped here: the service gives the precise message for an empty or too long name
+    # (review/services/labels.py); the bound only stops a pasted page from reaching it.
+    name = forms.CharField(required=False, strip=False, max_length=1000)
+
+
+class NoteAddForm(forms.Form):
+    text = forms.CharField(required=False, strip=False, max_length=100_000)
+
+
+class RecordEditForm(forms.Form):
+    """A correction of a record's metadata. Only the fields the page sends are changed, so a form that shows some
+    of them (or a script) leaves the others as they are; their values are checked by the service
+    (review/services/record_edits.py), which says which field is wrong."""
+
+    title = forms.CharField(required=False, strip=False)
+    abstract = forms.CharField(required=False, strip=False)
+    authors = forms.CharField(required=False, strip=False)
+    year = forms.CharField(required=False, max_length=20)
+    journal = forms.CharField(required=False, strip=False)
+    doi = forms.CharField(required=False, max_length=1000)
+    pmid = forms.CharField(required=False, max_length=1000)
+    keywords = forms.CharField(required=False, strip=False)
+    reason = forms.CharField(required=False, max_length=300)
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "reason" and name in self.data}

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from review.access import ReviewAccess, review_for_user
 from review.csv_export import csv_response
 from review.errors import ServiceError
+from review.forms import DuplicateVerdictForm, GroupSplitForm
 from review.http import AuthedRequest
 from review.models import PossibleDuplicate, Record, Role
 from review.selectors import dedup as selectors_dedup
@@ -67,11 +68,12 @@ def _possible_page(request: AuthedRequest, access: ReviewAccess) -> HttpResponse
 def possible_decide(request: AuthedRequest, slug: str, pair_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     pair = get_object_or_404(PossibleDuplicate, pk=pair_id, review=access.review)
-    verdict = request.POST.get("verdict")
-    if verdict not in ("same", "different"):
+    form = DuplicateVerdictForm(request.POST)
+    if not form.is_valid():
         return HttpResponse("verdict must be 'same' or 'different'", status=400)
+    same = form.cleaned_data["verdict"] == "same"
     try:
-        dedup.duplicate_decide(review=access.review, pair=pair, same=verdict == "same", by=request.user)
+        dedup.duplicate_decide(review=access.review, pair=pair, same=same, by=request.user)
     except ServiceError as error:
         messages.error(request, error.message)
     if request.htmx:
@@ -95,12 +97,15 @@ def group_detail(request: AuthedRequest, slug: str, record_id: int) -> HttpRespo
     needs_confirmation = ""
     if request.method == "POST":
         access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+        form = GroupSplitForm(request.POST)
+        if not form.is_valid():
+            return HttpResponse("confirm must be 'yes' or left out", status=400)
         try:
             separated = dedup.group_split(
-                review=access.review, kept=kept, by=request.user, confirm=request.POST.get("confirm") == "yes"
+                review=access.review, kept=kept, by=request.user, confirm=form.cleaned_data["confirm"] == "yes"
             )
         except ServiceError as error:
-            if error.code != "confirm_required":
+            if error.code != "confirm_required":  # not an error: the page asks again, and says why (409)
                 messages.error(request, error.message)
                 return redirect("review:group", slug=slug, record_id=kept.pk)
             needs_confirmation = error.message

@@ -32,18 +32,19 @@ KNOWN_PLATFORMS = ["PubMed", "Ovid", "embase.com", "EBSCOhost", "ProQuest", "Web
 @require_http_methods(["GET", "POST"])
 def search_list(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
-    form = SearchForm(request.POST or None)
+    form = SearchForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+        status = 400
         if form.is_valid():
             try:
                 search = imports.search_create(review=access.review, by=request.user, **form.cleaned_data)
             except ServiceError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = error.http_status
             else:
                 return _after_search_added(request, access, search)
-        status = 400
     context = {
         "access": access,
         "review": access.review,
@@ -84,9 +85,10 @@ def _after_search_added(request: AuthedRequest, access: ReviewAccess, search: Se
 def search_edit(request: AuthedRequest, slug: str, search_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     search = get_object_or_404(Search, pk=search_id, review=access.review)
-    form = SearchForm(request.POST or None, instance=search)
+    form = SearchForm(request.POST if request.method == "POST" else None, instance=search)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             search.refresh_from_db()  # the form wrote its values onto the instance; the service compares
@@ -94,10 +96,10 @@ def search_edit(request: AuthedRequest, slug: str, search_id: int) -> HttpRespon
                 imports.search_update(review=access.review, search=search, by=request.user, **fields)
             except ServiceError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = error.http_status
             else:
                 messages.success(request, "Search saved.")
                 return redirect("review:search", slug=slug, search_id=search.pk)
-        status = 400
     context = {
         "access": access,
         "review": access.review,
@@ -131,10 +133,13 @@ def search_delete_view(request: AuthedRequest, slug: str, search_id: int) -> Htt
 def search_detail(request: AuthedRequest, slug: str, search_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
     search = get_object_or_404(Search, pk=search_id, review=access.review)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(
+        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
+    )
     status = 200
     if request.method == "POST":
         access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+        status = 400
         if form.is_valid():
             uploaded = []
             for upload in form.cleaned_data["export_files"]:
@@ -152,12 +157,12 @@ def search_detail(request: AuthedRequest, slug: str, search_id: int) -> HttpResp
                     )
                 except ServiceError as error:
                     form.add_error("export_files", error.message)
+                    status = error.http_status
             if uploaded and not form.errors:
                 if len(uploaded) == 1:
                     return redirect("review:search-file", slug=slug, file_id=uploaded[0].pk)
                 messages.success(request, f"{len(uploaded)} files uploaded; check each preview and import it.")
                 return redirect("review:search", slug=slug, search_id=search.pk)
-        status = 400
     files = SearchFile.objects.filter(search=search).exclude(status=SearchFile.Status.DISCARDED).order_by("pk")
     context = {"access": access, "review": access.review, "search": search, "files": files, "form": form}
     return render(request, "review/search.html", context, status=status)
@@ -213,7 +218,7 @@ def search_file_encoding(request: AuthedRequest, slug: str, file_id: int) -> Htt
         SearchFile.objects.select_related("search", "job", "review", "duplicate_of"), pk=file_id, review=access.review
     )
     form = EncodingForm(request.POST)
-    error = ""
+    error, status = "", 400
     if not form.is_valid():
         error = "Choose an encoding (or 'auto')"
     else:
@@ -223,13 +228,14 @@ def search_file_encoding(request: AuthedRequest, slug: str, file_id: int) -> Htt
             )
         except ServiceError as failure:
             if failure.code == "conflict":
+                # The file moved on meanwhile (imported or discarded): its page now says what happened.
                 messages.error(request, failure.message)
                 return redirect("review:search-file", slug=slug, file_id=search_file.pk)
-            error = failure.message
+            error, status = failure.message, failure.http_status
         else:
             return redirect("review:search-file", slug=slug, file_id=search_file.pk)
     context = {**_file_context(access, search_file), "encoding_error": error}
-    return render(request, "review/search_file.html", context, status=400)
+    return render(request, "review/search_file.html", context, status=status)
 
 
 @login_required
@@ -255,7 +261,7 @@ def record_list(request: AuthedRequest, slug: str) -> HttpResponse:
     try:
         records = records_find(access=access, user=request.user, params=params)
     except ServiceError as problem:
-        error, status = problem.message, 400
+        error, status = problem.message, problem.http_status
         records = Record.objects.none()
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     others = request.GET.copy()
@@ -302,7 +308,8 @@ def record_detail(request: AuthedRequest, slug: str, record_id: int) -> HttpResp
 def record_add(request: AuthedRequest, slug: str, search_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     search = get_object_or_404(Search, pk=search_id, review=access.review)
-    form = RecordAddForm(request.POST or None)
+    form = RecordAddForm(request.POST if request.method == "POST" else None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["authors"] = [line for line in (data.get("authors") or "").splitlines() if line.strip()]
@@ -310,9 +317,9 @@ def record_add(request: AuthedRequest, slug: str, search_id: int) -> HttpRespons
             record = imports.record_add(review=access.review, search=search, by=request.user, **data)
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
+            status = error.http_status
         else:
             messages.success(request, "Record added.")
             return redirect("review:record", slug=slug, record_id=record.pk)
-    status = 400 if request.method == "POST" else 200
     context = {"access": access, "review": access.review, "search": search, "form": form}
     return render(request, "review/record_add.html", context, status=status)

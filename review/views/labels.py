@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
+from review.forms import NoteAddForm, RecordEditForm, TagAddForm
 from review.http import AuthedRequest
 from review.models import Record, Role, Tag
 from review.selectors.records import record_notes, record_tags, review_tags
@@ -43,15 +45,23 @@ def _labels_response(request: AuthedRequest, access: ReviewAccess, record: Recor
     return render(request, LABELS, labels_context(access, request.user, record, **extra), status=status)
 
 
+def _first_error(form: forms.Form) -> str:
+    field, errors = next(iter(form.errors.items()))
+    return f"{field}: {errors[0]}"
+
+
 @login_required
 @require_http_methods(["POST"])
 def tag_add(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     record = get_object_or_404(Record, pk=record_id, review=access.review)
+    form = TagAddForm(request.POST)
+    if not form.is_valid():
+        return _labels_response(request, access, record, status=400, labels_error=_first_error(form))
     try:
-        labels.tag_add(review=access.review, record=record, name=request.POST.get("name", ""), by=request.user)
+        labels.tag_add(review=access.review, record=record, name=form.cleaned_data["name"], by=request.user)
     except ServiceError as error:
-        return _labels_response(request, access, record, status=400, labels_error=error.message)
+        return _labels_response(request, access, record, status=error.http_status, labels_error=error.message)
     return _labels_response(request, access, record)
 
 
@@ -64,7 +74,7 @@ def tag_remove(request: AuthedRequest, slug: str, record_id: int, tag_id: int) -
     try:
         labels.tag_remove(review=access.review, record=record, tag=tag, by=request.user)
     except ServiceError as error:
-        return _labels_response(request, access, record, status=404, labels_error=error.message)
+        return _labels_response(request, access, record, status=error.http_status, labels_error=error.message)
     return _labels_response(request, access, record)
 
 
@@ -73,10 +83,13 @@ def tag_remove(request: AuthedRequest, slug: str, record_id: int, tag_id: int) -
 def note_add(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     record = get_object_or_404(Record, pk=record_id, review=access.review)
+    form = NoteAddForm(request.POST)
+    if not form.is_valid():
+        return _labels_response(request, access, record, status=400, labels_error=_first_error(form))
     try:
-        labels.note_add(review=access.review, record=record, text=request.POST.get("text", ""), by=request.user)
+        labels.note_add(review=access.review, record=record, text=form.cleaned_data["text"], by=request.user)
     except ServiceError as error:
-        return _labels_response(request, access, record, status=400, labels_error=error.message)
+        return _labels_response(request, access, record, status=error.http_status, labels_error=error.message)
     return _labels_response(request, access, record)
 
 
@@ -86,26 +99,31 @@ def record_edit_view(request: AuthedRequest, slug: str, record_id: int) -> HttpR
     """Correct a record's title, abstract, authors, year, journal, DOI, PMID or keywords; the originals stay."""
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     record = get_object_or_404(Record, pk=record_id, review=access.review)
-    error, status = None, 200
-    if request.method == "POST":
-        changes: dict[str, Any] = {field: request.POST[field] for field in EDITABLE if field in request.POST}
+    error: ServiceError | None = None
+    status = 200
+    form = RecordEditForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not form.is_valid():
+        # Shown like the service's own refusals: the field and what is wrong with it.
+        field, problems = next(iter(form.errors.items()))
+        error, status = ServiceError(str(problems[0]), field=field), 400
+    elif request.method == "POST":
         try:
             edits = record_edit(
                 review=access.review,
                 record=record,
                 by=request.user,
-                changes=changes,
-                reason=request.POST.get("reason", ""),
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"],
             )
         except ServiceError as problem:
-            error, status = problem, 400
+            error, status = problem, problem.http_status
         else:
             changed = ", ".join(edit.field for edit in edits) or "nothing"
             messages.success(request, f"Saved: {changed} changed.")
             return redirect("review:record", slug=slug, record_id=record.pk)
     values: dict[str, Any]
     if error:
-        values = {field: request.POST.get(field, "") for field in EDITABLE}
+        values = {field: form.data.get(field, "") for field in EDITABLE}
     else:
         values = {field: getattr(record, field) for field in EDITABLE}
         values.update(authors="\n".join(record.authors), keywords="\n".join(record.keywords))

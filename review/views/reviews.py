@@ -34,7 +34,7 @@ def invitation_respond(request: AuthedRequest, invitation_id: int, answer: str) 
             user=request.user, invitation_id=invitation_id, accept=answer == "accept"
         )
     except ServiceError as error:
-        if error.code == "not_found":
+        if error.http_status == 404:
             raise Http404(error.message) from None
         messages.error(request, error.message)
         return redirect("review:list")
@@ -61,12 +61,12 @@ def review_leave(request: AuthedRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_create(request: AuthedRequest) -> HttpResponse:
-    form = ReviewCreateForm(request.POST or None)
+    form = ReviewCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         review = services.review_create(by=request.user, **form.cleaned_data)
         messages.success(request, "Review created. Invite your team from the Members page.")
         return redirect("review:home", slug=review.slug)
-    return render(request, "review/create.html", {"form": form})
+    return render(request, "review/create.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -143,6 +143,7 @@ def review_members(request: AuthedRequest, slug: str) -> HttpResponse:
         return render(request, "review/members.html", context)
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     form = InviteForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             invitation, _token = services.member_invite(
@@ -153,6 +154,7 @@ def review_members(request: AuthedRequest, slug: str) -> HttpResponse:
             )
         except ServiceError as error:
             form.add_error("identifier", error.message)
+            status = error.http_status
         else:
             messages.success(
                 request,
@@ -162,7 +164,7 @@ def review_members(request: AuthedRequest, slug: str) -> HttpResponse:
             return redirect("review:members", slug=slug)
     context = _members_context(request, slug)
     context["form"] = form
-    return render(request, "review/members.html", context, status=400)
+    return render(request, "review/members.html", context, status=status)
 
 
 @login_required
@@ -186,7 +188,7 @@ def member_role(request: AuthedRequest, slug: str, membership_id: int) -> HttpRe
             messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
         except ServiceError as error:
             messages.error(request, error.message)
-            status = 400
+            status = error.http_status
     return _members_after_change(request, slug, status)
 
 
@@ -201,7 +203,7 @@ def member_remove(request: AuthedRequest, slug: str, membership_id: int) -> Http
         messages.success(request, f"{membership.user.get_username()} was removed from the review.")
     except ServiceError as error:
         messages.error(request, error.message)
-        status = 400
+        status = error.http_status
     if membership.user_id == request.user.pk and status == 200:
         return redirect("review:list")
     return _members_after_change(request, slug, status)

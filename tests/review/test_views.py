@@ -45,7 +45,7 @@ def test_review_create_makes_creator_lead(as_lead, lead):
 
 def test_review_create_rejects_blank_title(as_lead, lead):
     response = as_lead.post(reverse("review:create"), {"title": "  "})
-    assert response.status_code == 200
+    assert response.status_code == 400 and b"This field is required" in response.content
     assert Review.objects.count() == 0
 
 

@@ -294,7 +294,7 @@ def test_one_person_cannot_send_a_flood_of_invitations(settings, api_clients, as
     page = as_lead.post(
         reverse("review:members", args=[review.slug]), {"identifier": "p8@example.org", "role": "viewer"}
     )
-    assert page.status_code == 400 and b"invitations in the last hour" in page.content
+    assert page.status_code == 429 and b"invitations in the last hour" in page.content
     assert Invitation.objects.filter(review=review).count() == 3
 
 
