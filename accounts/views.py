@@ -123,8 +123,8 @@ def profile(request: AuthedRequest) -> HttpResponse:
 def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     try:
         token = services.api_token_revoke(user=request.user, token_id=token_id)
-    except ServiceError:
-        return render(request, "404.html", status=404)
+    except ServiceError as error:
+        return render(request, "404.html", status=error.http_status)
     messages.success(request, f"Token “{token.name}” revoked; scripts using it stop working now.")
     return redirect("accounts:profile")
 
