@@ -35,9 +35,6 @@ class Review(models.Model):
     description = models.TextField("objective", blank=True)
     inclusion_criteria = models.TextField(blank=True)
     exclusion_criteria = models.TextField(blank=True)
-    votes_required_title_abstract = models.PositiveSmallIntegerField(default=2)
-    votes_required_full_text = models.PositiveSmallIntegerField(default=2)
-    blinded = models.BooleanField(default=True)
     dedup_automatic = models.BooleanField("Deduplicate automatically after each import", default=True)
     dedup_versions = models.CharField(
         "A preprint and its journal version",
@@ -57,14 +54,6 @@ class Review(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(votes_required_title_abstract__gte=1, votes_required_title_abstract__lte=10),
-                name="review_votes_ta_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(votes_required_full_text__gte=1, votes_required_full_text__lte=10),
-                name="review_votes_ft_range",
-            ),
             models.CheckConstraint(
                 condition=Q(dedup_versions__in=[v.value for v in DedupVersions]), name="review_dedup_versions_valid"
             ),

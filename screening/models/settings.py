@@ -46,9 +46,14 @@ class QueueOrder(models.TextChoices):
 
 
 class ScreeningSettings(models.Model):
-    """Per-review screening rules that the review app does not know about."""
+    """Per-review screening rules. A review whose lead never changed them has no row: its rules are the defaults
+    (screening.services.common.settings_for)."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, primary_key=True, related_name="screening")
+    votes_required_title_abstract = models.PositiveSmallIntegerField(default=2)
+    votes_required_full_text = models.PositiveSmallIntegerField(default=2)
+    # Until a record is decided at a stage, each reviewer sees only their own vote (screening.selectors).
+    blinded = models.BooleanField(default=True)
     maybe_goes_to_full_text = models.BooleanField(
         default=True,
         help_text="At title/abstract, include+maybe and maybe+maybe go to full text (off: they are a conflict)",
@@ -83,6 +88,18 @@ class ScreeningSettings(models.Model):
     )
     include_terms = models.JSONField(default=list, blank=True)
     exclude_terms = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(votes_required_title_abstract__gte=1, votes_required_title_abstract__lte=10),
+                name="screening_votes_ta_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(votes_required_full_text__gte=1, votes_required_full_text__lte=10),
+                name="screening_votes_ft_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"screening settings of {self.review_id}"

@@ -27,6 +27,9 @@ def base(review):
 def test_lead_reads_the_screening_settings(api_as, lead, review):
     body = api_as(lead).get(f"{base(review)}/settings/").json()
     assert body == {
+        "votes_required_title_abstract": 2,
+        "votes_required_full_text": 2,
+        "blinded": True,
         "maybe_goes_to_full_text": True,
         "reason_mismatch_is_conflict": True,
         "title_abstract_reasons": False,

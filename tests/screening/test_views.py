@@ -360,9 +360,9 @@ def test_pilot_start_and_close(as_lead, as_reviewer, reviewer, reviewer2, review
 def test_lead_unblinds_the_review_and_it_is_audited(as_lead, as_reviewer, review):
     assert as_reviewer.post(url("blinding", review), {"blinded": "off"}).status_code == 403
     as_lead.post(url("blinding", review), {"blinded": "off"})
-    review.refresh_from_db()
-    assert review.blinded is False
-    assert AuditEvent.objects.filter(review=review, action="review.updated").exists()
+    assert ScreeningSettings.objects.get(review=review).blinded is False
+    event = AuditEvent.objects.get(review=review, action="screening.settings_updated")
+    assert event.detail["changes"]["blinded"] == {"from": True, "to": False}
 
 
 def test_replaced_pdf_stays_downloadable_from_the_history(as_reviewer, review, at_full_text, record):
