@@ -66,6 +66,38 @@ def test_lead_changes_settings_and_only_the_fields_sent(api_as, lead, review):
     assert event.actor == lead and event.detail["changes"]["maybe_goes_to_full_text"] == {"from": True, "to": False}
 
 
+def test_votes_required_and_blinding_are_one_setting_behind_the_review_and_screening_apis(
+    api_as, lead, reviewer, review, records, vote
+):
+    client, review_url = api_as(lead), f"/api/v1/reviews/{review.slug}/"
+    vote(reviewer, records[0], "include")  # one of the two votes required
+    response = client.patch(f"{base(review)}/settings/", {"votes_required_title_abstract": 1}, format="json")
+    assert response.status_code == 200 and response.json()["votes_required_title_abstract"] == 1
+    assert StageOutcome.objects.get(record=records[0], stage=TA).status == "included"  # decided at once
+    assert client.get(review_url).json()["votes_required_title_abstract"] == 1
+
+    assert client.patch(review_url, {"blinded": False}, format="json").json()["blinded"] is False
+    assert client.get(f"{base(review)}/settings/").json()["blinded"] is False
+    events = AuditEvent.objects.filter(review=review, action="screening.settings_updated").order_by("id")
+    assert [list(e.detail["changes"]) for e in events] == [["votes_required_title_abstract"], ["blinded"]]
+
+
+@pytest.mark.parametrize("value", [0, 11])
+def test_a_vote_count_outside_1_to_10_is_refused_by_both_apis(api_as, lead, review, value):
+    client = api_as(lead)
+    for path in (f"/api/v1/reviews/{review.slug}/", f"{base(review)}/settings/"):
+        response = client.patch(path, {"votes_required_full_text": value}, format="json")
+        assert response.status_code == 400
+        assert "votes_required_full_text" in response.json()["error"]["fields"]
+    assert not ScreeningSettings.objects.filter(review=review).exists()
+
+
+def test_reviewer_may_not_change_votes_required_through_the_review_api(api_as, reviewer, review):
+    response = api_as(reviewer).patch(f"/api/v1/reviews/{review.slug}/", {"blinded": False}, format="json")
+    assert response.status_code == 403
+    assert not ScreeningSettings.objects.filter(review=review).exists()
+
+
 def test_a_new_order_reorders_the_queue(api_as, lead, reviewer, review, django_capture_on_commit_callbacks):
     old, _middle, new = (RecordFactory(review=review, year=year) for year in (2001, 2010, 2024))
     assert api_as(reviewer).get(f"{base(review)}/{TA}/next/").json()["record"]["id"] == old.pk  # import order
