@@ -47,7 +47,7 @@ class QueueOrder(models.TextChoices):
 
 class ScreeningSettings(models.Model):
     """Per-review screening rules. A review whose lead never changed them has no row: its rules are the defaults
-    (screening.services.common.settings_for)."""
+    (screening.selectors.settings_for)."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, primary_key=True, related_name="screening")
     votes_required_title_abstract = models.PositiveSmallIntegerField(default=2)
