@@ -9,6 +9,7 @@ from django.urls import reverse
 from review.models import AuditEvent, Invitation, Membership, Review, Role
 from screening.models import ScreeningSettings
 from screening.selectors import settings_for
+from tests.factories import set_screening_rules
 
 
 def test_review_list_shows_only_my_reviews(as_lead, review, outsider):
@@ -57,6 +58,13 @@ def test_review_home_for_every_member_role(review, as_lead, as_reviewer, as_view
         response = client.get(reverse("review:home", args=[review.slug]))
         assert response.status_code == 200
         assert b"transfer learning" in response.content  # the criteria are shown
+
+
+def test_review_home_shows_the_screening_rules_screening_keeps(review, as_viewer):
+    set_screening_rules(review, votes_required_title_abstract=3, blinded=False)
+    body = as_viewer.get(reverse("review:home", args=[review.slug])).content.decode()
+    assert "Votes per record, title/abstract: 3" in body and "Votes per record, full text: 2" in body
+    assert "Blinding: off" in body
 
 
 def test_review_home_outsider_gets_404(as_outsider, review):

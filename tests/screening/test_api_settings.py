@@ -4,6 +4,7 @@ The same services and roles as the settings page and the screening screen; respo
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from review.models import AuditEvent, Review
 from screening.models import ExclusionReason, PilotRound, ScreeningSettings, Stage, StageOutcome, Vote, VoteEvent
@@ -89,6 +90,13 @@ def test_a_vote_count_outside_1_to_10_is_refused_by_both_apis(api_as, lead, revi
         response = client.patch(path, {"votes_required_full_text": value}, format="json")
         assert response.status_code == 400
         assert "votes_required_full_text" in response.json()["error"]["fields"]
+    assert not ScreeningSettings.objects.filter(review=review).exists()
+
+
+@pytest.mark.parametrize("field", ["votes_required_title_abstract", "votes_required_full_text"])
+def test_the_database_refuses_a_vote_count_outside_1_to_10(review, field):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScreeningSettings.objects.create(review=review, **{field: 11})
     assert not ScreeningSettings.objects.filter(review=review).exists()
 
 
