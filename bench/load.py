@@ -297,8 +297,8 @@ def check_invariants(acked: list[tuple[int, str, str]], upload: dict[str, object
         if outcome.votes_required:
             return outcome.votes_required
         if outcome.stage == Stage.FULL_TEXT:
-            return review.votes_required_full_text
-        return review.votes_required_title_abstract
+            return config.votes_required_full_text
+        return config.votes_required_title_abstract
 
     outcomes = {(o.record_id, o.stage): o for o in StageOutcome.objects.filter(review=review)}
     over = [key for key, group in votes.items() if key in outcomes and len(group) > required(outcomes[key])]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import User
     from django.db.models import QuerySet
+    from rest_framework.serializers import Field
 
     from review.access import ReviewAccess
     from review.models import Record, Review
@@ -93,6 +94,29 @@ class ReviewExtension(Protocol):
         only, while the review is blinded."""
         ...
 
+    def review_settings_fields(self) -> dict[str, Field]:
+        """Settings of a review that the app keeps, as serializer fields (new instances on every call): the review
+        API shows and accepts them beside the review's own, so that scripts see one set of review settings."""
+        ...
+
+    def review_settings(self, review: Review) -> dict[str, object]:
+        """The values of those settings for the review, by name (the defaults when the app has stored none)."""
+        ...
+
+    def review_settings_update(self, review: Review, *, by: User, values: dict[str, Any]) -> None:
+        """Change those settings (`values` holds only names from `review_settings_fields`), inside the caller's
+        transaction; the app validates (ServiceError, field = the name), audits and does what must follow."""
+        ...
+
+    def review_summary(self, review: Review) -> list[tuple[str, str]]:
+        """(label, value) lines about the review's settings for its overview page."""
+        ...
+
+    def blinded(self, review: Review) -> bool:
+        """Whether the review hides members' work from each other until a record is decided: others' notes and
+        tags then show only on records the member has voted on."""
+        ...
+
 
 class ExtensionDefaults:
     """Mix into an AppConfig that implements `ReviewExtension`: it answers "nothing" to what the app does not need."""
@@ -131,6 +155,21 @@ class ExtensionDefaults:
 
     def voted_record_ids(self, review: Review, user: User) -> QuerySet | None:
         return None
+
+    def review_settings_fields(self) -> dict[str, Field]:
+        return {}
+
+    def review_settings(self, review: Review) -> dict[str, object]:
+        return {}
+
+    def review_settings_update(self, review: Review, *, by: User, values: dict[str, Any]) -> None:
+        return None
+
+    def review_summary(self, review: Review) -> list[tuple[str, str]]:
+        return []
+
+    def blinded(self, review: Review) -> bool:
+        return False
 
 
 def review_extensions() -> list[ReviewExtension]:
@@ -201,3 +240,36 @@ def record_statuses(review: Review, record_ids: list[int]) -> dict[int, dict[str
 def voted_record_ids(review: Review, user: User) -> list[QuerySet]:
     found = [extension.voted_record_ids(review, user) for extension in review_extensions()]
     return [ids for ids in found if ids is not None]
+
+
+def review_settings_fields() -> dict[str, Field]:
+    return {
+        name: field for extension in review_extensions() for name, field in extension.review_settings_fields().items()
+    }
+
+
+def review_setting_names() -> frozenset[str]:
+    return frozenset(review_settings_fields())
+
+
+def review_settings(review: Review) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for extension in review_extensions():
+        values.update(extension.review_settings(review))
+    return values
+
+
+def review_settings_update(review: Review, *, by: User, values: dict[str, Any]) -> None:
+    """Hand each app the settings it keeps; a name no app keeps is the caller's error, checked before."""
+    for extension in review_extensions():
+        own = {name: value for name, value in values.items() if name in extension.review_settings_fields()}
+        if own:
+            extension.review_settings_update(review, by=by, values=own)
+
+
+def review_summary(review: Review) -> list[tuple[str, str]]:
+    return [line for extension in review_extensions() for line in extension.review_summary(review)]
+
+
+def blinded(review: Review) -> bool:
+    return any(extension.blinded(review) for extension in review_extensions())

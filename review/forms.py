@@ -21,25 +21,17 @@ class ReviewForm(forms.ModelForm):
             "description",
             "inclusion_criteria",
             "exclusion_criteria",
-            "votes_required_title_abstract",
-            "votes_required_full_text",
-            "blinded",
             "dedup_automatic",
             "dedup_versions",
         ]
         labels = {
             "description": "Objective",
-            "votes_required_title_abstract": "Votes required per record at title/abstract",
-            "votes_required_full_text": "Votes required per record at full text",
-            "blinded": "Blind reviewers to each other's votes until a record is decided",
             "dedup_versions": "Deduplication: a preprint and its journal version",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "inclusion_criteria": forms.Textarea(attrs={"rows": 5}),
             "exclusion_criteria": forms.Textarea(attrs={"rows": 5}),
-            "votes_required_title_abstract": forms.NumberInput(attrs={"min": 1, "max": 10}),
-            "votes_required_full_text": forms.NumberInput(attrs={"min": 1, "max": 10}),
         }
 
     def clean_dedup_versions(self) -> str:

@@ -1,6 +1,6 @@
 """What a team adds to records: shared tags and notes, and corrections of a record's metadata.
 
-Imported in review/models.py so Django registers them with the review app. Notes and tags are appended and
+Imported in review/models/__init__.py so Django registers them with the review app. Notes and tags are appended and
 removed by people, never by imports; a record edit keeps the value it replaced, so the first edit of a field
 holds the imported original.
 """

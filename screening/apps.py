@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import User
     from django.db.models import QuerySet
+    from rest_framework.serializers import Field
 
     from review.access import ReviewAccess
     from review.extensions import NavItem
@@ -32,11 +33,6 @@ class ScreeningConfig(ExtensionDefaults, AppConfig):
         from screening.services.queue import outcomes_sync
 
         outcomes_sync(review=review)
-
-    def review_updated(self, review: Review, *, by: User, changes: dict[str, dict[str, Any]]) -> None:
-        from screening.services.votes import outcomes_recheck_required
-
-        outcomes_recheck_required(review, by, changes)
 
     def home_counts(self, review: Review) -> dict[str, object]:
         from screening.selectors import review_home_counts
@@ -104,3 +100,37 @@ class ScreeningConfig(ExtensionDefaults, AppConfig):
         from screening.record_port import voted_record_ids
 
         return voted_record_ids(review=review, user=user)
+
+    # Votes required and blinding are screening settings; the review API keeps showing and accepting them.
+
+    def review_settings_fields(self) -> dict[str, Field]:
+        from screening.api.settings import review_level_fields
+
+        return review_level_fields()
+
+    def review_settings(self, review: Review) -> dict[str, object]:
+        from screening.selectors import settings_for
+        from screening.services.config import REVIEW_LEVEL_FIELDS
+
+        config = settings_for(review)
+        return {name: getattr(config, name) for name in REVIEW_LEVEL_FIELDS}
+
+    def review_settings_update(self, review: Review, *, by: User, values: dict[str, Any]) -> None:
+        from screening.services.config import screening_settings_update
+
+        screening_settings_update(review=review, by=by, **values)
+
+    def review_summary(self, review: Review) -> list[tuple[str, str]]:
+        from screening.selectors import settings_for
+
+        config = settings_for(review)
+        return [
+            ("Votes per record, title/abstract", str(config.votes_required_title_abstract)),
+            ("Votes per record, full text", str(config.votes_required_full_text)),
+            ("Blinding", "on" if config.blinded else "off"),
+        ]
+
+    def blinded(self, review: Review) -> bool:
+        from screening.selectors import is_blinded
+
+        return is_blinded(review)

@@ -171,7 +171,7 @@ def stage_snapshot(*, review: Review, stage: str) -> StageSnapshot:
     labels: dict[int, int] = {}
     voted = {index[r] for r in Vote.objects.filter(review=review, stage=stage).values_list("record_id", flat=True)
              if r in index}  # fmt: skip
-    if not review.blinded:
+    if not settings_for(review).blinded:
         for record_id, choice in Vote.objects.filter(review=review, stage=stage).values_list("record_id", "choice"):
             i = index.get(record_id)
             if i is not None:
@@ -478,7 +478,7 @@ def screened_since_last_include(*, review: Review, stage: str) -> int:
     """
     events = VoteEvent.objects.filter(review=review, stage=stage)
     includes = events.filter(choice=Choice.INCLUDE).exclude(action=VoteEvent.Action.WITHDRAW)
-    if review.blinded:
+    if settings_for(review).blinded:
         decided = StageOutcome.objects.filter(review=review, stage=stage, status=Status.INCLUDED).values("record_id")
         includes = includes.filter(record_id__in=decided)
     last_include = includes.aggregate(m=Max("id"))["m"]

@@ -21,7 +21,7 @@ from review.access import ReviewAccess
 from review.models import Membership, Role
 from screening.agreement import Agreement, cohen_kappa, fleiss_kappa
 from screening.models import REVEALING_STATUSES, PilotRound, Stage, StageOutcome, Status, Vote
-from screening.selectors import stage_counts
+from screening.selectors import settings_for, stage_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,8 @@ class StageProgress:
 
 
 def _required(stage: str, access: ReviewAccess) -> int:
-    review = access.review
-    return review.votes_required_full_text if stage == Stage.FULL_TEXT else review.votes_required_title_abstract
+    config = settings_for(access.review)
+    return config.votes_required_full_text if stage == Stage.FULL_TEXT else config.votes_required_title_abstract
 
 
 def reviewer_progress(*, access: ReviewAccess, user: User, stage: str) -> list[ReviewerProgress]:

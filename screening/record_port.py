@@ -14,7 +14,7 @@ from review.access import ReviewAccess
 from review.errors import ServiceError
 from review.models import Membership, Record, Review
 from screening.models import Stage, StageOutcome, Status, Vote
-from screening.services.common import votes_required
+from screening.services.common import settings_for, votes_required
 
 NOT_SCREENED = "not_screened"
 
@@ -69,7 +69,7 @@ def filter_records(
         member = Membership.objects.filter(review=access.review, user__username=reviewer).select_related("user").first()
         if member is None:
             raise ServiceError("reviewer is the username of a member of this review", field="reviewer")
-        may_see = member.user_id == user.pk or access.can_resolve or not access.review.blinded
+        may_see = member.user_id == user.pk or access.can_resolve or not settings_for(access.review).blinded
         if not may_see:
             raise ServiceError("While the review is blinded you may filter by your own votes only", field="reviewer")
         records = records.filter(Exists(Vote.objects.filter(record=OuterRef("pk"), stage=stage, reviewer=member.user)))

@@ -38,6 +38,21 @@ from screening.models import (
 from screening.rules import first_reason
 
 
+def settings_for(review: Review) -> ScreeningSettings:
+    """The review's screening settings. A review whose lead never changed them has no row: reads get the defaults
+    (an unsaved instance) and never write one; `services.common.settings_for_update` creates it when a setting
+    changes. The row (or its absence) is remembered on the review object, so a page asks once."""
+    try:
+        return review.screening
+    except ScreeningSettings.DoesNotExist:
+        return ScreeningSettings(review_id=review.pk)
+
+
+def is_blinded(review: Review) -> bool:
+    """Whether reviewers see only their own vote on a record until it is decided."""
+    return settings_for(review).blinded
+
+
 def screenable_records(*, review: Review) -> QuerySet[Record]:
     """The records that enter screening: not merged into another record and not removed before screening."""
     return Record.objects.filter(review=review, merged_into__isnull=True, removed_reason="")
@@ -105,7 +120,7 @@ def votes_visible_to(
 
 
 def unblinded_for(*, access: ReviewAccess, user: User, outcome: StageOutcome | None) -> bool:
-    if not access.review.blinded:
+    if not is_blinded(access.review):
         return True
     if outcome is None:
         return False
@@ -127,7 +142,7 @@ def votes_visible_bulk(
     votes = Vote.objects.filter(review=access.review, stage=stage)
     if record_ids is not None:
         votes = votes.filter(record_id__in=record_ids)
-    if access.review.blinded:
+    if is_blinded(access.review):
         outcomes = StageOutcome.objects.filter(review=access.review, stage=stage)
         revealing = outcomes.filter(status__in=REVEALING_STATUSES).values("record_id")
         conflict = outcomes.filter(status=Status.CONFLICT).values("record_id")

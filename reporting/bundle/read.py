@@ -24,6 +24,7 @@ from reporting.bundle.spec import (
     FORMAT,
     PARTS,
     REVIEW_FIELDS,
+    SCREENING_RULES,
     VERSION,
     auto_now_add_fields,
     foreign_keys,
@@ -154,6 +155,22 @@ def _review(bundle: SafeZip, slug: str | None, by: User | None) -> tuple[Review,
     return review, manifest
 
 
+def _screening_rules(bundle: SafeZip, review: Review) -> None:
+    """Votes required and blinding, from settings.json (see spec.SCREENING_RULES), onto the loaded settings row."""
+    from screening.models import ScreeningSettings
+
+    settings = json.loads(bundle.read("settings.json"))["review"]
+    rules = {name: settings[name] for name in SCREENING_RULES if name in settings}
+    for name in ("votes_required_title_abstract", "votes_required_full_text"):
+        value = rules.get(name)
+        if name in rules and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10):
+            raise BundleError(f"settings.json: {name} must be a whole number from 1 to 10, not {value!r}")
+    if "blinded" in rules and not isinstance(rules["blinded"], bool):
+        raise BundleError(f"settings.json: blinded must be true or false, not {rules['blinded']!r}")
+    if rules:
+        ScreeningSettings.objects.update_or_create(review=review, defaults=rules)
+
+
 def load_bundle(*, file: str | IO[bytes], slug: str | None = None, by: User | None = None, **caps: int) -> LoadResult:
     bundle = SafeZip(file, **caps)
     with transaction.atomic():
@@ -177,6 +194,7 @@ def load_bundle(*, file: str | IO[bytes], slug: str | None = None, by: User | No
             count += _load_rows(bundle, model, batch, maps)
             _fill_self_references(bundle, model, part.member, maps[label])
             result.rows[label] = count
+        _screening_rules(bundle, review)
         if by is not None and not review.memberships.filter(user=by).exists():
             # Whoever imports the bundle can open the review, whatever their role in the original.
             review.memberships.create(user=by, role=Role.LEAD)

@@ -68,10 +68,13 @@ PARTS = [
 ]
 
 REVIEW_FIELDS = (
-    "title", "slug", "description", "inclusion_criteria", "exclusion_criteria", "votes_required_title_abstract",
-    "votes_required_full_text", "blinded", "dedup_automatic", "previous_studies", "previous_reports", "previous_note",
-    "created_at",
+    "title", "slug", "description", "inclusion_criteria", "exclusion_criteria", "dedup_automatic", "dedup_versions",
+    "previous_studies", "previous_reports", "previous_note", "created_at",
 )  # fmt: skip
+# Screening settings that settings.json keeps under "review" beside REVIEW_FIELDS, as it did when they were columns
+# of the review: a bundle written before they moved carries them only there, and its ScreeningSettings row (if any)
+# lacks them, so on load these values win over the row's.
+SCREENING_RULES = ("votes_required_title_abstract", "votes_required_full_text", "blinded")
 DROPPED_TARGETS = {"review.Job"}  # foreign keys to these are written as null
 
 

@@ -10,7 +10,17 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from reporting.bundle.spec import FORMAT, PARTS, REVIEW_FIELDS, VERSION, dump_row, foreign_keys, to_json, user_label
+from reporting.bundle.spec import (
+    FORMAT,
+    PARTS,
+    REVIEW_FIELDS,
+    SCREENING_RULES,
+    VERSION,
+    dump_row,
+    foreign_keys,
+    to_json,
+    user_label,
+)
 from reporting.prisma import prisma_counts
 from review.access import ReviewAccess
 
@@ -82,11 +92,16 @@ def _read_chunks(field_file: Any) -> Iterator[bytes]:
 
 def _settings_json(access: ReviewAccess) -> dict[str, Any]:
     from screening.models import ExclusionReason, ScreeningSettings
+    from screening.selectors import settings_for
 
     review = access.review
     screening = ScreeningSettings.objects.filter(review=review).first()
+    rules = settings_for(review)
     return {
-        "review": {name: to_json(getattr(review, name)) for name in REVIEW_FIELDS},
+        "review": {
+            **{name: to_json(getattr(review, name)) for name in REVIEW_FIELDS},
+            **{name: getattr(rules, name) for name in SCREENING_RULES},
+        },
         "screening": dump_row(screening) if screening else None,
         "exclusion_reasons": list(
             ExclusionReason.objects.filter(review=review).values("label", "position", "archived")

@@ -24,6 +24,7 @@ from review.access import ReviewAccess
 from review.models import Record, Search
 from review.selectors.records import record_tags
 from screening.models import FINAL_STATUSES, REVEALING_STATUSES, Resolution, Stage, StageOutcome, Vote
+from screening.selectors import settings_for
 
 CHUNK = 2000
 STAGES = ((Stage.TITLE_ABSTRACT, "ta"), (Stage.FULL_TEXT, "ft"))
@@ -67,7 +68,7 @@ def records_header(*, slots: dict[str, int]) -> list[str]:
 
 
 def _may_see(*, access: ReviewAccess, user: User, status: str | None, reviewer_id: int) -> bool:
-    if access.is_lead or not access.review.blinded or reviewer_id == user.pk:
+    if access.is_lead or not settings_for(access.review).blinded or reviewer_id == user.pk:
         return True
     return status in REVEALING_STATUSES
 
@@ -78,12 +79,13 @@ def records_export(
     """The header and a lazy iterator of rows, one per record, in record id order; `subset` narrows them to the
     records behind one PRISMA number (see citations.subset_records)."""
     review = access.review
+    config = settings_for(review)
     slots: dict[str, int] = {
         Stage.TITLE_ABSTRACT: vote_slots(
-            review_id=review.pk, stage=Stage.TITLE_ABSTRACT, required=review.votes_required_title_abstract
+            review_id=review.pk, stage=Stage.TITLE_ABSTRACT, required=config.votes_required_title_abstract
         ),
         Stage.FULL_TEXT: vote_slots(
-            review_id=review.pk, stage=Stage.FULL_TEXT, required=review.votes_required_full_text
+            review_id=review.pk, stage=Stage.FULL_TEXT, required=config.votes_required_full_text
         ),
     }
     return records_header(slots=slots), _rows(access=access, user=user, slots=slots, subset=subset, reason=reason)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from review import selectors, services
+from review import extensions, selectors, services
 from review.access import review_for_user
 from review.api.authentication import ApiTokenAuthentication
 from review.http import api_user
@@ -32,13 +32,18 @@ class ReviewOut(serializers.ModelSerializer):
             "description",
             "inclusion_criteria",
             "exclusion_criteria",
-            "votes_required_title_abstract",
-            "votes_required_full_text",
-            "blinded",
             "dedup_versions",
             "created_at",
             "my_role",
         ]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Settings other apps keep for the review (votes required, blinding) are shown beside its own.
+        return {**super().get_fields(), **extensions.review_settings_fields()}
+
+    def to_representation(self, instance: Review) -> dict[str, Any]:
+        # Those fields are not attributes of the review, so the loop above skips them; their values come here.
+        return {**super().to_representation(instance), **extensions.review_settings(instance)}
 
     def get_my_role(self, review: Review) -> str | None:
         return getattr(review, "my_role", None) or self.context.get("role")
@@ -49,14 +54,14 @@ class ReviewIn(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     inclusion_criteria = serializers.CharField(required=False, allow_blank=True)
     exclusion_criteria = serializers.CharField(required=False, allow_blank=True)
-    votes_required_title_abstract = serializers.IntegerField(required=False, min_value=1, max_value=10)
-    votes_required_full_text = serializers.IntegerField(required=False, min_value=1, max_value=10)
-    blinded = serializers.BooleanField(required=False)
     dedup_versions = serializers.ChoiceField(
         choices=DedupVersions.choices,
         required=False,
         help_text="A preprint and its journal version: 'possible' (ask a person), 'same' (merge), 'separate'",
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**super().get_fields(), **extensions.review_settings_fields()}
 
 
 class ReviewListCreate(GenericAPIView):

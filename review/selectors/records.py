@@ -48,7 +48,7 @@ def _voted(*, access: ReviewAccess, user: User) -> Q:
 def labels_unblinded(*, access: ReviewAccess) -> bool:
     """Whether this member sees everyone's notes and tags on every record. Under blinding a reviewer sees other
     people's only on records they have voted on, so that a note ("clearly out") cannot sway a first vote."""
-    return not access.review.blinded or access.can_resolve or access.role == Role.VIEWER
+    return not extensions.blinded(access.review) or access.can_resolve or access.role == Role.VIEWER
 
 
 def _visible_to(*, access: ReviewAccess, user: User, author_field: str) -> Q:

@@ -21,12 +21,19 @@ REVIEW_SETTING_FIELDS = (
     "description",
     "inclusion_criteria",
     "exclusion_criteria",
-    "votes_required_title_abstract",
-    "votes_required_full_text",
-    "blinded",
     "dedup_automatic",
     "dedup_versions",
 )
+
+
+def _split_settings(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The review's own settings, and those other apps keep for it (votes required and blinding: screening)."""
+    kept_elsewhere = extensions.review_setting_names()
+    unknown = set(fields) - set(REVIEW_SETTING_FIELDS) - kept_elsewhere
+    if unknown:
+        raise ServiceError(f"Unknown review settings: {', '.join(sorted(unknown))}")
+    own = {name: value for name, value in fields.items() if name in REVIEW_SETTING_FIELDS}
+    return own, {name: value for name, value in fields.items() if name in kept_elsewhere}
 
 
 def audit(*, review: Review, actor: User | None, action: str, **detail: Any) -> AuditEvent:
@@ -49,47 +56,31 @@ def _validate_versions(value: Any) -> str:
     return str(value)
 
 
-def _validate_votes(value: Any, field: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ServiceError("must be a whole number", field=field) from None
-    if not 1 <= number <= 10:
-        raise ServiceError("must be between 1 and 10", field=field)
-    return number
-
-
 @transaction.atomic
 def review_create(*, by: User, title: str, **fields: Any) -> Review:
     title = title.strip()
     if not title:
         raise ServiceError("A review needs a title", field="title")
-    unknown = set(fields) - set(REVIEW_SETTING_FIELDS)
-    if unknown:
-        raise ServiceError(f"Unknown review settings: {', '.join(sorted(unknown))}")
-    for name in ("votes_required_title_abstract", "votes_required_full_text"):
-        if name in fields:
-            fields[name] = _validate_votes(fields[name], name)
+    fields, elsewhere = _split_settings(fields)
     if "dedup_versions" in fields:
         fields["dedup_versions"] = _validate_versions(fields["dedup_versions"])
     review = Review.objects.create(title=title, slug=_unique_slug(title), created_by=by, **fields)
     Membership.objects.create(review=review, user=by, role=Role.LEAD)
     audit(review=review, actor=by, action="review.created", title=title)
+    if elsewhere:
+        extensions.review_settings_update(review, by=by, values=elsewhere)
     return review
 
 
 @transaction.atomic
 def review_update(*, review: Review, by: User, **fields: Any) -> Review:
-    unknown = set(fields) - set(REVIEW_SETTING_FIELDS)
-    if unknown:
-        raise ServiceError(f"Unknown review settings: {', '.join(sorted(unknown))}")
+    """Change the review's settings; those another app keeps (votes required, blinding) are handed to it, in the
+    same transaction, and it validates and audits them."""
+    fields, elsewhere = _split_settings(fields)
     if "title" in fields:
         fields["title"] = str(fields["title"]).strip()
         if not fields["title"]:
             raise ServiceError("A review needs a title", field="title")
-    for name in ("votes_required_title_abstract", "votes_required_full_text"):
-        if name in fields:
-            fields[name] = _validate_votes(fields[name], name)
     if "dedup_versions" in fields:
         fields["dedup_versions"] = _validate_versions(fields["dedup_versions"])
     changed = {}
@@ -101,9 +92,11 @@ def review_update(*, review: Review, by: User, **fields: Any) -> Review:
     if changed:
         review.save()
         audit(review=review, actor=by, action="review.updated", changes=changed)
-        # What must follow a setting lives in the apps that own it (screening decides records a lower vote count
-        # now settles); they are asked inside this transaction.
+        # What must follow a setting lives in the apps that build on the review; they are asked inside this
+        # transaction.
         extensions.review_updated(review, by=by, changes=changed)
+    if elsewhere:
+        extensions.review_settings_update(review, by=by, values=elsewhere)
     return review
 
 

@@ -278,7 +278,7 @@ def record_list(request: AuthedRequest, slug: str) -> HttpResponse:
         "databases": selectors.record_databases(review=access.review),
         "tags": review_tags(access=access),
         "members": selectors.review_members(review=access.review),
-        "may_filter_by_others": access.can_resolve or not access.review.blinded,
+        "may_filter_by_others": access.can_resolve or not extensions.blinded(access.review),
         "status_choices": extensions.record_status_choices(),
     }
     template = "review/records.html#record-table" if request.htmx else "review/records.html"

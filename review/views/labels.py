@@ -17,7 +17,7 @@ from review.errors import ServiceError
 from review.forms import NoteAddForm, RecordEditForm, TagAddForm
 from review.http import AuthedRequest
 from review.models import Record, Role, Tag
-from review.selectors.records import record_notes, record_tags, review_tags
+from review.selectors.records import labels_unblinded, record_notes, record_tags, review_tags
 from review.services import labels
 from review.services.record_edits import EDITABLE, record_edit, record_originals
 
@@ -33,6 +33,7 @@ def labels_context(access: ReviewAccess, user: Any, record: Record, **extra: Any
         "record_note_rows": record_notes(access=access, user=user, record=record),
         "known_tags": review_tags(access=access),
         "labels_error": "",
+        "labels_unblinded": labels_unblinded(access=access),
         **extra,
     }
 

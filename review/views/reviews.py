@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from review import selectors, services
+from review import extensions, selectors, services
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.forms import InviteForm, ReviewCreateForm, ReviewForm, RoleForm
@@ -82,6 +82,7 @@ def review_home(request: AuthedRequest, slug: str) -> HttpResponse:
             "review": access.review,
             "members": selectors.review_members(review=access.review),
             "counts": counts,
+            "settings_summary": extensions.review_summary(access.review),
             "steps": _next_steps(access, counts),
         },
     )

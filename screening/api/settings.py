@@ -1,6 +1,7 @@
 """Screening API: the lead's screening settings and the list of full-text exclusion reasons.
 
-The same services as the settings page; votes required and blinding belong to the review (PATCH the review).
+The same services as the settings page. Votes required and blinding are screening settings that the review's own
+API also shows and accepts (`review_level_fields`, through review.extensions), so either route changes them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,21 @@ class ScreeningSettingsOut(serializers.ModelSerializer):
     class Meta:
         model = ScreeningSettings
         fields = list(config_services.SETTING_FIELDS)
+
+
+def review_level_fields() -> dict[str, serializers.Field]:
+    """The settings the review API shows and accepts too; new field instances on every call."""
+    return {
+        "votes_required_title_abstract": serializers.IntegerField(
+            required=False, min_value=1, max_value=10, help_text="Votes each record needs at title/abstract"
+        ),
+        "votes_required_full_text": serializers.IntegerField(
+            required=False, min_value=1, max_value=10, help_text="Votes each record needs at full text"
+        ),
+        "blinded": serializers.BooleanField(
+            required=False, help_text="Reviewers see only their own vote on a record until it is decided"
+        ),
+    }
 
 
 class ScreeningSettingsIn(serializers.Serializer):
@@ -61,6 +77,9 @@ class ScreeningSettingsIn(serializers.Serializer):
     exclude_terms = serializers.ListField(
         child=serializers.CharField(allow_blank=True), required=False, help_text="Terms highlighted red"
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**review_level_fields(), **super().get_fields()}
 
 
 class ScreeningSettingsView(APIView):

@@ -7,7 +7,9 @@ from django.db import IntegrityError, transaction
 from review.errors import ServiceError
 from review.models import Record, Review
 from screening.models import ScreeningSettings, Stage, StageOutcome
-from screening.selectors import queue_key_for
+from screening.selectors import queue_key_for, settings_for
+
+__all__ = ["is_screenable", "lock_outcome", "parse_stage", "settings_for", "settings_for_update", "votes_required"]
 
 
 def parse_stage(value: str) -> Stage:
@@ -17,24 +19,22 @@ def parse_stage(value: str) -> Stage:
         raise ServiceError(f"Unknown screening stage {value!r}", field="stage", code="not_found") from None
 
 
-def settings_for(review: Review) -> ScreeningSettings:
-    """The review's screening settings. A review whose lead never changed them has no row: reads get the defaults
-    (an unsaved instance) and never write one; `settings_for_update` creates it when a setting changes."""
-    return ScreeningSettings.objects.filter(review=review).first() or ScreeningSettings(review=review)
-
-
 def settings_for_update(review: Review) -> ScreeningSettings:
-    """The settings row, created if need be and locked until the end of the caller's transaction."""
+    """The settings row, created if need be and locked until the end of the caller's transaction; the review
+    object remembers it, so later reads in the same request see the change."""
     ScreeningSettings.objects.get_or_create(review=review)
-    return ScreeningSettings.objects.select_for_update().get(review=review)
+    config = ScreeningSettings.objects.select_for_update().get(review=review)
+    review.screening = config
+    return config
 
 
 def votes_required(*, review: Review, stage: str, outcome: StageOutcome | None = None) -> int:
     if outcome is not None and outcome.votes_required:
         return outcome.votes_required
+    config = settings_for(review)
     if stage == Stage.FULL_TEXT:
-        return review.votes_required_full_text
-    return review.votes_required_title_abstract
+        return config.votes_required_full_text
+    return config.votes_required_title_abstract
 
 
 def is_screenable(record: Record) -> bool:

@@ -1,5 +1,5 @@
-"""The lead's screening configuration: rules switches, queue order, highlighted terms, exclusion reasons,
-pilot rounds and unblinding. Every change is audited."""
+"""The lead's screening configuration: votes required, blinding, rules switches, queue order, highlighted terms,
+exclusion reasons and pilot rounds. Every change is audited."""
 
 from __future__ import annotations
 
@@ -14,12 +14,16 @@ from django.utils import timezone
 
 from review.errors import ServiceError
 from review.models import Membership, Review, Role
-from review.services import audit, review_update
+from review.services import audit
 from screening.models import ExclusionReason, PilotRound, QueueOrder, ScreeningSettings, Stage, StageOutcome, Status
 from screening.services.common import parse_stage, settings_for, settings_for_update
 from screening.services.queue import outcomes_sync
+from screening.services.votes import outcomes_recheck_required
 
 SETTING_FIELDS = (
+    "votes_required_title_abstract",
+    "votes_required_full_text",
+    "blinded",
     "maybe_goes_to_full_text",
     "reason_mismatch_is_conflict",
     "title_abstract_reasons",
@@ -32,7 +36,26 @@ SETTING_FIELDS = (
     "stop_target_recall",
     "stop_confidence",
 )
+# The settings that the review API also shows and accepts (review.extensions.review_settings_fields).
+REVIEW_LEVEL_FIELDS = ("votes_required_title_abstract", "votes_required_full_text", "blinded")
 STOP_RANGE = (0.5, 0.999)  # below half the statement is useless; 1 would need every record screened
+
+
+VOTES_RANGE = (1, 10)  # the database refuses anything else (screening_votes_ta_range, screening_votes_ft_range)
+
+
+def _votes(value: Any, field: str) -> int:
+    if isinstance(value, bool):
+        raise ServiceError("must be a whole number", field=field)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ServiceError("must be a whole number", field=field) from None
+    if number != value and str(number) != str(value).strip():
+        raise ServiceError("must be a whole number", field=field)
+    if not VOTES_RANGE[0] <= number <= VOTES_RANGE[1]:
+        raise ServiceError(f"must be between {VOTES_RANGE[0]} and {VOTES_RANGE[1]}", field=field)
+    return number
 
 
 def _terms(value: Any, field: str) -> list[str]:
@@ -68,6 +91,11 @@ def screening_settings_update(*, review: Review, by: User, **fields: Any) -> Scr
     for name in ("include_terms", "exclude_terms"):
         if name in fields:
             fields[name] = _terms(fields[name], name)
+    for name in ("votes_required_title_abstract", "votes_required_full_text"):
+        if name in fields:
+            fields[name] = _votes(fields[name], name)
+    if "blinded" in fields and not isinstance(fields["blinded"], bool):
+        raise ServiceError("must be true or false", field="blinded")
     changed: dict[str, Any] = {}
     for name, value in fields.items():
         if getattr(config, name) != value:
@@ -77,6 +105,8 @@ def screening_settings_update(*, review: Review, by: User, **fields: Any) -> Scr
         return config
     config.save()
     audit(review=review, actor=by, action="screening.settings_updated", changes=changed)
+    # Records that a lower vote count now settles are decided here, not left waiting for a vote nobody is asked for.
+    outcomes_recheck_required(review, by, changed)
     reorder = {"order_title_abstract", "order_full_text", "random_seed"} & set(changed)
     if reorder:
         from screening.tasks import queue_reorder_task
@@ -91,9 +121,9 @@ def screening_settings_update(*, review: Review, by: User, **fields: Any) -> Scr
     return config
 
 
-def review_unblind(*, review: Review, by: User, blinded: bool = False) -> Review:
-    """Switch blinding off (or back on). The review app owns the flag and audits the change."""
-    return review_update(review=review, by=by, blinded=blinded)
+def review_unblind(*, review: Review, by: User, blinded: bool = False) -> ScreeningSettings:
+    """Switch blinding off (or back on)."""
+    return screening_settings_update(review=review, by=by, blinded=blinded)
 
 
 # ---- exclusion reasons ------------------------------------------------------------------------------------

@@ -131,7 +131,9 @@ def vote_cast(*, review: Review, record: Record, stage: str, reviewer: User, dat
     outcome = outcome_reevaluate(review=review, record=record, outcome=outcome, actor=reviewer, votes=votes)
     # After commit, debounced, no query. In a blinded review an undecided vote's choice must not decide when the
     # ranker retrains (its version is shown to everyone): only a decided inclusion asks for a retraining at once.
-    known = choice if not review.blinded else (Choice.INCLUDE if outcome.status == Status.INCLUDED else "")
+    known = (
+        choice if not settings_for(review).blinded else (Choice.INCLUDE if outcome.status == Status.INCLUDED else "")
+    )
     relevance_retrain_soon(review=review, stage=stage, choice=known)
     return outcome
 
@@ -231,7 +233,7 @@ def enter_full_text(*, review: Review, record: Record) -> StageOutcome:
 def outcomes_recheck_required(review: Review, by: User, changed: dict[str, dict[str, Any]]) -> None:
     """After the lead lowers the votes a stage requires, decide the records that now have enough votes (they
     would otherwise wait for a vote nobody is asked for). Raising it leaves decided records decided. Called
-    through review.extensions.review_updated."""
+    by screening.services.config.screening_settings_update, in the transaction that changed the setting."""
     for field, stage in (
         ("votes_required_title_abstract", Stage.TITLE_ABSTRACT),
         ("votes_required_full_text", Stage.FULL_TEXT),

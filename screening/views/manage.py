@@ -46,6 +46,12 @@ def progress(request: AuthedRequest, slug: str) -> HttpResponse:
 
 
 class SettingsForm(forms.Form):
+    votes_required_title_abstract = forms.IntegerField(
+        required=False, min_value=1, max_value=10, label="Votes required per record at title/abstract"
+    )
+    votes_required_full_text = forms.IntegerField(
+        required=False, min_value=1, max_value=10, label="Votes required per record at full text"
+    )
     maybe_goes_to_full_text = forms.BooleanField(
         required=False, label="In case of uncertainty go to full text (include+maybe, maybe+maybe are included)"
     )
@@ -89,6 +95,8 @@ def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | No
     if form is None:
         form = SettingsForm(
             initial={
+                "votes_required_title_abstract": config.votes_required_title_abstract,
+                "votes_required_full_text": config.votes_required_full_text,
                 "maybe_goes_to_full_text": config.maybe_goes_to_full_text,
                 "reason_mismatch_is_conflict": config.reason_mismatch_is_conflict,
                 "title_abstract_reasons": config.title_abstract_reasons,
@@ -105,6 +113,7 @@ def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | No
     return {
         "access": access,
         "review": access.review,
+        "config": config,
         "form": form,
         "reasons": selectors.exclusion_reasons(review=access.review, include_archived=True),
         "pilots": PilotRound.objects.filter(review=access.review).order_by("-created_at"),
@@ -121,8 +130,8 @@ def screening_settings(request: AuthedRequest, slug: str) -> HttpResponse:
     form = SettingsForm(request.POST)
     if not form.is_valid():
         return render(request, "screening/settings.html", _settings_context(request, slug, form), status=400)
-    # A form without the stopping fields (an older page) leaves them as they are.
-    fields = {k: v for k, v in form.cleaned_data.items() if not (k.startswith("stop_") and v is None)}
+    # A form without the stopping fields or the votes required (an older page) leaves them as they are.
+    fields = {k: v for k, v in form.cleaned_data.items() if not (k.startswith(("stop_", "votes_")) and v is None)}
     config_services.screening_settings_update(review=access.review, by=request.user, **fields)
     messages.success(request, "Screening settings saved.")
     return redirect("screening:settings", slug=slug)

@@ -6,6 +6,7 @@ import pytest
 
 from review.models import ApiToken, Membership, Review, Role
 from review.services import api_token_create
+from screening.models import ScreeningSettings
 
 
 @pytest.fixture
@@ -36,7 +37,8 @@ def test_review_create(api_as, outsider):
     )
     assert response.status_code == 201
     review = Review.objects.get(slug=response.json()["slug"])
-    assert review.votes_required_full_text == 3
+    assert response.json()["votes_required_full_text"] == 3
+    assert ScreeningSettings.objects.get(review=review).votes_required_full_text == 3  # a screening setting now
     assert Membership.objects.get(review=review, user=outsider).role == Role.LEAD
 
 
@@ -52,8 +54,14 @@ def test_review_detail_and_update(api_as, lead, review):
     assert client.get(f"/api/v1/reviews/{review.slug}/").json()["title"] == review.title
     response = client.patch(f"/api/v1/reviews/{review.slug}/", {"blinded": False}, format="json")
     assert response.status_code == 200
-    review.refresh_from_db()
-    assert review.blinded is False
+    assert response.json()["blinded"] is False
+    assert ScreeningSettings.objects.get(review=review).blinded is False
+    shown = client.get(f"/api/v1/reviews/{review.slug}/").json()
+    assert (shown["blinded"], shown["votes_required_title_abstract"], shown["votes_required_full_text"]) == (
+        False,
+        2,
+        2,
+    )
 
 
 def test_review_detail_outsider_404(api_as, outsider, review):

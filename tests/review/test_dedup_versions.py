@@ -87,9 +87,6 @@ def test_settings_page_changes_the_versions_setting_and_audits_it(as_lead, revie
         reverse("review:settings", args=[review.slug]),
         {
             "title": review.title,
-            "votes_required_title_abstract": 2,
-            "votes_required_full_text": 2,
-            "blinded": "on",
             "dedup_automatic": "on",
             "dedup_versions": "separate",
         },
@@ -106,9 +103,8 @@ def test_settings_page_changes_the_versions_setting_and_audits_it(as_lead, revie
 def test_settings_page_rejects_an_unknown_versions_value(as_lead, review):
     response = as_lead.post(
         reverse("review:settings", args=[review.slug]),
-        {"title": review.title, "votes_required_title_abstract": 2, "votes_required_full_text": 2,
-         "dedup_versions": "sometimes"},
-    )  # fmt: skip
+        {"title": review.title, "dedup_versions": "sometimes"},
+    )
     assert response.status_code == 400
     review.refresh_from_db()
     assert review.dedup_versions == "possible"

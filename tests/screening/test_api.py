@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from review.models import Review
 from review.services import api_token_create
 from screening.models import ConflictComment, ExclusionReason, FullText, Resolution, Stage, StageOutcome, Status, Vote
+from screening.selectors import settings_for
 from tests.screening.factories import RecordFactory
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
@@ -263,7 +264,7 @@ def outcome_data_source(outcome, review):
         "stage": outcome.stage,
         "status": outcome.status,
         "vote_count": outcome.vote_count,
-        "votes_required": review.votes_required_full_text,
+        "votes_required": settings_for(review).votes_required_full_text,
         "reasons": outcome.reasons,
         "decided_by": outcome.decided_by,
     }

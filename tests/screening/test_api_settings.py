@@ -4,6 +4,7 @@ The same services and roles as the settings page and the screening screen; respo
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from review.models import AuditEvent, Review
 from screening.models import ExclusionReason, PilotRound, ScreeningSettings, Stage, StageOutcome, Vote, VoteEvent
@@ -27,6 +28,9 @@ def base(review):
 def test_lead_reads_the_screening_settings(api_as, lead, review):
     body = api_as(lead).get(f"{base(review)}/settings/").json()
     assert body == {
+        "votes_required_title_abstract": 2,
+        "votes_required_full_text": 2,
+        "blinded": True,
         "maybe_goes_to_full_text": True,
         "reason_mismatch_is_conflict": True,
         "title_abstract_reasons": False,
@@ -61,6 +65,45 @@ def test_lead_changes_settings_and_only_the_fields_sent(api_as, lead, review):
     assert config.order_title_abstract == "import" and config.random_seed == 1  # not sent, not changed
     event = AuditEvent.objects.get(review=review, action="screening.settings_updated")
     assert event.actor == lead and event.detail["changes"]["maybe_goes_to_full_text"] == {"from": True, "to": False}
+
+
+def test_votes_required_and_blinding_are_one_setting_behind_the_review_and_screening_apis(
+    api_as, lead, reviewer, review, records, vote
+):
+    client, review_url = api_as(lead), f"/api/v1/reviews/{review.slug}/"
+    vote(reviewer, records[0], "include")  # one of the two votes required
+    response = client.patch(f"{base(review)}/settings/", {"votes_required_title_abstract": 1}, format="json")
+    assert response.status_code == 200 and response.json()["votes_required_title_abstract"] == 1
+    assert StageOutcome.objects.get(record=records[0], stage=TA).status == "included"  # decided at once
+    assert client.get(review_url).json()["votes_required_title_abstract"] == 1
+
+    assert client.patch(review_url, {"blinded": False}, format="json").json()["blinded"] is False
+    assert client.get(f"{base(review)}/settings/").json()["blinded"] is False
+    events = AuditEvent.objects.filter(review=review, action="screening.settings_updated").order_by("id")
+    assert [list(e.detail["changes"]) for e in events] == [["votes_required_title_abstract"], ["blinded"]]
+
+
+@pytest.mark.parametrize("value", [0, 11])
+def test_a_vote_count_outside_1_to_10_is_refused_by_both_apis(api_as, lead, review, value):
+    client = api_as(lead)
+    for path in (f"/api/v1/reviews/{review.slug}/", f"{base(review)}/settings/"):
+        response = client.patch(path, {"votes_required_full_text": value}, format="json")
+        assert response.status_code == 400
+        assert "votes_required_full_text" in response.json()["error"]["fields"]
+    assert not ScreeningSettings.objects.filter(review=review).exists()
+
+
+@pytest.mark.parametrize("field", ["votes_required_title_abstract", "votes_required_full_text"])
+def test_the_database_refuses_a_vote_count_outside_1_to_10(review, field):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScreeningSettings.objects.create(review=review, **{field: 11})
+    assert not ScreeningSettings.objects.filter(review=review).exists()
+
+
+def test_reviewer_may_not_change_votes_required_through_the_review_api(api_as, reviewer, review):
+    response = api_as(reviewer).patch(f"/api/v1/reviews/{review.slug}/", {"blinded": False}, format="json")
+    assert response.status_code == 403
+    assert not ScreeningSettings.objects.filter(review=review).exists()
 
 
 def test_a_new_order_reorders_the_queue(api_as, lead, reviewer, review, django_capture_on_commit_callbacks):

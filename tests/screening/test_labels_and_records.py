@@ -9,6 +9,7 @@ from django.urls import reverse
 from review.models import AuditEvent, Record, RecordEdit, RecordNote, RecordTag, Tag
 from review.services.labels import note_add, tag_add
 from screening.models import Stage
+from screening.selectors import settings_for
 from tests.screening.factories import RecordFactory
 
 TA = Stage.TITLE_ABSTRACT.value
@@ -61,7 +62,7 @@ def test_labels_refuse_viewers_outsiders_and_get(as_viewer, as_outsider, as_revi
 def test_a_note_does_not_unblind_a_reviewer_before_their_vote(
     as_reviewer2, reviewer, reviewer2, arbiter, review, record, vote
 ):
-    assert review.blinded
+    assert settings_for(review).blinded
     vote(reviewer, record, "exclude")
     note_add(review=review, record=record, text="Clearly out: imaging only", by=reviewer)
     tag_add(review=review, record=record, name="imaging", by=reviewer)

@@ -23,6 +23,7 @@ from screening.selectors import queue_key_for
 from screening.services.common import settings_for
 from screening.services.config import screening_settings_update
 from screening.services.queue import outcomes_sync, queue_next_for
+from tests.factories import set_screening_rules
 from tests.screening.factories import RecordFactory
 
 TA = Stage.TITLE_ABSTRACT
@@ -54,8 +55,7 @@ def topical(review):
 
     The review is unblinded, so that a single vote is a training label and these tests can follow the ranker vote
     by vote; what a blinded review trains on is tested apart."""
-    review.blinded = False
-    review.save(update_fields=["blinded"])
+    set_screening_rules(review, blinded=False)
     made = {}
     order = [OTHER[0], TOPIC[0], OTHER[1], OTHER[2], OTHER[3], OTHER[4], OTHER[5], TOPIC[1]]
     order += [OTHER[6], OTHER[7], TOPIC[2], OTHER[8], TOPIC[3], OTHER[9], TOPIC[4]]
@@ -92,8 +92,7 @@ def _mixed_votes(records, vote, reviewer, reviewer2):
 
 def test_labels_of_a_blinded_review_are_the_decided_outcomes_only(review, topical, vote, reviewer, reviewer2):
     """Every reviewer reads the ranker's figures and order: a vote on an undecided record must not move them."""
-    review.blinded = True
-    review.save(update_fields=["blinded"])
+    set_screening_rules(review, blinded=True)
     records = list(topical.values())
     _mixed_votes(records, vote, reviewer, reviewer2)
     snapshot = stage_snapshot(review=review, stage=TA)

@@ -13,6 +13,7 @@ from screening.prioritisation import relevance_retrain
 from screening.ranking import model
 from screening.services.config import screening_settings_update
 from screening.services.votes import VoteInput, vote_cast
+from tests.factories import set_screening_rules
 from tests.screening.factories import RecordFactory
 
 TA = Stage.TITLE_ABSTRACT
@@ -27,8 +28,7 @@ pytestmark = [
 def test_a_vote_is_accepted_while_a_retraining_is_running(review, lead, reviewer, reviewer2, monkeypatch):
     # Unblinded, so that the two single votes below are training labels and the ranker fits at once (a blinded
     # review trains on decided records only).
-    review.blinded = False
-    review.save(update_fields=["blinded"])
+    set_screening_rules(review, blinded=False)
     topic = [RecordFactory(review=review, title=f"Exercise for depression, trial {i}") for i in range(6)]
     other = [RecordFactory(review=review, title=f"Statins and heart disease, cohort {i}") for i in range(6)]
     screening_settings_update(review=review, by=lead, order_title_abstract=QueueOrder.PRIORITISED)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from screening.models import QueueClaim, Stage, StageOutcome, Status
 from screening.services.queue import CLAIM_TTL, queue_empty_why, queue_hold, queue_next_for, queue_release
+from tests.factories import set_screening_rules
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -167,8 +168,7 @@ def test_api_next_says_why_nothing_is_offered_and_hold_route_holds_and_releases(
 
 def test_stage_line_shows_another_reviewers_api_vote_at_once(review, records, as_reviewer, reviewer2, api_client):
     """The stage line is cached, but every outcome change forgets it: nobody sees a stale figure."""
-    review.votes_required_title_abstract = 1
-    review.save()
+    set_screening_rules(review, votes_required_title_abstract=1)
     page = url("screen", review, TA.value)
     assert "0 excluded" in as_reviewer.get(page).content.decode()
     api_client.force_authenticate(reviewer2)

@@ -13,6 +13,7 @@ from screening.selectors import records_included_at_full_text, stage_counts, vot
 from screening.services.config import pilot_close, pilot_start
 from screening.services.conflicts import conflict_comment_add, conflict_resolve
 from screening.services.queue import queue_next_for
+from tests.factories import set_screening_rules
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
 
@@ -93,8 +94,7 @@ class TestDiscussion:
 @pytest.mark.django_db
 class TestBlinding:
     def test_before_the_outcome_a_reviewer_sees_only_their_own_vote(self, review, vote, reviewer, reviewer2, record):
-        review.votes_required_title_abstract = 3
-        review.save()
+        set_screening_rules(review, votes_required_title_abstract=3)
         vote(reviewer, record, "include")
         outcome = vote(reviewer2, record, "exclude")
         seen = votes_visible_to(
@@ -136,8 +136,7 @@ class TestBlinding:
 
     def test_an_unblinded_review_shows_every_vote(self, review, vote, reviewer, reviewer2, record):
         outcome = vote(reviewer, record, "include")
-        review.blinded = False
-        review.save()
+        set_screening_rules(review, blinded=False)
         seen = votes_visible_to(
             access=access(review, Role.REVIEWER), user=reviewer2, record=record, stage=TA, outcome=outcome
         )

@@ -9,6 +9,7 @@ from review.models import AuditEvent
 from screening.models import Stage, StageOutcome, Status, Vote, VoteEvent
 from screening.services.config import screening_settings_update
 from screening.services.votes import vote_undo_last, vote_withdraw
+from tests.factories import set_screening_rules
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
 
@@ -55,9 +56,10 @@ class TestTitleAbstractOutcomes:
         assert outcome(record).status == Status.CONFLICT
         assert not StageOutcome.objects.filter(record=record, stage=FT).exists()
 
-    def test_votes_required_comes_from_the_review(self, vote, review, reviewer, reviewer2, reviewer3, record):
-        review.votes_required_title_abstract = 3
-        review.save()
+    def test_votes_required_comes_from_the_screening_settings(
+        self, vote, review, reviewer, reviewer2, reviewer3, record
+    ):
+        set_screening_rules(review, votes_required_title_abstract=3)
         vote(reviewer, record, "include")
         vote(reviewer2, record, "include")
         assert outcome(record).status == Status.AWAITING

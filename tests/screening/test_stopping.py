@@ -15,6 +15,7 @@ from screening.models import ScreeningSettings, Stage, StageOutcome, Status, Sto
 from screening.services.common import settings_for
 from screening.services.queue import outcomes_sync, queue_next_for
 from screening.stopping import stopping_evidence, stopping_sample_rows, stopping_sample_start, stopping_state
+from tests.factories import set_screening_rules
 from tests.screening.factories import RecordFactory
 
 TA = Stage.TITLE_ABSTRACT
@@ -27,8 +28,7 @@ def url(name: str, review, stage: str = TA.value) -> str:
 @pytest.fixture
 def single(review):
     """A review screened by one vote per record, with 40 records."""
-    review.votes_required_title_abstract = 1
-    review.save()
+    set_screening_rules(review, votes_required_title_abstract=1)
     made = [RecordFactory(review=review, title=f"Record {i}", abstract="") for i in range(40)]
     outcomes_sync(review=review)
     return made
@@ -147,6 +147,7 @@ def test_target_and_confidence_are_review_settings(as_lead, api_clients, lead, r
     bad = client.patch(api, {"stop_target_recall": 1.0}, format="json")
     assert bad.status_code == 400
     assert ScreeningSettings.objects.get(review=review).stop_target_recall == 0.9
+    review.refresh_from_db()  # the settings this object read before the requests above
     state = stopping_state(review=review, stage=TA, screened_since_last_include=0)
     assert (state.target_recall, state.confidence) == (0.9, 0.99)
 

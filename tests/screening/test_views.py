@@ -330,6 +330,29 @@ def test_settings_lead_saves_rules_and_terms(as_lead, as_reviewer, review, recor
     assert as_lead.put(url("settings", review)).status_code == 405
 
 
+def test_settings_page_sets_the_votes_required_and_a_lower_count_decides_waiting_records(
+    as_lead, vote, reviewer, review, records
+):
+    vote(reviewer, records[0], "include")  # one of the two votes required
+    page = as_lead.get(url("settings", review)).content.decode()
+    assert 'name="votes_required_title_abstract"' in page and 'name="votes_required_full_text"' in page
+    data = {"order_title_abstract": "import", "order_full_text": "import", "random_seed": 1}
+    response = as_lead.post(url("settings", review), {**data, "votes_required_title_abstract": 1})
+    assert response.status_code == 302
+    config = ScreeningSettings.objects.get(review=review)
+    assert (config.votes_required_title_abstract, config.votes_required_full_text) == (1, 2)  # FT not sent: kept
+    assert StageOutcome.objects.get(record=records[0], stage=Stage.TITLE_ABSTRACT).status == Status.INCLUDED
+    event = AuditEvent.objects.get(review=review, action="screening.settings_updated")
+    assert event.detail["changes"]["votes_required_title_abstract"] == {"from": 2, "to": 1}
+
+
+def test_settings_page_refuses_zero_votes_and_changes_nothing(as_lead, review):
+    data = {"order_title_abstract": "random", "order_full_text": "import", "random_seed": 1}
+    response = as_lead.post(url("settings", review), {**data, "votes_required_full_text": 0})
+    assert response.status_code == 400
+    assert not ScreeningSettings.objects.filter(review=review).exists()
+
+
 def test_reasons_are_added_renamed_moved_and_archived(as_lead, as_reviewer, review):
     as_lead.post(url("reason-add", review), {"label": "Non-clinical"}, **HX)
     as_lead.post(url("reason-add", review), {"label": "No transfer learning"}, **HX)
@@ -360,9 +383,9 @@ def test_pilot_start_and_close(as_lead, as_reviewer, reviewer, reviewer2, review
 def test_lead_unblinds_the_review_and_it_is_audited(as_lead, as_reviewer, review):
     assert as_reviewer.post(url("blinding", review), {"blinded": "off"}).status_code == 403
     as_lead.post(url("blinding", review), {"blinded": "off"})
-    review.refresh_from_db()
-    assert review.blinded is False
-    assert AuditEvent.objects.filter(review=review, action="review.updated").exists()
+    assert ScreeningSettings.objects.get(review=review).blinded is False
+    event = AuditEvent.objects.get(review=review, action="screening.settings_updated")
+    assert event.detail["changes"]["blinded"] == {"from": True, "to": False}
 
 
 def test_replaced_pdf_stays_downloadable_from_the_history(as_reviewer, review, at_full_text, record):

@@ -57,7 +57,8 @@ BROWSER_TO_API: dict[str, tuple[str, ...]] = {
     "screening:reason-add": ("api-screening-reasons",),
     "screening:reason-change": ("api-screening-reason", "api-screening-reason-move", "api-screening-reasons-order"),
     "screening:pilot": ("api-screening-pilots", "api-screening-pilot-close"),
-    "screening:blinding": ("api-review",),  # PATCH {"blinded": ...}: the review owns the flag
+    # PATCH {"blinded": ...}: a screening setting, which the review API also accepts
+    "screening:blinding": ("api-screening-settings", "api-review"),
     "screening:screen": ("api-screening-next",),
     "screening:previous": ("api-screening-my-votes",),
     "screening:undo": ("api-screening-undo",),

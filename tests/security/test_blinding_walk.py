@@ -28,6 +28,7 @@ from screening.prioritisation import relevance_retrain
 from screening.services.config import screening_settings_update
 from screening.services.queue import outcomes_sync
 from tests.conftest import client_for
+from tests.factories import set_screening_rules
 from tests.screening.factories import ExclusionReasonFactory
 from tests.security.test_permission_matrix import ROUTES
 
@@ -157,9 +158,7 @@ def _walk(client, slug: str, records: list[int]) -> dict[str, tuple[int, bytes]]
 def test_no_route_a_reviewer_reads_changes_with_another_reviewers_undecided_vote(
     review, lead, reviewer, reviewer2, vote, django_capture_on_commit_callbacks
 ):
-    review.votes_required_title_abstract = review.votes_required_full_text = 2
-    review.blinded = True
-    review.save()
+    set_screening_rules(review, votes_required_title_abstract=2, votes_required_full_text=2, blinded=True)
     client = client_for(reviewer)
     seen: dict[str, dict[str, tuple[int, bytes]]] = {}
     for variant in VARIANTS:

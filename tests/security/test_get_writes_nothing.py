@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import client_for
+from tests.factories import set_screening_rules
 from tests.security.test_blinding_walk import _build, _urls
 from tests.security.test_permission_matrix import ROUTES
 
@@ -30,9 +31,7 @@ ALLOWED = re.compile(r'"?(django_session|screening_queueclaim)"?', re.IGNORECASE
 def test_no_get_route_writes_to_the_database(
     review, lead, reviewer, reviewer2, viewer, vote, django_capture_on_commit_callbacks
 ):
-    review.votes_required_title_abstract = review.votes_required_full_text = 2
-    review.blinded = True
-    review.save()
+    set_screening_rules(review, votes_required_title_abstract=2, votes_required_full_text=2, blinded=True)
     with django_capture_on_commit_callbacks(execute=True):
         records = _build(review, lead, reviewer, reviewer2, vote, "exclude")
     writes: list[str] = []
