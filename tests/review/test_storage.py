@@ -1,0 +1,80 @@
+"""review.storage: bulk writes whose columns come from the model, COPY on PostgreSQL and bulk_create elsewhere."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import pytest
+from django.db import models
+from django.test.utils import isolate_apps
+
+from review.models import Record
+from review.models_labels import Tag
+from review.storage import rows_insert
+from review.storage.copy_text import CopyRows
+
+
+@isolate_apps("review")
+def test_copy_columns_and_values_come_from_the_model_fields() -> None:
+    class Sample(models.Model):
+        name = models.CharField(max_length=20, db_column="label")
+        notes = models.TextField(blank=True)
+        data = models.JSONField(default=list)
+        count = models.IntegerField(default=3)
+        flag = models.BooleanField(default=False, db_default=False)
+        token = models.UUIDField(default=uuid.uuid4)
+        parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)
+        stamp = models.DateTimeField(auto_now_add=True)
+
+        class Meta:
+            app_label = "review"
+
+        def __str__(self) -> str:
+            return self.name
+
+    rows = CopyRows(Sample, row_fields=["name", "data"], shared={"notes": "x\ty"})
+    # The key and a column the database fills itself are left out; db_column names the column.
+    assert rows.columns == ("label", "data", "token", "notes", "count", "parent_id", "stamp")
+    first = rows.line({"name": "a\\b", "data": ["q\n"]}).rstrip("\n").split("\t")
+    second = rows.line({"name": "c", "data": []}).rstrip("\n").split("\t")
+    assert first[:2] == ["a\\\\b", '["q\\\\n"]']  # backslashes doubled, the JSON's own escape kept
+    assert uuid.UUID(first[2]) != uuid.UUID(second[2])  # a callable default is called for every row
+    assert first[3:6] == ["x\\ty", "3", "\\N"]
+    assert datetime.fromisoformat(first[6]).tzinfo is not None and first[6] == second[6]
+
+
+def test_copy_refuses_a_field_the_model_does_not_have() -> None:
+    with pytest.raises(ValueError, match=r"review\.Record has no column for colour"):
+        CopyRows(Record, row_fields=["title", "colour"], shared={})
+
+
+def test_copy_refuses_a_required_field_without_a_value() -> None:
+    with pytest.raises(ValueError, match=r"review\.Record\.review needs a value"):
+        CopyRows(Record, row_fields=["title", "position"], shared={})
+
+
+def test_copy_refuses_a_nul_character() -> None:
+    rows = CopyRows(Tag, row_fields=["name"], shared={"review_id": 1})
+    with pytest.raises(ValueError, match="NUL character"):
+        rows.line({"name": "a\x00b"})
+
+
+def test_rows_insert_stores_every_row_with_what_the_orm_would_give(review, lead) -> None:
+    seen: list[int] = []
+    stored = rows_insert(
+        model=Tag,
+        rows=({"name": name} for name in ("b\\N", "a\tz", "c")),
+        shared={"review": review},
+        progress=seen.append,
+        batch_size=2,
+    )
+    assert stored == 3 and seen == [2, 3]
+    tags = list(Tag.objects.filter(review=review).order_by("name"))
+    assert [t.name for t in tags] == ["a\tz", "b\\N", "c"]
+    assert all(t.created_by_id is None and t.created_at is not None for t in tags)
+
+
+def test_rows_insert_of_nothing_stores_nothing(review) -> None:
+    assert rows_insert(model=Tag, rows=[], shared={"review": review}) == 0
+    assert not Tag.objects.exists()
