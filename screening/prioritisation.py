@@ -59,6 +59,7 @@ from django.utils import timezone
 from review.models import Record, Review
 from review.services import audit
 from review.services.jobs import enqueue
+from review.storage import column_update
 from screening.models import (
     Choice,
     QueueOrder,
@@ -394,19 +395,10 @@ def queue_keys_from_scores(*, review: Review, stage: str) -> int:
             new_key = queue_key_for(settings=config, stage=stage, record_id=record_id, year=None, score=score)
         if new_key != key:
             changed.append(StageOutcome(pk=pk, queue_key=new_key))
-    sql = (
-        "UPDATE screening_stageoutcome AS o SET queue_key = t.queue_key "
-        "FROM unnest(%s::bigint[], %s::float8[]) AS t(id, queue_key) WHERE o.id = t.id"
-    )
     for chunk in _chunks(changed, WRITE_CHUNK):
         # Each chunk commits on its own, so a vote on one of these records waits for at most one chunk.
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # One statement over two arrays: the ORM's CASE per row is many times slower on large stages.
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, [[o.pk for o in chunk], [o.queue_key for o in chunk]])
-            else:
-                StageOutcome.objects.bulk_update(chunk, ["queue_key"])
+            column_update(model=StageOutcome, field="queue_key", rows=chunk)
     return len(changed)
 
 

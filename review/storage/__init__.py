@@ -5,8 +5,14 @@
 On PostgreSQL the rows go through COPY (copy_text.py builds the lines from the model's fields, copy_stream.py sends
 each batch from a thread while the caller prepares the next); elsewhere (SQLite in development and tests) through
 the ORM's bulk_create. Either way the caller holds the transaction, so a failure stores nothing.
+
+    column_update(model=StageOutcome, field="queue_key", rows=changed)
+
+stores one column of many existing rows (updates.py): one statement over two arrays on PostgreSQL, bulk_update
+elsewhere.
 """
 
 from review.storage.rows import rows_insert
+from review.storage.updates import column_update
 
-__all__ = ["rows_insert"]
+__all__ = ["column_update", "rows_insert"]

@@ -11,7 +11,7 @@ from django.test.utils import isolate_apps
 
 from review.models import Record
 from review.models_labels import Tag
-from review.storage import rows_insert
+from review.storage import column_update, rows_insert
 from review.storage.copy_text import CopyRows
 
 
@@ -78,3 +78,13 @@ def test_rows_insert_stores_every_row_with_what_the_orm_would_give(review, lead)
 def test_rows_insert_of_nothing_stores_nothing(review) -> None:
     assert rows_insert(model=Tag, rows=[], shared={"review": review}) == 0
     assert not Tag.objects.exists()
+
+
+def test_column_update_stores_each_row_its_own_value_and_nothing_else(review, lead) -> None:
+    tags = [Tag.objects.create(review=review, name=name, created_by=lead) for name in ("a", "b", "c")]
+    tags[0].name, tags[2].name = "first\\N", "third"
+    tags[2].created_by = None  # not the column being written: stays as stored
+    assert column_update(model=Tag, field="name", rows=[tags[0], tags[2]]) == 2
+    stored = {t.pk: (t.name, t.created_by_id) for t in Tag.objects.filter(review=review)}
+    assert stored == {tags[0].pk: ("first\\N", lead.pk), tags[1].pk: ("b", lead.pk), tags[2].pk: ("third", lead.pk)}
+    assert column_update(model=Tag, field="name", rows=[]) == 0
