@@ -8,11 +8,11 @@ the ORM's bulk_create. Either way the caller holds the transaction, so a failure
 
     column_update(model=StageOutcome, field="queue_key", rows=changed)
 
-stores one column of many existing rows (updates.py): one statement over two arrays on PostgreSQL, bulk_update
-elsewhere.
+stores one column of many existing rows, and rows_upsert inserts rows or updates those already there (updates.py):
+one statement over one array per column on PostgreSQL, the ORM's bulk_update or bulk_create elsewhere.
 """
 
 from review.storage.rows import rows_insert
-from review.storage.updates import column_update
+from review.storage.updates import column_update, rows_upsert
 
-__all__ = ["column_update", "rows_insert"]
+__all__ = ["column_update", "rows_insert", "rows_upsert"]

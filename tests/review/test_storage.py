@@ -8,10 +8,11 @@ from datetime import datetime
 import pytest
 from django.db import models
 from django.test.utils import isolate_apps
+from django.utils import timezone
 
 from review.models import Record
 from review.models_labels import Tag
-from review.storage import column_update, rows_insert
+from review.storage import column_update, rows_insert, rows_upsert
 from review.storage.copy_text import CopyRows
 
 
@@ -88,3 +89,32 @@ def test_column_update_stores_each_row_its_own_value_and_nothing_else(review, le
     stored = {t.pk: (t.name, t.created_by_id) for t in Tag.objects.filter(review=review)}
     assert stored == {tags[0].pk: ("first\\N", lead.pk), tags[1].pk: ("b", lead.pk), tags[2].pk: ("third", lead.pk)}
     assert column_update(model=Tag, field="name", rows=[]) == 0
+
+
+def test_rows_upsert_inserts_new_rows_and_updates_those_already_there(review, lead) -> None:
+    existing = Tag.objects.create(review=review, name="a", created_by=None)
+    sent = rows_upsert(
+        model=Tag,
+        shared={"review": review, "created_at": timezone.now()},
+        per_row={"name": ["a", "b\\N"], "created_by_id": [lead.pk, lead.pk]},
+        unique_fields=["review", "name"],
+        update_fields=["created_by"],
+    )
+    assert sent == 2
+    assert dict(Tag.objects.filter(review=review).values_list("name", "created_by_id")) == {
+        "a": lead.pk,
+        "b\\N": lead.pk,
+    }
+    assert Tag.objects.get(review=review, name="a").pk == existing.pk
+
+
+def test_rows_upsert_refuses_lists_of_different_lengths(review) -> None:
+    with pytest.raises(ValueError, match="different lengths"):
+        rows_upsert(
+            model=Tag,
+            shared={"review": review},
+            per_row={"name": ["a", "b"], "created_by_id": [None]},
+            unique_fields=["review", "name"],
+            update_fields=["created_by"],
+        )
+    assert not Tag.objects.exists()
