@@ -6,14 +6,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from review.errors import ServiceError
-from review.importers import (
-    encoding_choice,
-)
+from review.importers import encoding_choice
 from review.models import Review, SearchFile
-from review.services.jobs import (
-    enqueue,
-    job_create,
-)
+from review.services.jobs import enqueue, job_create
 from review.services.reviews import audit
 
 

@@ -13,25 +13,10 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 
 from review.errors import ServiceError
-from review.importers import (
-    FORMATS,
-    FieldLimits,
-    ImportFileError,
-    ParsedRecord,
-    ParseStream,
-    Problem,
-    parse_stream,
-)
+from review.importers import FORMATS, FieldLimits, ImportFileError, ParsedRecord, ParseStream, Problem, parse_stream
 from review.models import Job, Review, Search, SearchFile
 from review.services.imports.encoding import encoding_or_error
-from review.services.jobs import (
-    JOBS_UNAVAILABLE,
-    enqueue,
-    job_create,
-    job_fail,
-    job_start,
-    job_succeed,
-)
+from review.services.jobs import JOBS_UNAVAILABLE, enqueue, job_create, job_fail, job_start, job_succeed
 from review.services.reviews import audit
 
 PREVIEW_RECORDS = 5

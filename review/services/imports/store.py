@@ -14,21 +14,11 @@ from django.utils import timezone
 
 from review import extensions
 from review.errors import ServiceError
-from review.importers import (
-    ImportFileError,
-    ParsedRecord,
-    ParseResult,
-    ParseStream,
-)
+from review.importers import ImportFileError, ParsedRecord, ParseResult, ParseStream
 from review.models import Job, Record, Review, Search, SearchFile
 from review.services.dedup import dedup_start
 from review.services.imports.files import MAX_STORED_PROBLEMS, parse_stored_file, problem_dicts
-from review.services.jobs import (
-    job_fail,
-    job_progress,
-    job_start,
-    job_succeed,
-)
+from review.services.jobs import job_fail, job_progress, job_start, job_succeed
 from review.services.reviews import audit
 from review.storage import rows_insert
 
