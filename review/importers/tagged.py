@@ -7,25 +7,23 @@ written once here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from .base import ParsedRecord, TagWarnings, clean_text
 
 RecordBuilder = Callable[[int, int, list[str], list[str], list[int], TagWarnings], ParsedRecord]
 
 
-def numbered_lines(text: str, *, blanks: bool = False) -> Iterator[tuple[int, str]]:
+def numbered_lines(text: str, *, blanks: bool = False) -> list[tuple[int, str]]:
     """The lines of `text`, line ends and byte-order mark cleaned up, with their 1-based numbers.
 
     Blank lines (nothing but whitespace) are skipped, or given as '' when `blanks` is set, for formats in which
     a blank line ends a record.
     """
-    for number, line in enumerate(clean_text(text).split("\n"), 1):
-        if not line.strip():
-            if blanks:
-                yield number, ""
-            continue
-        yield number, line
+    lines = enumerate(clean_text(text).split("\n"), 1)
+    if blanks:
+        return [(number, line if line.strip() else "") for number, line in lines]
+    return [(number, line) for number, line in lines if line.strip()]
 
 
 class TaggedRecords:
@@ -45,34 +43,45 @@ class TaggedRecords:
         self.tags: list[str] = []
         self.values: list[str] = []
         self.lines: list[int] = []
+        # Continuation lines by the index of the value they continue, joined when the record closes: appending to
+        # a growing string would copy it once per line (a Web of Science record can cite hundreds of works).
+        self.more: dict[int, list[str]] = {}
+        self._more: list[str] | None = None  # those of the last value, once it has any
 
     def open(self, number: int) -> None:
         """Close the record being read, if any, and start one at line `number`."""
         if self.start:
             self.close()
         self.start = number
-        self.tags, self.values, self.lines = [], [], []
+        self.tags, self.values, self.lines, self.more = [], [], [], {}
+        self._more = None
 
     def add(self, tag: str, value: str, number: int) -> None:
         self.tags.append(tag)
         self.values.append(value)
         self.lines.append(number)
+        self._more = None
 
     def extend(self, text: str) -> None:
         """A continuation line of the last value; nothing to continue before the open record's first tag."""
-        if not self.values:
-            return
-        last = self.values[-1]
-        self.values[-1] = f"{last}\n{text}" if last or not self.skip_empty_first else text
+        if self._more is None:
+            if not self.values:
+                return
+            self._more = self.more[len(self.values) - 1] = []
+        self._more.append(text)
 
     def close(self) -> None:
         """Keep the open record, unless its header was followed by no field at all."""
         if self.tags:
-            self.records.append(
-                self.build(len(self.records) + 1, self.start, self.tags, self.values, self.lines, self.warnings)
-            )
+            values = self.values
+            for index, more in self.more.items():
+                first = values[index]
+                values[index] = "\n".join([first, *more]) if first or not self.skip_empty_first else "\n".join(more)
+            record = self.build(len(self.records) + 1, self.start, self.tags, values, self.lines, self.warnings)
+            self.records.append(record)
         self.start = 0
-        self.tags, self.values, self.lines = [], [], []
+        self.tags, self.values, self.lines, self.more = [], [], [], {}
+        self._more = None
 
     def finish(self) -> list[ParsedRecord]:
         if self.start:

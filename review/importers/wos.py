@@ -44,11 +44,11 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
     warnings = TagWarnings(known=KNOWN_TAGS, format_label="Web of Science")
     # Continuation lines are kept one per line ('\n'), since for list tags each is an item of its own.
     reader = TaggedRecords(_record, warnings, skip_empty_first=False)
+    extend = reader.extend  # once per line of a file that can run to millions of lines
 
     for number, line in numbered_lines(text):
         if line[0] == " ":
-            if reader.start:
-                reader.extend(line.strip())
+            extend(line.strip())
             continue
         match = TAG_RE.match(line)
         if match is None:
@@ -98,13 +98,15 @@ def _record(
     for tag, value, line in zip(tags, values, lines, strict=True):
         if tag not in KNOWN_TAGS:
             warnings.tag(tag, record=position, line=line)
-        parts = value.split("\n")
+        if "\n" not in value:  # most fields: one line, no continuation
+            if value:
+                got.setdefault(tag, []).append(value)
+            continue
+        parts = [p for p in value.split("\n") if p]
         if tag in _LIST_TAGS:
-            got.setdefault(tag, []).extend(p for p in parts if p)
-        else:
-            joined = " ".join(p for p in parts if p)
-            if joined:
-                got.setdefault(tag, []).append(joined)
+            got.setdefault(tag, []).extend(parts)
+        elif parts:
+            got.setdefault(tag, []).append(" ".join(parts))
 
     def first(*names: str) -> str:
         for name in names:
