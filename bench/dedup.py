@@ -30,8 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.dedup_generate import generate
 from review.dedup.engine import deduplicate
-from review.dedup.generate import generate
 from review.dedup.io import read_file
 from review.dedup.model import DedupRecord, DedupResult
 from review.dedup.scoring import Model

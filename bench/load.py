@@ -21,45 +21,27 @@ Everything started here is stopped; the database is dropped unless --keep. Exit 
 from __future__ import annotations
 
 import argparse
-import http.client
-import importlib.util
-import inspect
-import json
 import os
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from types import FrameType, ModuleType
+from types import FrameType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _load_client import IMPORT_RECORDS, AckingReviewer, lead_uploads
+from _load_servers import server_env, start_servers, stop, wait_for_port, wait_for_worker
+from _screening_client import server_cpu, warm_up
+from _screening_setup import SLUG, admin, free_port, prepare
+
 LOAD_DB = "reviews_load"
 OUT = ROOT / "bench" / "out" / "load"
-IMPORT_RECORDS = 2_000
-STAGE = "title-abstract"
-
-
-def _bench_screening() -> ModuleType:
-    # bench/screening.py would shadow the `screening` app if imported by its name, so it is loaded under another.
-    spec = importlib.util.spec_from_file_location("bench_screening", ROOT / "bench" / "screening.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sb = _bench_screening()
-# Its helpers read the database name at call time, so this run never touches reviews_bench (setattr: the module is
-# loaded at run time and has no static type).
-setattr(sb, "BENCH_DB", LOAD_DB)  # noqa: B010
 
 
 class Overrun(Exception):
@@ -68,183 +50,6 @@ class Overrun(Exception):
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise Overrun("the load run exceeded its time bound")
-
-
-def server_env(redis_url: str) -> dict[str, str]:
-    env = sb._env()
-    env.update(
-        {
-            "REDIS_URL": redis_url,
-            "DATA_DIR": str(OUT),
-            "MEDIA_ROOT": str(OUT / "media"),  # shared by gunicorn (stores the upload) and the worker (reads it)
-            "PYTHONWARNINGS": "ignore:No directory at",  # static files are not collected for an API-only run
-        }
-    )
-    return env
-
-
-def start_servers(*, port: int, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, subprocess.Popen]:
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-c",
-            "config/gunicorn.conf.py",  # the production settings; the flags below set this run's sizes
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "2",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-            "--access-logfile",
-            os.devnull,
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    worker = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1"),
-            *("--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    return gunicorn, worker
-
-
-def stop(process: subprocess.Popen, name: str) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        print(f"{name} did not stop within 30 s of SIGTERM: killing it")
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def wait_for_port(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not listen on port {port} within {seconds:.0f} s")
-
-
-def wait_for_worker(redis_url: str, seconds: float) -> None:
-    from celery import Celery
-
-    probe = Celery(broker=redis_url)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if probe.control.ping(timeout=1.0):
-            return
-    raise RuntimeError(f"the Celery worker did not answer within {seconds:.0f} s")
-
-
-class AckingReviewer(sb.Reviewer):  # type: ignore[misc,name-defined]
-    """bench/screening.py's reviewer, keeping what the server acknowledged and timing each request on its own."""
-
-    def __init__(self, port: int, token: str, username: str, stop_at: float, think: float, seed: int) -> None:
-        # Two round trips per record (vote, then next), the way the browser screen works; newer versions of the
-        # base class can also vote-and-fetch in one call, which is switched off here when it exists.
-        options = {"combined": False} if "combined" in inspect.signature(sb.Reviewer.__init__).parameters else {}
-        super().__init__(port, token, stop_at, think, seed, **options)
-        self.username = username
-        self.acked: list[tuple[int, str, str]] = []
-        self.vote_times: list[float] = []
-        self.next_times: list[float] = []
-        self.failures: Counter[str] = Counter()
-
-    def timed(self, method: str, path: str, body: dict | None, into: list[float]) -> tuple[int, dict] | None:
-        started = time.perf_counter()
-        try:
-            status, data = self.request(method, path, body)
-        except (OSError, http.client.HTTPException, json.JSONDecodeError) as error:
-            self.failures[f"connection ({error.__class__.__name__})"] += 1
-            return None
-        into.append(time.perf_counter() - started)
-        if status >= 500:
-            self.failures[f"HTTP {status}"] += 1
-        elif status >= 400:
-            self.failures[f"refused {status}"] += 1
-        return status, data
-
-    def run(self) -> None:
-        base = f"/api/v1/reviews/{sb.SLUG}/screening/{STAGE}"
-        answer = self.timed("GET", f"{base}/next/", None, self.next_times)
-        record = ((answer[1].get("record") or {}).get("id")) if answer else None
-        while record and time.perf_counter() < self.stop_at:
-            choice = self.rng.choices(["exclude", "include", "maybe"], weights=[85, 10, 5])[0]
-            answer = self.timed("POST", f"{base}/records/{record}/vote/", {"choice": choice}, self.vote_times)
-            if answer and answer[0] == 200:
-                mine = [v for v in answer[1].get("votes", []) if v.get("reviewer") == self.username]
-                if mine and mine[0].get("choice") == choice:
-                    self.acked.append((int(record), self.username, choice))
-                else:
-                    self.failures["200 without my vote in the body"] += 1
-            answer = self.timed("GET", f"{base}/next/", None, self.next_times)
-            record = ((answer[1].get("record") or {}).get("id")) if answer and answer[0] == 200 else None
-            if self.think:
-                time.sleep(self.think * self.rng.uniform(0.5, 1.5))
-        self.conn.close()
-
-
-def synthetic_ris(count: int) -> bytes:
-    lines = []
-    for n in range(1, count + 1):
-        lines += [
-            "TY  - JOUR",
-            f"TI  - Imported during screening {n}: transfer learning on clinical waveforms",
-            f"AU  - Importer{n}, A.",
-            f"PY  - {2000 + n % 25}",
-            "JO  - Journal of Late Imports",
-            f"DO  - 10.8888/late.{n}",
-            "AB  - " + " ".join(f"word{(n * k) % 997}" for k in range(80)),
-            "ER  - ",
-            "",
-        ]
-    return "\n".join(lines).encode()
-
-
-def lead_uploads(port: int, token: str, search_id: int, at: float, result: dict[str, object]) -> None:
-    """The lead uploads an export (and asks for it to be imported once previewed) while reviewers vote."""
-    time.sleep(max(0.0, at - time.perf_counter()))
-    boundary = "load-bench-boundary"
-    body = b"".join(
-        [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="late.ris"\r\n'.encode(),
-            b"Content-Type: application/octet-stream\r\n\r\n",
-            synthetic_ris(IMPORT_RECORDS),
-            f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="confirm"\r\n\r\ntrue\r\n'.encode(),
-            f"--{boundary}--\r\n".encode(),
-        ]
-    )
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    started = time.perf_counter()
-    conn.request(
-        "POST",
-        f"/api/v1/reviews/{sb.SLUG}/searches/{search_id}/files/",
-        body=body,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"},
-    )
-    response = conn.getresponse()
-    data = json.loads(response.read() or b"{}")
-    conn.close()
-    result.update(status=response.status, file_id=data.get("id"), seconds=time.perf_counter() - started)
 
 
 def _load() -> str:
@@ -279,7 +84,7 @@ def check_invariants(acked: list[tuple[int, str, str]], upload: dict[str, object
     from screening.rules import CastVote, outcome_for
     from screening.services.common import settings_for
 
-    review = Review.objects.get(slug=sb.SLUG)
+    review = Review.objects.get(slug=SLUG)
     config = settings_for(review)
     names = dict(User.objects.values_list("pk", "username"))
     votes: dict[tuple[int, str], list[Vote]] = defaultdict(list)
@@ -382,7 +187,7 @@ def main() -> int:
     import redis
 
     try:
-        sb._admin("SELECT 1")
+        admin("SELECT 1")
         redis.Redis.from_url(args.redis_url, socket_connect_timeout=2).flushdb()  # a database of its own
     except Exception as error:  # reported and ends the run: nothing can be measured without both servers
         print(f"load: PostgreSQL or Redis is not reachable ({error.__class__.__name__}: {error}); FAIL")
@@ -393,21 +198,21 @@ def main() -> int:
     signal.alarm(int(args.seconds) + 900)
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    tokens = sb.prepare(records=args.records, reviewers=args.reviewers)
+    tokens = prepare(db=LOAD_DB, records=args.records, reviewers=args.reviewers)
 
     from django.contrib.auth.models import User
 
     from review.models import Review, Search
     from review.services import api_token_create
 
-    review = Review.objects.get(slug=sb.SLUG)
+    review = Review.objects.get(slug=SLUG)
     Review.objects.filter(pk=review.pk).update(dedup_automatic=False)  # this run measures screening and import
     lead_token = api_token_create(user=User.objects.get(username="bench-lead"), name="load")[1]
     search_id = Search.objects.get(review=review).pk
     usernames = [f"bench-reviewer-{n:02d}" for n in range(args.reviewers)]
 
-    port = sb._free_port()
-    env = server_env(args.redis_url)
+    port = free_port()
+    env = server_env(db=LOAD_DB, redis_url=args.redis_url, out=OUT)
     gunicorn, worker = start_servers(port=port, workers=args.workers, env=env)
     team: list[AckingReviewer] = []
     upload: dict[str, object] = {}
@@ -420,9 +225,9 @@ def main() -> int:
             f"gunicorn {args.workers} workers x 2 threads, Celery worker (prefork, 1 process), PostgreSQL, Redis "
             f"{args.redis_url}; {args.reviewers} reviewers, think {args.think_ms:.0f} ms; {os.cpu_count()} CPUs shared"
         )
-        sb.warm_up(port, tokens)
+        warm_up(port, tokens)
         # CPU used by the web workers and the database backends: on a shared machine, latency alone says little.
-        cpu_before = sb.server_cpu(gunicorn.pid)
+        cpu_before = server_cpu(gunicorn.pid, LOAD_DB)
         started = time.perf_counter()
         stop_at = started + args.seconds
         team = [
@@ -438,7 +243,7 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=args.seconds + 120)
         elapsed = time.perf_counter() - started
-        cpu_after = sb.server_cpu(gunicorn.pid)
+        cpu_after = server_cpu(gunicorn.pid, LOAD_DB)
         if isinstance(upload.get("file_id"), int):
             state = wait_for_import(int(upload["file_id"]), 300)  # type: ignore[call-overload]
             print(f"lead upload: HTTP {upload.get('status')} in {upload.get('seconds', 0):.2f} s; file now {state}")
@@ -470,7 +275,7 @@ def main() -> int:
 
     connections.close_all()
     if not args.keep:
-        sb._admin(f"DROP DATABASE IF EXISTS {LOAD_DB} WITH (FORCE)")
+        admin(f"DROP DATABASE IF EXISTS {LOAD_DB} WITH (FORCE)")
         shutil.rmtree(OUT / "media", ignore_errors=True)
     signal.alarm(0)
     print(f"load: {'PASS' if ok else 'FAIL'}")

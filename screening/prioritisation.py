@@ -52,13 +52,14 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from review.models import Record, Review
 from review.services import audit
 from review.services.jobs import enqueue
+from review.storage import column_update, rows_upsert
 from screening.models import (
     Choice,
     QueueOrder,
@@ -338,37 +339,12 @@ def _write_scores(
     *, review: Review, stage: str, snapshot: StageSnapshot, rows: list[int], scores: np.ndarray, run: RankerRun
 ) -> None:
     assert run.trained_at is not None
-    if connection.vendor == "postgresql":
-        # Thousands of rows per retraining: one INSERT .. ON CONFLICT over two arrays per chunk is about ten
-        # times faster than the ORM's per-row VALUES. Nothing a vote locks is touched here.
-        sql = (
-            "INSERT INTO screening_relevancescore (review_id, record_id, stage, score, version, scored_at) "
-            "SELECT %s, t.record_id, %s, t.score, %s, %s "
-            "FROM unnest(%s::bigint[], %s::float8[]) AS t(record_id, score) "
-            "ON CONFLICT (record_id, stage) DO UPDATE SET score = EXCLUDED.score, version = EXCLUDED.version, "
-            "scored_at = EXCLUDED.scored_at"
-        )
-        with connection.cursor() as cursor:
-            for chunk in _chunks(rows, SCORE_CHUNK):
-                ids = [snapshot.record_ids[i] for i in chunk]
-                values = [float(scores[i]) for i in chunk]
-                cursor.execute(sql, [review.pk, stage, run.version, run.trained_at, ids, values])
-        return
+    # Thousands of rows per retraining, one statement per chunk on PostgreSQL. Nothing a vote locks is touched here.
     for chunk in _chunks(rows, SCORE_CHUNK):
-        objs = [
-            RelevanceScore(
-                review=review,
-                record_id=snapshot.record_ids[i],
-                stage=stage,
-                score=float(scores[i]),
-                version=run.version,
-                scored_at=run.trained_at,
-            )
-            for i in chunk
-        ]
-        RelevanceScore.objects.bulk_create(
-            objs,
-            update_conflicts=True,
+        rows_upsert(
+            model=RelevanceScore,
+            shared={"review": review, "stage": stage, "version": run.version, "scored_at": run.trained_at},
+            per_row={"record_id": [snapshot.record_ids[i] for i in chunk], "score": [float(scores[i]) for i in chunk]},
             unique_fields=["record", "stage"],
             update_fields=["score", "version", "scored_at"],
         )
@@ -394,19 +370,10 @@ def queue_keys_from_scores(*, review: Review, stage: str) -> int:
             new_key = queue_key_for(settings=config, stage=stage, record_id=record_id, year=None, score=score)
         if new_key != key:
             changed.append(StageOutcome(pk=pk, queue_key=new_key))
-    sql = (
-        "UPDATE screening_stageoutcome AS o SET queue_key = t.queue_key "
-        "FROM unnest(%s::bigint[], %s::float8[]) AS t(id, queue_key) WHERE o.id = t.id"
-    )
     for chunk in _chunks(changed, WRITE_CHUNK):
         # Each chunk commits on its own, so a vote on one of these records waits for at most one chunk.
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # One statement over two arrays: the ORM's CASE per row is many times slower on large stages.
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, [[o.pk for o in chunk], [o.queue_key for o in chunk]])
-            else:
-                StageOutcome.objects.bulk_update(chunk, ["queue_key"])
+            column_update(model=StageOutcome, field="queue_key", rows=chunk)
     return len(changed)
 
 

@@ -15,7 +15,6 @@
   most one locked (already screened) record, which is always the one kept.
 - engine.py: deduplicate(); parallel.py: pair comparison in two forked processes for large runs.
 - io.py, cli.py: reading CSV/RIS/... into records and dedupe_file() for `manage.py dedupe_file`.
-- generate.py: labelled synthetic sets for scale runs (bench/dedup.py).
 """
 
 from review.dedup.engine import deduplicate

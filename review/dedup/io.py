@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from review.dedup.model import DedupRecord
+from review.importers import ImportFileError, ParsedRecord, detect_format, parse
+from review.importers.base import clean_text
+from review.importers.decoding import decode_text
 
 __all__ = ["DedupInputError", "read_csv", "read_file", "record_from_mapping"]
 
@@ -61,38 +64,35 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[DedupRecord]:
     return records
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+def _text(data: bytes, name: str) -> str:
+    """The file's text as the importers read it: a byte no likely encoding reads is refused, never replaced."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return decode_text(data).text
+    except ImportFileError as exc:
+        raise DedupInputError(f"{name}: {exc}") from exc
 
 
-def _looks_like_csv(text: str) -> bool:
-    header = text.split("\n", 1)[0].lower()
-    return "," in header and "title" in header and not header.startswith(("ty  -", "%", "<", "fn "))
+def _is_own_csv(path: Path, text: str) -> bool:
+    """A comma-separated file of the engine's own columns (record_id,title,...), not a database's CSV export."""
+    if path.suffix.lower() == ".csv":
+        return True
+    try:
+        format = detect_format(text)
+    except ImportFileError:
+        return False  # read_file says why through the importers
+    return format == "csv" and "," in clean_text(text).split("\n", 1)[0]
 
 
 def _from_importers(data: bytes, name: str) -> list[DedupRecord]:
-    # The importers are a sibling package written separately; the CSV path above must never need them.
-    try:
-        importers = importlib.import_module("review.importers")
-    except ImportError as exc:
-        raise DedupInputError(f"{name}: not a CSV, and no importer is available ({exc})") from exc
-    parse = getattr(importers, "parse", None)
-    if parse is None:
-        raise DedupInputError(f"{name}: not a CSV, and review.importers.parse does not exist yet")
     try:
         parsed = parse(data, filename=name)
-    except getattr(importers, "ImportFileError", ValueError) as exc:
+    except ImportFileError as exc:
         raise DedupInputError(f"{name}: {exc}") from exc
     records = []
     seen: set[str] = set()
-    for n, item in enumerate(getattr(parsed, "records", parsed), 1):
-        row = item if isinstance(item, Mapping) else _as_mapping(item)
-        record = record_from_mapping(row, fallback_id=_tagged_id(row) or str(row.get("position", n)))
+    for n, item in enumerate(parsed.records, 1):
+        row = _as_mapping(item)
+        record = record_from_mapping(row, fallback_id=_tagged_id(item) or str(item.position))
         if record.id in seen:
             raise DedupInputError(f"{name}: record {n} repeats the id {record.id!r}")
         seen.add(record.id)
@@ -100,22 +100,19 @@ def _from_importers(data: bytes, name: str) -> list[DedupRecord]:
     return records
 
 
-def _tagged_id(row: Mapping[str, Any]) -> str:
+def _tagged_id(record: ParsedRecord) -> str:
     """The file's own record id (RIS `ID`), which is what a CSV of the same records calls record_id."""
-    for tag, value in row.get("raw") or ():
+    for tag, value in record.raw:
         if tag == "ID" and value.strip():
-            return str(value).strip()
+            return value.strip()
     return ""
 
 
-def _as_mapping(item: Any) -> dict[str, Any]:
-    if hasattr(item, "__dataclass_fields__"):
-        row = {k: getattr(item, k) for k in item.__dataclass_fields__}
-    else:
-        row = dict(vars(item))
-    if not row.get("journal") and row.get("journal_abbrev"):
+def _as_mapping(record: ParsedRecord) -> dict[str, Any]:
+    row = {field.name: getattr(record, field.name) for field in fields(record)}
+    if not row["journal"] and row["journal_abbrev"]:
         row["journal"] = row["journal_abbrev"]
-    if row.get("isbn") and not row.get("issn"):
+    if row["isbn"] and not row["issn"]:
         row["issn"] = row["isbn"]
     return row
 
@@ -124,7 +121,7 @@ def read_file(path: str | Path) -> list[DedupRecord]:
     """Records from a CSV (record_id,title,authors,...) or any format review.importers can parse."""
     path = Path(path)
     data = path.read_bytes()
-    text = _decode(data)
-    if path.suffix.lower() == ".csv" or _looks_like_csv(text):
+    text = _text(data, str(path))
+    if _is_own_csv(path, text):
         return read_csv(text, name=str(path))
     return _from_importers(data, str(path))

@@ -5,7 +5,6 @@ Parsers are pure: bytes or text in, these dataclasses out. The service layer tur
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -68,6 +67,13 @@ class ImportFileError(Exception):
         super().__init__(f"Line {line}: {message}" if line is not None else message)
 
 
+def clean_text(text: str) -> str:
+    """Windows and old Mac line ends as '\\n', and no byte-order mark in front, so line numbers match an editor's."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.lstrip("\ufeff")
+
+
 def tag_set(tags: str) -> frozenset[str]:
     """A set of tags written as one whitespace-separated string (long tag lists stay readable)."""
     return frozenset(tags.split())
@@ -118,20 +124,3 @@ def check_record(record: ParsedRecord, warnings: TagWarnings, *, year_values: li
             record=record.position,
             line=record.line,
         )
-
-
-RecordBuilder = Callable[[int, int, list[str], list[str], list[int], TagWarnings], ParsedRecord]
-
-
-def close_record(
-    records: list[ParsedRecord],
-    start: int,
-    tags: list[str],
-    values: list[str],
-    lines: list[int],
-    warnings: TagWarnings,
-    build: RecordBuilder,
-) -> None:
-    """Keep the record just read by a tagged-text parser, unless its header was followed by no field at all."""
-    if tags:
-        records.append(build(len(records) + 1, start, tags, values, lines, warnings))

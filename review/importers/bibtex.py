@@ -12,7 +12,7 @@ import re
 import bibtexparser
 from pylatexenc.latex2text import LatexNodes2Text
 
-from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record
+from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, clean_text
 from .normalise import (
     add_unique,
     collapse_space,
@@ -66,9 +66,7 @@ def _split_authors(value: str) -> list[str]:
 
 
 def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.lstrip("\ufeff")
+    text = clean_text(text)
     # Only the splitter: its default middlewares (string resolution, brace removal) double the time
     # on large exports, and _value() below does what we need of them.
     library = bibtexparser.parse_string(text, parse_stack=[])

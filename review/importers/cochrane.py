@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, close_record, tag_set
+from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, tag_set
 from .normalise import (
     add_unique,
     collapse_space,
@@ -19,6 +19,7 @@ from .normalise import (
     split_authors,
     year_from,
 )
+from .tagged import TaggedRecords, numbered_lines
 
 HEADER_RE = re.compile(r"^\s*Record\s*#\s*(\d+)\s+of\s+(\d+)\s*$", re.IGNORECASE)
 TAG_RE = re.compile(r"([A-Z][A-Z0-9]{1,3}):\s?(.*)$")
@@ -28,44 +29,24 @@ KNOWN_TAGS = tag_set("ID AU TI SO YR VL NO PG PM XR PT KY MH DOI AB US CC EM SN 
 
 
 def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.lstrip("\ufeff")
     warnings = TagWarnings(known=KNOWN_TAGS, format_label="Cochrane")
-    records: list[ParsedRecord] = []
-    tags: list[str] = []
-    values: list[str] = []
-    lines: list[int] = []
-    start = 0
-
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
+    reader = TaggedRecords(_record, warnings, skip_empty_first=False)
+    for number, line in numbered_lines(text):
         if HEADER_RE.match(line):
-            if start:
-                close_record(records, start, tags, values, lines, warnings, _record)
-            start = number
-            tags, values, lines = [], [], []
+            reader.open(number)
             continue
         match = TAG_RE.match(line)
-        if match is not None and match.group(1) not in KNOWN_TAGS:
+        tag = match.group(1) if match is not None else ""
+        if tag not in KNOWN_TAGS:
             match = None
-        if match is not None and match.group(1) == "ID" and start and "ID" in tags:
-            # Exports without 'Record #' headers: a second ID opens the next record.
-            close_record(records, start, tags, values, lines, warnings, _record)
-            start = number
-            tags, values, lines = [], [], []
-        if match is not None and not start and match.group(1) == "ID":
-            start = number
-            tags, values, lines = [], [], []
-        if match is not None and start:
-            tags.append(match.group(1))
-            values.append(match.group(2).strip())
-            lines.append(number)
-        elif start and values:
-            values[-1] = f"{values[-1]}\n{line.strip()}"
-    if start:
-        close_record(records, start, tags, values, lines, warnings, _record)
+        elif tag == "ID" and (not reader.start or "ID" in reader.tags):
+            # Exports without 'Record #' headers: an ID opens the first record, and a second ID the next one.
+            reader.open(number)
+        if match is not None and reader.start:
+            reader.add(tag, match.group(2).strip(), number)
+        elif reader.start:
+            reader.extend(line.strip())
+    records = reader.finish()
     if not records:
         raise ImportFileError(
             "No Cochrane record found: expected 'Record #1 of N' headers followed by lines such as 'ID: CN-...'"

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 
-from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record
+from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, clean_text
 from .normalise import (
     add_unique,
     collapse_space,
@@ -87,9 +87,7 @@ def _dialect(line: str) -> str:
 
 
 def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.lstrip("\ufeff")
+    text = clean_text(text)
     if _looks_fields_by_row(text):
         by_row = _parse_fields_by_row(text)
         if by_row is not None:

@@ -10,6 +10,7 @@ import re
 
 from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, tag_set
 from .normalise import add_unique, collapse_space, doi_from, issns_and_isbns, pages_from, pmcid_from, year_from
+from .tagged import TaggedRecords, numbered_lines
 
 TAG_RE = re.compile(r"([A-Z][A-Z0-9]{0,3}) {0,3}- ?(.*)$")
 
@@ -24,46 +25,28 @@ _RECORD_STARTS = {"PMID", "PMC", "OWN"}
 
 
 def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.lstrip("\ufeff")
     warnings = TagWarnings(known=KNOWN_TAGS, format_label="MEDLINE")
-    records: list[ParsedRecord] = []
-    tags: list[str] = []
-    values: list[str] = []
-    lines: list[int] = []
-    start = 0
+    reader = TaggedRecords(_record, warnings, skip_empty_first=True)
     blank_before = True
     seen: set[str] = set()
 
-    def close() -> None:
-        records.append(_record(len(records) + 1, start, tags, values, lines, warnings))
-
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
+    for number, line in numbered_lines(text, blanks=True):
+        if not line:
             blank_before = True
             continue
         match = TAG_RE.match(line) if not line[0].isspace() else None
         if match is not None:
             tag = match.group(1)
-            value = match.group(2).strip()
-            if start and (blank_before or (tag in _RECORD_STARTS and tag in seen)):
-                close()
-                start = 0
-            if not start:
-                start = number
-                tags, values, lines, seen = [], [], [], set()
-            tags.append(tag)
-            values.append(value)
-            lines.append(number)
+            if not reader.start or blank_before or (tag in _RECORD_STARTS and tag in seen):
+                reader.open(number)
+                seen = set()
+            reader.add(tag, match.group(2).strip(), number)
             seen.add(tag)
-        elif start and values:
+        elif reader.start:
             # Indented continuation; ERIC also puts a second URL unindented on its own line.
-            stripped = line.strip()
-            values[-1] = f"{values[-1]}\n{stripped}" if values[-1] else stripped
+            reader.extend(line.strip())
         blank_before = False
-    if start:
-        close()
+    records = reader.finish()
     if not records:
         raise ImportFileError("No MEDLINE record found: expected lines such as 'PMID- 12345678' and 'TI  - Title'")
     return records, warnings.problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, close_record, tag_set
+from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, clean_text, tag_set
 from .normalise import (
     add_unique,
     collapse_space,
@@ -20,6 +20,7 @@ from .normalise import (
     pmid_from,
     year_from,
 )
+from .tagged import TaggedRecords, numbered_lines
 
 HEADER_RE = re.compile(r"^\s*<\s*(\d+)\s*\.\s*>\s*$")
 _FIRST_HEADER_RE = re.compile(r"^([ \t]*)<\s*\d+\s*\.\s*>\s*$", re.MULTILINE)
@@ -35,41 +36,26 @@ _LEADING_JOURNAL_RE = re.compile(r"^(.*?)(?:\.\s+Vol\.|\s+Vol\.|\.\s+\d|\s+\d{1,
 
 
 def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.lstrip("\ufeff")
+    text = clean_text(text)
     warnings = TagWarnings(known=KNOWN_TAGS, format_label="Ovid")
-    records: list[ParsedRecord] = []
-    tags: list[str] = []
-    values: list[str] = []
-    lines: list[int] = []
-    start = 0
+    reader = TaggedRecords(_record, warnings, skip_empty_first=True)
     # Some Ovid exports indent every line, record headers included (' <7. >', ' TI  - ...'); up to what the first
     # header is indented by is taken off each line, so tags start at the margin and continuations stay indented.
     header = _FIRST_HEADER_RE.search(text)
     indent = len(header.group(1)) if header else 0
 
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
+    for number, line in numbered_lines(text):
         if indent and line[0] in " \t":
             line = line[min(indent, len(line) - len(line.lstrip(" \t"))) :]
         if HEADER_RE.match(line):
-            if start:
-                close_record(records, start, tags, values, lines, warnings, _record)
-            start = number
-            tags, values, lines = [], [], []
+            reader.open(number)
             continue
         match = TAG_RE.match(line) if not line[0].isspace() else None
-        if match is not None and start:
-            tags.append(match.group(1))
-            values.append(match.group(2).strip())
-            lines.append(number)
-        elif start and values:
-            stripped = line.strip()
-            values[-1] = f"{values[-1]}\n{stripped}" if values[-1] else stripped
-    if start:
-        close_record(records, start, tags, values, lines, warnings, _record)
+        if match is not None and reader.start:
+            reader.add(match.group(1), match.group(2).strip(), number)
+        elif reader.start:
+            reader.extend(line.strip())
+    records = reader.finish()
     if not records:
         raise ImportFileError("No Ovid record found: expected record headers such as '<1. >' followed by tags")
     return records, warnings.problems

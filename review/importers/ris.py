@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, tag_set
+from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, clean_text, tag_set
 from .normalise import (
     EBSCO_CODES,
     add_unique,
@@ -114,9 +114,7 @@ def stream_text(text: str) -> tuple[Iterator[ParsedRecord], list[Problem]]:
     A 100,000-record export is then never all in memory at once: the import stores each batch while the next
     is read. The list of problems is complete once the records are exhausted.
     """
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.lstrip("\ufeff")
+    text = clean_text(text)
     warnings = TagWarnings(known=KNOWN_TAGS, format_label="RIS")
     return _records(text, warnings), warnings.problems
 

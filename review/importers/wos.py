@@ -10,6 +10,7 @@ import re
 
 from .base import ImportFileError, ParsedRecord, Problem, TagWarnings, check_record, tag_set
 from .normalise import add_unique, collapse_space, doi_from, issns_and_isbns, pages_from, pmid_from, year_from
+from .tagged import TaggedRecords, numbered_lines
 
 TAG_RE = re.compile(r"([A-Z][A-Z0-9]) (.*)$|([A-Z][A-Z0-9])$")
 
@@ -40,60 +41,48 @@ _UT_SOURCES = {
 
 
 def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.lstrip("\ufeff")
     warnings = TagWarnings(known=KNOWN_TAGS, format_label="Web of Science")
-    records: list[ParsedRecord] = []
-    tags: list[str] = []
-    values: list[list[str]] = []
-    lines: list[int] = []
-    start = 0
+    # Continuation lines are kept one per line ('\n'), since for list tags each is an item of its own.
+    reader = TaggedRecords(_record, warnings, skip_empty_first=False)
+    extend = reader.extend  # once per line of a file that can run to millions of lines
 
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
+    for number, line in numbered_lines(text):
         if line[0] == " ":
-            if start and values:
-                values[-1].append(line.strip())
+            extend(line.strip())
             continue
         match = TAG_RE.match(line)
         if match is None:
             warnings.add(
                 f"Line is not a two-letter tag and value: {line[:60]!r} ignored",
-                record=len(records) + 1 if start else None,
+                record=len(reader.records) + 1 if reader.start else None,
                 line=number,
             )
             continue
         tag = match.group(1) or match.group(3)
         value = (match.group(2) or "").strip()
         if tag == "PT":
-            if start:
+            if reader.start:
                 warnings.add(
                     f"Record has no 'ER' end line before the next 'PT' on line {number}: imported up to there",
-                    record=len(records) + 1,
-                    line=start,
+                    record=len(reader.records) + 1,
+                    line=reader.start,
                 )
-                records.append(_record(len(records) + 1, start, tags, values, lines, warnings))
-            start = number
-            tags, values, lines = ["PT"], [[value]], [number]
+            reader.open(number)
+            reader.add("PT", value, number)
         elif tag == "ER":
-            if start:
-                records.append(_record(len(records) + 1, start, tags, values, lines, warnings))
-                start = 0
-        elif start:
-            tags.append(tag)
-            values.append([value])
-            lines.append(number)
+            if reader.start:
+                reader.close()
+        elif reader.start:
+            reader.add(tag, value, number)
         elif tag not in ("FN", "VR", "EF"):
             warnings.tag(tag, record=None, line=number)
-    if start:
+    if reader.start:
         warnings.add(
             "Last record has no 'ER' end line: imported up to the end of the file",
-            record=len(records) + 1,
-            line=start,
+            record=len(reader.records) + 1,
+            line=reader.start,
         )
-        records.append(_record(len(records) + 1, start, tags, values, lines, warnings))
+    records = reader.finish()
     if not records:
         raise ImportFileError(
             "No Web of Science record found: expected records opened by 'PT J' (or PT B/S/P) and closed by 'ER'"
@@ -102,25 +91,22 @@ def parse_text(text: str) -> tuple[list[ParsedRecord], list[Problem]]:
 
 
 def _record(
-    position: int,
-    start: int,
-    tags: list[str],
-    values: list[list[str]],
-    lines: list[int],
-    warnings: TagWarnings,
+    position: int, start: int, tags: list[str], values: list[str], lines: list[int], warnings: TagWarnings
 ) -> ParsedRecord:
-    record = ParsedRecord(position=position, line=start)
+    record = ParsedRecord(position=position, line=start, raw=list(zip(tags, values, strict=True)))
     got: dict[str, list[str]] = {}
-    for tag, parts, line in zip(tags, values, lines, strict=True):
+    for tag, value, line in zip(tags, values, lines, strict=True):
         if tag not in KNOWN_TAGS:
             warnings.tag(tag, record=position, line=line)
-        record.raw.append((tag, "\n".join(parts)))
+        if "\n" not in value:  # most fields: one line, no continuation
+            if value:
+                got.setdefault(tag, []).append(value)
+            continue
+        parts = [p for p in value.split("\n") if p]
         if tag in _LIST_TAGS:
-            got.setdefault(tag, []).extend(p for p in parts if p)
-        else:
-            joined = " ".join(p for p in parts if p)
-            if joined:
-                got.setdefault(tag, []).append(joined)
+            got.setdefault(tag, []).extend(parts)
+        elif parts:
+            got.setdefault(tag, []).append(" ".join(parts))
 
     def first(*names: str) -> str:
         for name in names:

@@ -71,3 +71,32 @@ def test_dedupe_file_writes_groups_pairs_and_a_summary(tmp_path: Path) -> None:
     assert summary["possible_pairs"] == len(read_rows(pairs))
     assert read_rows(pairs) == [] or set(read_rows(pairs)[0]) == {"record_id_a", "record_id_b", "score", "reason"}
     assert summary["seconds"] >= 0
+
+
+def test_mixed_encoding_is_refused_naming_the_byte_and_its_line(tmp_path: Path) -> None:
+    # Before, the stray byte was silently replaced and the title changed without a word.
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("record_id,title\n1,Café über alles\n".encode() + b"2,Caf\xe9 society\n")
+    with pytest.raises(DedupInputError, match=r"mixed\.csv: Line 3: .*byte 0xE9 at offset \d+, after '2,Caf'"):
+        read_file(path)
+
+
+def test_legacy_encoded_csv_is_read_as_the_importers_read_it(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.csv"
+    path.write_bytes("record_id,title\n1,Café society and the ward\n".encode("cp1252"))
+    [record] = read_file(path)
+    assert record.title == "Café society and the ward"
+
+
+def test_medline_without_csv_suffix_goes_through_the_importers(tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_text("PMID- 123\nTI  - Copper surfaces in intensive care\nDP  - 2020\n", encoding="utf-8")
+    [record] = read_file(path)
+    assert (record.id, record.title, record.pmid) == ("1", "Copper surfaces in intensive care", "123")
+
+
+def test_unrecognised_file_is_refused_with_the_importers_reason(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("just some notes\n", encoding="utf-8")
+    with pytest.raises(DedupInputError, match=r"notes\.txt: Line 1: Unrecognised export format"):
+        read_file(path)

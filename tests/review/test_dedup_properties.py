@@ -8,8 +8,8 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.dedup_generate import generate
 from review.dedup.engine import deduplicate
-from review.dedup.generate import generate
 from review.dedup.model import DedupRecord, DedupResult, PairDecision
 
 # One small pool of labelled records with duplicates and traps; hypothesis picks subsets and orders of it.

@@ -13,6 +13,7 @@ from django.urls import reverse
 from review.importers import ImportFileError, ParsedRecord, parse, parse_stream
 from review.models import AuditEvent, Record, Search, SearchFile
 from review.services import imports
+from review.services.imports import store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 
@@ -73,7 +74,7 @@ def test_copy_stores_awkward_values_as_the_orm_does(review, search, lead):
     imports.records_store(review=review, search=search, search_file=None, records=parsed)
     by_copy = stored_rows()
     Record.objects.all().delete()
-    Record.objects.bulk_create([imports._record_row(review, search, None, p) for p in parsed])
+    Record.objects.bulk_create([store._record_row(review, search, None, p) for p in parsed])
     by_orm = stored_rows()
     assert len(by_copy) == 2 and by_copy == by_orm
 
@@ -120,7 +121,7 @@ def test_streamed_import_stores_the_rows_of_the_whole_parse(review, search, lead
     other = imports.search_create(review=review, by=lead, database="Embase")
     with transaction.atomic():
         imports.records_store(review=review, search=other, search_file=search_file, records=[])
-        Record.objects.bulk_create([imports._record_row(review, other, None, p) for p in parse(data).records])
+        Record.objects.bulk_create([store._record_row(review, other, None, p) for p in parse(data).records])
     whole = stored_rows(search=other)
     assert search_file.status == SearchFile.Status.IMPORTED and search_file.record_count == len(streamed) > 1
     for row in (*streamed, *whole):
@@ -129,7 +130,7 @@ def test_streamed_import_stores_the_rows_of_the_whole_parse(review, search, lead
 
 
 def test_store_reports_progress_per_batch_of_a_stream(review, search, lead, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(store, "BATCH_SIZE", 2)
     seen: list[tuple[int, int]] = []
     stream = parse_stream(numbered_ris(5))
     with transaction.atomic():
@@ -180,7 +181,7 @@ def test_cli_summary_counts_streamed_records_and_problems(tmp_path, capsys, revi
 
 def test_a_rejected_batch_stores_nothing_and_says_why(review, search, lead, monkeypatch):
     """The server refuses the second batch (a position taken twice in one file); the first is undone with it."""
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(store, "BATCH_SIZE", 2)
     search_file = SearchFile.objects.create(review=review, search=search, original_name="f.ris", size=1, sha256="0")
     records = [ParsedRecord(position=p, line=p, title=f"T{p}") for p in (1, 2, 3, 3, 4)]
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from review.models import AuditEvent, Job, Record, Search, SearchFile
 from review.services import imports
+from review.services.imports import store
 
 RIS = (
     "\ufeffTY  - JOUR\r\nTI  - Transfer learning for ECG <b>classification</b>\r\nAU  - Smith, John\r\n"
@@ -91,22 +92,22 @@ def test_failure_mid_file_writes_nothing(review, search, lead, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         search_file = upload(review, search, lead)
     # A batch size of one makes the first record land before the second fails; the transaction must undo it.
-    monkeypatch.setattr(imports, "BATCH_SIZE", 1)
-    original = imports._record_fields
+    monkeypatch.setattr(store, "BATCH_SIZE", 1)
+    original = store._record_fields
 
     def failing_fields(parsed):
         if parsed.position == 2:
             raise ValueError("disk full")
         return original(parsed)
 
-    monkeypatch.setattr(imports, "_record_fields", failing_fields)
+    monkeypatch.setattr(store, "_record_fields", failing_fields)
     with pytest.raises(ValueError), django_capture_on_commit_callbacks(execute=True):
         imports.search_file_confirm(review=review, search_file=search_file, by=lead)
     search_file.refresh_from_db()
     assert Record.objects.count() == 0
     assert search_file.status == SearchFile.Status.FAILED and "nothing was stored" in search_file.error
     # Once the cause is gone, the same file imports on a retry.
-    monkeypatch.setattr(imports, "_record_fields", original)
+    monkeypatch.setattr(store, "_record_fields", original)
     with django_capture_on_commit_callbacks(execute=True):
         imports.search_file_confirm(review=review, search_file=search_file, by=lead)
     assert Record.objects.count() == 2
@@ -369,7 +370,7 @@ def test_copy_path_stores_the_same_rows_as_the_orm(review, search, lead):
     imports.records_store(review=review, search=search, search_file=None, records=parsed)
     by_copy = list(Record.objects.order_by("position"))
     Record.objects.all().delete()
-    Record.objects.bulk_create([imports._record_row(review, search, None, p) for p in parsed])
+    Record.objects.bulk_create([store._record_row(review, search, None, p) for p in parsed])
     by_orm = list(Record.objects.order_by("position"))
     assert len(by_copy) == len(by_orm) == 2
     for a, b in zip(by_copy, by_orm, strict=True):

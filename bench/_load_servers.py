@@ -1,0 +1,98 @@
+"""The servers of the load run: gunicorn and a Celery worker on loopback, started and stopped as process groups."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _screening_setup import ROOT, env
+
+
+def server_env(*, db: str, redis_url: str, out: Path) -> dict[str, str]:
+    variables = env(db)
+    variables.update(
+        {
+            "REDIS_URL": redis_url,
+            "DATA_DIR": str(out),
+            "MEDIA_ROOT": str(out / "media"),  # shared by gunicorn (stores the upload) and the worker (reads it)
+            "PYTHONWARNINGS": "ignore:No directory at",  # static files are not collected for an API-only run
+        }
+    )
+    return variables
+
+
+def start_servers(*, port: int, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, subprocess.Popen]:
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "config/gunicorn.conf.py",  # the production settings; the flags below set this run's sizes
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "2",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            os.devnull,
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1"),
+            *("--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    return gunicorn, worker
+
+
+def stop(process: subprocess.Popen, name: str) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        print(f"{name} did not stop within 30 s of SIGTERM: killing it")
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def wait_for_port(port: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not listen on port {port} within {seconds:.0f} s")
+
+
+def wait_for_worker(redis_url: str, seconds: float) -> None:
+    from celery import Celery
+
+    probe = Celery(broker=redis_url)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if probe.control.ping(timeout=1.0):
+            return
+    raise RuntimeError(f"the Celery worker did not answer within {seconds:.0f} s")
