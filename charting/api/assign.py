@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from charting import selectors, services
 from charting.analysis import pilot_agreement
-from charting.api import ExtractionOut
+from charting.api.extractions import ExtractionOut
 from charting.models import Extraction, Form
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError

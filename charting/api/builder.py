@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting import selectors, services
-from charting.api import FormOut
+from charting.api.extractions import FormOut
 from charting.fieldtypes import FieldType
 from charting.keys import ChoiceLinesError, choice_entries, parse_choice_lines
 from charting.models import Field, Form, Section

@@ -1,6 +1,6 @@
 """Studies and their reports through the API: the included studies with their report ids, and the suggested
 reports of one study, which the lead may dismiss. Confirming a suggestion is `PUT records/{id}/report-of/`
-(reporting.api), which moves the report's charting to its study through the same service as the page."""
+(reporting.api.prisma), which moves the report's charting to its study through the same service as the page."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reporting.api import ERROR, ERRORS
+from reporting.api.prisma import ERROR, ERRORS
 from review.access import review_for_user
 from review.http import api_user
 from review.models import Review, Role, Search
