@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from charting.services.studies import study_link_report
 from reporting.diagram import build_diagram
 from reporting.exports.registry import KINDS, SubsetError, export_chunks, export_filename, subset_check
+from reporting.forms import RecordActionForm, first_error
 from reporting.prisma import NODE_LABELS, consistency_checks, prisma_counts, prisma_records
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
@@ -139,8 +140,11 @@ def record_prisma(request: AuthedRequest, slug: str, record_id: int) -> HttpResp
     status = 200
     if request.method == "POST":
         access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+        form = RecordActionForm(request.POST, review=access.review)
         try:
-            _record_action(request, access, record)
+            if not form.is_valid():
+                raise ServiceError(first_error(form))
+            _record_action(request, access, record, form.cleaned_data)
         except ServiceError as error:
             messages.error(request, error.message)
             status = 400
@@ -150,31 +154,18 @@ def record_prisma(request: AuthedRequest, slug: str, record_id: int) -> HttpResp
     return render(request, "reporting/record.html", context, status=status)
 
 
-def _record_action(request: AuthedRequest, access: ReviewAccess, record: Record) -> None:
-    action = request.POST.get("action", "")
+def _record_action(request: AuthedRequest, access: ReviewAccess, record: Record, data: dict[str, Any]) -> None:
+    action = data["action"]
     review, by = access.review, request.user
     if action == "remove":
         record_remove_before_screening(
-            review=review,
-            record=record,
-            reason=request.POST.get("reason", ""),
-            automatic=bool(request.POST.get("automatic")),
-            by=by,
+            review=review, record=record, reason=data["reason"], automatic=data["automatic"], by=by
         )
         messages.success(request, "Record removed before screening.")
     elif action == "restore":
         record_restore(review=review, record=record, by=by)
         messages.success(request, "Record restored; it enters screening again.")
-    elif action == "link":
-        raw = request.POST.get("study", "").strip()
-        study = None
-        if raw:
-            if not raw.isdigit():
-                raise ServiceError("Give the study's record number", field="study")
-            study = Record.objects.filter(pk=int(raw), review=review).first()
-            if study is None:
-                raise ServiceError(f"No record {raw} in this review", field="study")
+    else:
+        study = data["study"]
         study_link_report(review=review, record=record, study=study, by=by)
         messages.success(request, "Linked as an additional report." if study else "Link removed.")
-    else:
-        raise ServiceError("Unknown action")
