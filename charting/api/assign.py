@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting import selectors, services
+from charting.access import extraction_for_lead
 from charting.analysis import pilot_agreement
 from charting.api.extractions import ExtractionOut
 from charting.models import Extraction, Form
@@ -123,7 +124,7 @@ class ExtractionReassign(APIView):
     )
     def post(self, request: Request, review: str, extraction_id: int) -> Response:
         access, _form = _lead(request, review)
-        extraction = get_object_or_404(Extraction, pk=extraction_id, review=access.review)
+        extraction = extraction_for_lead(access=access, extraction_id=extraction_id)
         data = ReassignIn(data=request.data)
         data.is_valid(raise_exception=True)
         (person,) = _extractors(access, [data.validated_data["extractor"]], field="extractor")

@@ -247,7 +247,7 @@ def test_comparison_page_shows_instances_and_quotes_and_sets_consensus_per_insta
     row = ConsensusValue.objects.get(record_id=record, field_key="auc")
     assert (row.instance, row.value, row.quote, row.page) == (1, "0.9", "AUC was 0.9", "7")
     bad = as_lead.post(reverse("charting:consensus", args=["tl-clinical", record]), {"field": "auc", "instance": "x"})
-    assert bad.status_code == 404 and ConsensusValue.objects.filter(field_key="auc").count() == 1
+    assert bad.status_code == 400 and ConsensusValue.objects.filter(field_key="auc").count() == 1
 
 
 def test_reports_page_and_studies_api_take_a_fixed_number_of_queries(

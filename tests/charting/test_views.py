@@ -246,8 +246,11 @@ def test_lead_assigns_all_waiting_studies(as_lead, form, studies, reviewer, revi
     assert Extraction.objects.filter(round="main").count() == 6
 
 
-def test_assign_ignores_ids_of_people_outside_the_review(as_lead, form, studies, outsider, reviewer):
-    as_lead.post(url("assign-study", studies[1].pk), {"extractors": [outsider.pk, reviewer.pk]})
+def test_assign_refuses_ids_of_people_outside_the_review(as_lead, form, studies, outsider, reviewer):
+    response = as_lead.post(url("assign-study", studies[1].pk), {"extractors": [outsider.pk, reviewer.pk]}, follow=True)
+    assert f"{outsider.pk} is not one of the available choices" in response.content.decode()
+    assert not Extraction.objects.exists()
+    as_lead.post(url("assign-study", studies[1].pk), {"extractors": [reviewer.pk]})
     assert list(Extraction.objects.values_list("extractor_id", flat=True)) == [reviewer.pk]
 
 
