@@ -105,7 +105,11 @@ class FieldForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    confirm = forms.BooleanField(required=False)
+    # Only the page's own "1" confirms: a stray value must not delete a field that holds data.
+    confirm = forms.ChoiceField(choices=[("1", "confirm")], required=False)
+
+    def confirmed(self) -> bool:
+        return self.is_valid() and self.cleaned_data["confirm"] == "1"
 
 
 # ---- the lead's assignment and the study pages: ids are looked up among what this review offers ---------------
@@ -186,15 +190,29 @@ class ReportLinkForm(forms.Form):
     """Link a report to its study, unlink it, or dismiss a suggested pair; both records of this review."""
 
     action = forms.ChoiceField(choices=[("link", "link"), ("unlink", "unlink"), ("dismiss", "dismiss")])
-    report = forms.ModelChoiceField(queryset=Record.objects.none(), error_messages={"invalid_choice": "No such record"})
-    study = forms.ModelChoiceField(
-        queryset=Record.objects.none(), required=False, error_messages={"invalid_choice": "No such record"}
+    report = forms.IntegerField(min_value=1, error_messages={"invalid": "Give the report's record number"})
+    study = forms.IntegerField(
+        min_value=1, required=False, error_messages={"invalid": "Give the study's record number"}
     )
 
     def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("report", "study"):
-            self.fields[name].queryset = Record.objects.filter(review=review)  # type: ignore[attr-defined]
+        self.review = review
+
+    def _record(self, name: str) -> Record | None:
+        number = self.cleaned_data.get(name)
+        if number is None:
+            return None
+        record = Record.objects.filter(pk=number, review=self.review).first()
+        if record is None:
+            raise forms.ValidationError(f"No record {number} in this review")
+        return record
+
+    def clean_report(self) -> Record | None:
+        return self._record("report")
+
+    def clean_study(self) -> Record | None:
+        return self._record("study")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,7 +11,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from charting import selectors, services
-from charting.forms import FieldForm, FormSettingsForm, FormStartForm, SectionForm
+from charting.forms import (
+    ConfirmForm,
+    FieldForm,
+    FieldMoveForm,
+    FormSettingsForm,
+    FormStartForm,
+    SectionEditForm,
+    SectionForm,
+    first_error,
+)
 from charting.keys import choice_lines
 from charting.models import Field, Form, FormVersion
 from review.access import ReviewAccess, review_for_user
@@ -136,8 +145,12 @@ def section_add(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def section_edit(request: AuthedRequest, slug: str, section_key: str) -> HttpResponse:
     access, form = _lead_form(request, slug)
+    posted = SectionEditForm(request.POST)
     try:
-        if request.POST.get("delete"):
+        if not posted.is_valid():
+            raise ServiceError(first_error(posted))
+        data = posted.cleaned_data
+        if data["delete"]:
             services.section_delete(form=form, by=request.user, section_key=section_key)
             messages.success(request, "Section deleted.")
         else:
@@ -145,10 +158,10 @@ def section_edit(request: AuthedRequest, slug: str, section_key: str) -> HttpRes
                 form=form,
                 by=request.user,
                 section_key=section_key,
-                title=request.POST.get("title", ""),
+                title=data["title"],
                 # The checkbox sends nothing when unticked; the hidden marker says the form showed it.
-                repeating=bool(request.POST.get("repeating")) if "repeating_shown" in request.POST else None,
-                instance_label=request.POST.get("instance_label") if "instance_label" in request.POST else None,
+                repeating=data["repeating"] if data["repeating_shown"] else None,
+                instance_label=data["instance_label"] if "instance_label" in request.POST else None,
             )
             messages.success(request, "Section saved.")
     except ServiceError as error:
@@ -247,7 +260,8 @@ def field_delete(request: AuthedRequest, slug: str, key: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "charting/field_delete.html", context)
     try:
-        services.field_delete(form=form, by=request.user, key=key, confirm=request.POST.get("confirm") == "1")
+        confirm = ConfirmForm(request.POST).confirmed()
+        services.field_delete(form=form, by=request.user, key=key, confirm=confirm)
     except ServiceError as error:
         messages.error(request, error.message)
         return render(request, "charting/field_delete.html", context, status=409)
@@ -260,8 +274,11 @@ def field_delete(request: AuthedRequest, slug: str, key: str) -> HttpResponse:
 def field_move(request: AuthedRequest, slug: str, key: str) -> HttpResponse:
     access, form = _lead_form(request, slug)
     _current_field(form, key)
+    move = FieldMoveForm(request.POST)
     try:
-        services.field_move(form=form, by=request.user, key=key, direction=request.POST.get("direction", ""))
+        if not move.is_valid():
+            raise ServiceError("Move up or down", field="direction")
+        services.field_move(form=form, by=request.user, key=key, direction=move.cleaned_data["direction"])
     except ServiceError as error:
         messages.error(request, error.message)
         return _after_edit(request, access, form, status=400)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from charting import selectors, services
 from charting.access import extraction_for_editor, extraction_for_reader
 from charting.answers import MAX_INSTANCES, SEP, instance_count
+from charting.forms import InstanceRemoveForm, first_error
 from charting.models import Extraction, Field
 from charting.widgets import Widget, posted_answers, widgets_for
 from review.access import ReviewAccess, review_for_user
@@ -181,14 +182,15 @@ def extraction_instance(request: AuthedRequest, slug: str, extraction_id: int) -
 def extraction_instance_remove(request: AuthedRequest, slug: str, extraction_id: int) -> HttpResponse:
     """Save what is on the page, then remove one instance of a repeating group ("group:n")."""
     _access, extraction = _own_draft(request, slug, extraction_id)
-    group, _sep, number = request.POST.get("remove", "").partition(":")
+    which = InstanceRemoveForm(request.POST)
     fields = selectors.version_fields(version=extraction.version)
     typed, sources = posted_answers(fields, request.POST)
     try:
+        if not which.is_valid():
+            raise ServiceError(first_error(which))
         services.extraction_save_draft(extraction=extraction, by=request.user, values=typed, sources=sources)
-        if not number.isdigit():
-            raise ServiceError("Say which instance to remove")
-        services.extraction_remove_instance(extraction=extraction, by=request.user, group=group, instance=int(number))
+        group, number = which.group_and_instance()
+        services.extraction_remove_instance(extraction=extraction, by=request.user, group=group, instance=number)
         messages.success(request, "Removed; the later ones moved up.")
     except ServiceError as error:
         messages.error(request, error.message)
