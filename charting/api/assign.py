@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 
 from charting import selectors, services
 from charting.access import extraction_for_lead
-from charting.analysis import pilot_agreement
 from charting.api.extractions import ExtractionOut
 from charting.models import Extraction, Form
+from charting.selectors.charted import pilot_agreement
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import api_user

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting import selectors, services
-from charting.studies import study_suggestions
+from charting.selectors.studies import study_suggestions
 from review.access import review_for_user
 from review.http import api_user
 from review.models import Record, Role

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting import exports, selectors
-from charting.analysis import ChartedData, TextSummary, charted_data, field_summaries, publication_dates
 from charting.fieldtypes import CATEGORICAL_TYPES
 from charting.models import Field
+from charting.selectors.charted import ChartedData, TextSummary, charted_data, field_summaries, publication_dates
 from charting.summaries import CategoricalSummary, crosstab, publications_per_period, sankey_links
 from charting.summary_files import EXTENSIONS, summary_file
 from review.access import review_for_user

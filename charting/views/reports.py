@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from charting import selectors, services
 from charting.forms import ReportLinkForm, first_error
-from charting.studies import study_suggestions
+from charting.selectors.studies import study_suggestions
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest

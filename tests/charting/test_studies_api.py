@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from charting import selectors, services
 from charting.models import ConsensusValue, Extraction, ExtractionValue, ReportPairDismissal, Section
-from charting.studies import looks_like_versions, title_overlap
+from charting.selectors.studies import looks_like_versions, title_overlap
 from review.models import DuplicateDecision, Record
 from tests.charting.conftest import include_at_full_text, submit
 from tests.charting.factories import RecordFactory

@@ -440,7 +440,7 @@ def test_summaries_page_shows_frequencies_numbers_crosstab_and_charts(
     grid = response.context["grid"]
     assert grid["col_totals"][0] == 2  # both studies are cardiology
     content = response.content.decode()
-    from charting.analysis import study_label
+    from charting.selectors.charted import study_label
 
     assert f"<small>{study_label(two_final[0])}</small>" in content  # the study listed in its cross-table cell
     assert 'src="/reviews/tl-clinical/charting/summaries/sankey.svg?source=' in content
