@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 
 from reporting.diagram import Diagram, build_diagram
 from reporting.prisma import PrismaCounts, prisma_counts
 from reporting.prisma_checks import Check, consistency_checks
-from review.models import Job, Review, SearchFile
+from review.models import Job, Review, Search, SearchFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +55,8 @@ def prisma_svg(*, review: Review) -> str:
         "reporting/_diagram.svg", {"review": review, "diagram": build_diagram(counts=counts, slug=review.slug)}
     )
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
+
+def review_searches(*, review: Review) -> QuerySet[Search]:
+    """The searches whose outside counts the lead records, in the order they were added."""
+    return Search.objects.filter(review=review).order_by("created_at", "pk")

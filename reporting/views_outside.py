@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from reporting.forms import OutsideSearchForm, PreviousVersionForm, first_error
+from reporting.selectors import review_searches
 from review.access import review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
-from review.models import Role, Search
+from review.models import Role
 from review.services.outside import review_previous_set, search_outside_counts_set
 
 
@@ -56,6 +57,6 @@ def outside_counts(request: AuthedRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Saved; the PRISMA diagram and CSV use it now.")
             return redirect("reporting:outside", slug=slug)
-    searches = Search.objects.filter(review=access.review).order_by("created_at", "pk")
+    searches = review_searches(review=access.review)
     context = {"access": access, "review": access.review, "searches": searches}
     return render(request, "reporting/outside.html", context, status=status)

@@ -43,8 +43,7 @@ def _extractors(access: ReviewAccess, usernames: list[str], field: str = "extrac
 
 
 def _extractions_out(extractions: list[Extraction]) -> list[dict[str, Any]]:
-    rows = Extraction.objects.filter(pk__in=[e.pk for e in extractions]).select_related("extractor", "version")
-    return list(ExtractionOut(rows.order_by("id"), many=True).data)
+    return list(ExtractionOut(selectors.extractions_by_id(e.pk for e in extractions), many=True).data)
 
 
 class ExtractorsIn(serializers.Serializer):
@@ -184,7 +183,8 @@ class Pilot(APIView):
         data = PilotIn(data=request.data)
         data.is_valid(raise_exception=True)
         ids = list(dict.fromkeys(data.validated_data["records"]))
-        records = list(Record.objects.filter(review=access.review, pk__in=ids).order_by("pk"))
+        found = selectors.records_by_id(review=access.review, ids=ids)
+        records = [found[pk] for pk in sorted(found)]
         missing = sorted(set(ids) - {r.pk for r in records})
         if missing:
             raise ServiceError(f"No record {', '.join(map(str, missing))} in this review", field="records")

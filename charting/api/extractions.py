@@ -63,7 +63,7 @@ class FormListCreate(APIView):
     @extend_schema(responses=FormOut(many=True), summary="The review's charting form (a list of at most one)")
     def get(self, request: Request, review: str) -> Response:
         access = review_for_user(user=api_user(request), slug=review)
-        return Response(FormOut(Form.objects.filter(review=access.review), many=True).data)
+        return Response(FormOut(selectors.review_forms(review=access.review), many=True).data)
 
     @extend_schema(
         request=FormIn,
@@ -95,8 +95,7 @@ class FormVersions(APIView):
     def get(self, request: Request, review: str, form_id: int) -> Response:
         access = review_for_user(user=api_user(request), slug=review)
         form = get_object_or_404(Form, pk=form_id, review=access.review)
-        versions = FormVersion.objects.filter(form=form).select_related("created_by").order_by("-number")
-        return Response(VersionOut(versions, many=True).data)
+        return Response(VersionOut(selectors.form_versions(form=form), many=True).data)
 
 
 class FormVersionDetail(APIView):
@@ -175,10 +174,9 @@ class ExtractionList(APIView):
     )
     def get(self, request: Request, review: str) -> Response:
         access = review_for_user(user=api_user(request), slug=review)
-        rows = Extraction.objects.filter(review=access.review).select_related("extractor", "version")
-        if not access.is_lead:
-            rows = rows.filter(extractor=api_user(request))
-        return Response(ExtractionOut(rows.order_by("record_id", "id"), many=True).data)
+        mine = None if access.is_lead else api_user(request)
+        rows = selectors.review_extractions(review=access.review, extractor=mine)
+        return Response(ExtractionOut(rows, many=True).data)
 
 
 class ExtractionDetail(APIView):
@@ -246,9 +244,7 @@ class ExtractionReopen(APIView):
         extraction = services.extraction_reopen(
             extraction=extraction_for_lead(access=access, extraction_id=extraction_id), by=api_user(request)
         )
-        return Response(
-            ExtractionOut(Extraction.objects.select_related("extractor", "version").get(pk=extraction.pk)).data
-        )
+        return Response(ExtractionOut(selectors.extractions_by_id([extraction.pk]).get()).data)
 
 
 class ComparisonOut(serializers.Serializer):

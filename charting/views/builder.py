@@ -22,19 +22,16 @@ from charting.forms import (
     first_error,
 )
 from charting.keys import choice_lines
-from charting.models import Field, Form, FormVersion
+from charting.models import Field, Form
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
-from review.models import Membership, Review, Role
+from review.models import Review, Role
 
 
 def _copy_sources(request: AuthedRequest, review: Review) -> list[tuple[str, str]]:
     """Reviews the person leads that have a form to copy (never this one)."""
-    led = Membership.objects.filter(user=request.user, role=Role.LEAD).exclude(review=review).values("review_id")
-    return list(
-        Form.objects.filter(review_id__in=led).order_by("review__title").values_list("review__slug", "review__title")
-    )
+    return selectors.forms_to_copy(user=request.user, review=review)
 
 
 def _form_or_404(access: ReviewAccess) -> Form:
@@ -55,7 +52,7 @@ def _builder_context(access: ReviewAccess, form: Form, **extra: Any) -> dict[str
         "version": version,
         "started": selectors.version_started(version=version),
         "sections": sections,
-        "versions": FormVersion.objects.filter(form=form).select_related("created_by").order_by("-number"),
+        "versions": selectors.form_versions(form=form),
         "field_form": FieldForm(sections=[s for s, _f in sections], fields=all_fields),
         "section_form": SectionForm(auto_id="id_section_%s"),
         "settings_form": FormSettingsForm(
@@ -201,7 +198,7 @@ def field_add(request: AuthedRequest, slug: str) -> HttpResponse:
 
 
 def _current_field(form: Form, key: str) -> Field:
-    field = Field.objects.filter(version=selectors.form_current_version(form=form), key=key).first()
+    field = selectors.current_field(form=form, key=key)
     if field is None:
         raise Http404("No such field")
     return field

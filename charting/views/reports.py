@@ -17,14 +17,14 @@ from charting.selectors.studies import study_suggestions
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
-from review.models import Record, Role
+from review.models import Role
 
 
 def _context(access: ReviewAccess) -> dict[str, Any]:
     studies = selectors.chartable_records(review=access.review)
     reports = selectors.reports_by_study(review=access.review, study_ids=studies.values_list("pk", flat=True))
     grouped = {pk for pk, ids in reports.items() if len(ids) > 1}
-    records = Record.objects.in_bulk([pk for pk in grouped for pk in reports[pk]])
+    records = selectors.records_by_id(review=access.review, ids=[pk for pk in grouped for pk in reports[pk]])
     return {
         "access": access,
         "review": access.review,
