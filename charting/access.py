@@ -25,14 +25,15 @@ from review.models import Record, Role
 BLINDED = "Extractions stay hidden until every extractor of this study has submitted"
 NOT_YOURS = "Only its extractor can change an extraction"
 
-User = AbstractBaseUser | AnonymousUser
+# Anyone a request or a service acts for: pages pass request.user, services the person doing the change.
+Person = AbstractBaseUser | AnonymousUser
 
 
 def _scoped(access: ReviewAccess) -> QuerySet[Extraction]:
     return Extraction.objects.filter(review=access.review).select_related("record", "extractor", "version", "form")
 
 
-def extraction_may_read(*, access: ReviewAccess, extraction: Extraction, user: User) -> bool:
+def extraction_may_read(*, access: ReviewAccess, extraction: Extraction, user: Person) -> bool:
     if extraction.extractor_id == user.pk:
         return True
     if extraction.status == Extraction.Status.WITHDRAWN:
@@ -41,7 +42,7 @@ def extraction_may_read(*, access: ReviewAccess, extraction: Extraction, user: U
     return selectors.all_submitted(group)
 
 
-def extraction_for_reader(*, access: ReviewAccess, user: User, extraction_id: int) -> Extraction:
+def extraction_for_reader(*, access: ReviewAccess, user: Person, extraction_id: int) -> Extraction:
     """An extraction of this review that `user` may open; 404 for another review's, 403 while blinded."""
     extraction = get_object_or_404(_scoped(access), pk=extraction_id)
     if not extraction_may_read(access=access, extraction=extraction, user=user):
@@ -49,14 +50,14 @@ def extraction_for_reader(*, access: ReviewAccess, user: User, extraction_id: in
     return extraction
 
 
-def extraction_for_editor(*, access: ReviewAccess, user: User, extraction_id: int) -> Extraction:
+def extraction_for_editor(*, access: ReviewAccess, user: Person, extraction_id: int) -> Extraction:
     """One's own extraction of this review, to change; 404 for another review's, 403 for someone else's."""
     extraction = get_object_or_404(_scoped(access), pk=extraction_id)
     extraction_check_editor(extraction=extraction, user=user)
     return extraction
 
 
-def extraction_check_editor(*, extraction: Extraction, user: User) -> None:
+def extraction_check_editor(*, extraction: Extraction, user: Person) -> None:
     """Services call this on the row they locked, so a page, the API and a script get the same answer."""
     if extraction.extractor_id != user.pk:
         raise PermissionDenied(NOT_YOURS)
@@ -75,7 +76,7 @@ def consensus_source(*, access: ReviewAccess, record: Record, extraction_id: int
     return get_object_or_404(Extraction, pk=extraction_id, review=access.review, record=record)
 
 
-def consensus_may_decide(*, form: Form, record: Record, user: User, group: list[Extraction]) -> bool:
+def consensus_may_decide(*, form: Form, record: Record, user: Person, group: list[Extraction]) -> bool:
     """The lead, or one of the study's own extractors, once all of them have submitted (`group` is the study's
     active main-round extractions)."""
     if not selectors.all_submitted(group):
