@@ -146,7 +146,7 @@ def main() -> None:
     from django.test import Client
 
     from charting import exports
-    from charting.analysis import charted_data, field_summaries
+    from charting.selectors.charted import charted_data, field_summaries
     from charting.summaries import crosstab, sankey_links
 
     started = time.perf_counter()

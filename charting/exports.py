@@ -20,7 +20,6 @@ from typing import Any
 from django.http import StreamingHttpResponse
 
 from charting import selectors
-from charting.analysis import ChartedData, charted_data
 from charting.answers import address, instance_count, parse_address
 from charting.colnames import short_names
 from charting.fieldtypes import (
@@ -33,6 +32,7 @@ from charting.fieldtypes import (
     selected,
 )
 from charting.models import ConsensusValue, Field, Form
+from charting.selectors.charted import ChartedData, charted_data
 from review.models import Review
 
 # A study is its main report: study_id is that record's id, report_ids every report's (main first, ";"-separated).

@@ -1,5 +1,5 @@
 """Summaries of charted data: frequencies, descriptive statistics, cross-tabulations, Sankey links, publication
-counts. Pure functions over field specs and final values; the selectors in charting.analysis feed them.
+counts. Pure functions over field specs and final values; the selectors in charting.selectors.charted feed them.
 
 Percentages of a categorical field are of the studies that answered it (the denominator is shown); missing
 answers are counted apart. A multiple-choice field counts each option separately, so its percentages can add

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from django.http import Http404, HttpResponse, HttpResponseBase
 
 from charting import exports, svg, tables
-from charting.analysis import ChartedData, field_summaries, publication_dates
 from charting.fieldtypes import CATEGORICAL_TYPES
 from charting.models import Field, Form
+from charting.selectors.charted import ChartedData, field_summaries, publication_dates
 from charting.summaries import CategoricalSummary, crosstab, publications_per_period, sankey_links
 
 EXTENSIONS = ("csv", "svg")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from charting.analysis import ChartedData, FieldSummary, TextSummary, field_summaries
 from charting.models import Field
+from charting.selectors.charted import ChartedData, FieldSummary, TextSummary, field_summaries
 from charting.summaries import CategoricalSummary, CrossTab, Link, NumericSummary
 
 

@@ -47,8 +47,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("review.api.urls")),
     path("api/v1/", include("screening.api_urls")),
-    path("api/v1/", include("charting.api_urls")),
-    path("api/v1/", include("reporting.api_urls")),
+    path("api/v1/", include("charting.api.urls")),
+    path("api/v1/", include("reporting.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # The admin's log-in page shares the site's log-in throttle; the rest of the admin is Django's.

@@ -207,11 +207,18 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
         dbr = row["record__search_id"] in dbr_search_ids
         stage, status, n = row["stage"], row["status"], row["n"]
         if stage == Stage.TITLE_ABSTRACT:
+            # Every screenable record has its title/abstract row from the moment it is created (screening writes
+            # it in the action that creates the record), so "awaiting" is counted from the rows like the rest.
             if status == Status.EXCLUDED:
                 if dbr:
                     counts.records_excluded += n
                 else:
                     counts.other_records_excluded += n
+            elif status != Status.INCLUDED:
+                if dbr:
+                    counts.records_awaiting += n
+                else:
+                    counts.other_records_awaiting += n
             continue
         prefix = "dbr" if dbr else "other"
         setattr(counts, f"{prefix}_sought_reports", getattr(counts, f"{prefix}_sought_reports") + n)
@@ -221,10 +228,6 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
             setattr(counts, f"{prefix}_excluded", getattr(counts, f"{prefix}_excluded") + n)
         elif status != Status.INCLUDED:
             setattr(counts, f"{prefix}_awaiting", getattr(counts, f"{prefix}_awaiting") + n)
-    # Records that were never opened at title/abstract have no outcome row yet: they are awaiting too.
-    ta_included = _ta_included_by_branch(review, dbr_search_ids)
-    counts.records_awaiting = counts.records_screened - counts.records_excluded - ta_included[True]
-    counts.other_records_awaiting = counts.other_screened - counts.other_records_excluded - ta_included[False]
     counts.dbr_assessed = counts.dbr_sought_reports - counts.dbr_notretrieved_reports
     counts.other_assessed = counts.other_sought_reports - counts.other_notretrieved_reports
 
@@ -264,25 +267,6 @@ def _ft(review: Review, status: str) -> QuerySet[StageOutcome]:
     return StageOutcome.objects.filter(
         review=review, stage=Stage.FULL_TEXT, status=status, record__merged_into__isnull=True, record__removed_reason=""
     )
-
-
-def _ta_included_by_branch(review: Review, dbr_search_ids: set[int]) -> dict[bool, int]:
-    rows = (
-        StageOutcome.objects.filter(
-            review=review,
-            stage=Stage.TITLE_ABSTRACT,
-            status=Status.INCLUDED,
-            record__merged_into__isnull=True,
-            record__removed_reason="",
-        )
-        .values("record__search_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    included = {True: 0, False: 0}
-    for row in rows:
-        included[row["record__search_id"] in dbr_search_ids] += row["n"]
-    return included
 
 
 # ---- the records behind each number ----------------------------------------------------------------------------
@@ -367,8 +351,8 @@ def prisma_records(*, review: Review, node: str, reason: str = "", database: str
     records = records.filter(SCREENABLE)
     ta = Stage.TITLE_ABSTRACT
     if node in ("records_awaiting", "other_records_awaiting"):
-        decided = _outcome_ids(review, ta, [Status.INCLUDED, Status.EXCLUDED])
-        return records.filter(branch).exclude(pk__in=decided).order_by("pk")
+        undecided = _outcome_ids(review, ta, [Status.AWAITING, Status.CONFLICT])
+        return records.filter(branch, pk__in=undecided).order_by("pk")
     if node in ("records_excluded", "other_records_excluded"):
         return records.filter(branch, pk__in=_outcome_ids(review, ta, [Status.EXCLUDED])).order_by("pk")
     suffix = node.split("_", 1)[1]

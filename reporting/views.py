@@ -7,45 +7,49 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
 from charting.services.studies import study_link_report
-from reporting.diagram import build_diagram
-from reporting.exports.registry import KINDS, SubsetError, export_chunks, export_filename, subset_check
-from reporting.prisma import NODE_LABELS, consistency_checks, prisma_counts, prisma_records
+from reporting.exports.registry import KINDS, SubsetError
+from reporting.exports.response import export_response
+from reporting.forms import RecordActionForm, first_error
+from reporting.prisma import NODE_LABELS, prisma_records
+from reporting.selectors import prisma_diagram
+from reporting.selectors import prisma_svg as prisma_svg_document
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
 from review.models import Record, Role
 from review.services.records import record_remove_before_screening, record_restore
 
+# How often the page asks for the diagram again while it may still change (`PrismaDiagram.pending`).
 POLL_SECONDS = 10
-
-
-def _diagram_context(access: ReviewAccess) -> dict[str, Any]:
-    counts = prisma_counts(review=access.review)
-    return {
-        "access": access,
-        "review": access.review,
-        "counts": counts,
-        "checks": consistency_checks(counts),
-        "diagram": build_diagram(counts=counts, slug=access.review.slug),
-        "poll_seconds": POLL_SECONDS,
-    }
+# htmx stops an `every` poll when the answer has this status: https://htmx.org/docs/#polling
+STOP_POLLING = 286
 
 
 @login_required
 @require_http_methods(["GET"])
 def prisma(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
-    context = _diagram_context(access)
+    shown = prisma_diagram(review=access.review)
+    context = {
+        "access": access,
+        "review": access.review,
+        "counts": shown.counts,
+        "checks": shown.checks,
+        "diagram": shown.diagram,
+        "pending": shown.pending,
+        "poll_seconds": POLL_SECONDS,
+    }
     if request.htmx:
-        return render(request, "reporting/prisma.html#prisma-diagram", context)
+        # Once nothing can change on its own, the fragment comes back without its trigger and with the status
+        # that tells htmx to stop asking; a page opened later polls again only if something is pending then.
+        status = 200 if shown.pending else STOP_POLLING
+        return render(request, "reporting/prisma.html#prisma-diagram", context, status=status)
     return render(request, "reporting/prisma.html", context)
 
 
@@ -53,10 +57,7 @@ def prisma(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def prisma_svg(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
-    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + render_to_string(
-        "reporting/_diagram.svg", _diagram_context(access), request=request
-    )
-    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    response = HttpResponse(prisma_svg_document(review=access.review), content_type="image/svg+xml; charset=utf-8")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="{access.review.slug}-prisma.svg"'
     return response
@@ -110,22 +111,6 @@ def export_download(request: AuthedRequest, slug: str, kind: str) -> HttpRespons
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
 
 
-def export_response(
-    *, access: ReviewAccess, user: Any, kind: str, bom: bool = False, subset: str = "", reason: str = ""
-) -> StreamingHttpResponse:
-    """The streamed download of one export; shared by the page and the API. Raises SubsetError for a subset
-    the export does not have."""
-    spec = KINDS[kind]
-    if not access.at_least(spec.min_role):
-        raise PermissionDenied(f"This export needs the {spec.min_role.label.lower()} role")
-    node, reason = subset_check(kind=kind, subset=subset, reason=reason)
-    chunks = export_chunks(access=access, user=user, kind=kind, bom=bom, subset=node, reason=reason)
-    body = (chunk.encode("utf-8") if isinstance(chunk, str) else chunk for chunk in chunks)
-    response = StreamingHttpResponse(body, content_type=spec.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(slug=access.review.slug, kind=kind)}"'
-    return response
-
-
 # ---- record actions that PRISMA counts ------------------------------------------------------------------------
 
 
@@ -139,8 +124,11 @@ def record_prisma(request: AuthedRequest, slug: str, record_id: int) -> HttpResp
     status = 200
     if request.method == "POST":
         access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+        form = RecordActionForm(request.POST, review=access.review)
         try:
-            _record_action(request, access, record)
+            if not form.is_valid():
+                raise ServiceError(first_error(form))
+            _record_action(request, access, record, form.cleaned_data)
         except ServiceError as error:
             messages.error(request, error.message)
             status = 400
@@ -150,31 +138,18 @@ def record_prisma(request: AuthedRequest, slug: str, record_id: int) -> HttpResp
     return render(request, "reporting/record.html", context, status=status)
 
 
-def _record_action(request: AuthedRequest, access: ReviewAccess, record: Record) -> None:
-    action = request.POST.get("action", "")
+def _record_action(request: AuthedRequest, access: ReviewAccess, record: Record, data: dict[str, Any]) -> None:
+    action = data["action"]
     review, by = access.review, request.user
     if action == "remove":
         record_remove_before_screening(
-            review=review,
-            record=record,
-            reason=request.POST.get("reason", ""),
-            automatic=bool(request.POST.get("automatic")),
-            by=by,
+            review=review, record=record, reason=data["reason"], automatic=data["automatic"], by=by
         )
         messages.success(request, "Record removed before screening.")
     elif action == "restore":
         record_restore(review=review, record=record, by=by)
         messages.success(request, "Record restored; it enters screening again.")
-    elif action == "link":
-        raw = request.POST.get("study", "").strip()
-        study = None
-        if raw:
-            if not raw.isdigit():
-                raise ServiceError("Give the study's record number", field="study")
-            study = Record.objects.filter(pk=int(raw), review=review).first()
-            if study is None:
-                raise ServiceError(f"No record {raw} in this review", field="study")
+    else:
+        study = data["study"]
         study_link_report(review=review, record=record, study=study, by=by)
         messages.success(request, "Linked as an additional report." if study else "Link removed.")
-    else:
-        raise ServiceError("Unknown action")

@@ -6,13 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from reporting.forms import OutsideSearchForm, PreviousVersionForm, first_error
+from reporting.selectors import review_searches
 from review.access import review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
-from review.models import Role, Search
+from review.models import Role
 from review.services.outside import review_previous_set, search_outside_counts_set
 
 
@@ -26,23 +28,28 @@ def outside_counts(request: AuthedRequest, slug: str) -> HttpResponse:
         post = request.POST
         try:
             if post.get("action") == "previous":
+                previous = PreviousVersionForm(post)
+                if not previous.is_valid():
+                    raise ServiceError(first_error(previous))
                 review_previous_set(
                     review=access.review,
                     by=request.user,
-                    studies=post.get("previous_studies", ""),
-                    reports=post.get("previous_reports", ""),
-                    note=post.get("previous_note", ""),
+                    studies=previous.cleaned_data["previous_studies"],
+                    reports=previous.cleaned_data["previous_reports"],
+                    note=previous.cleaned_data["previous_note"],
                 )
             else:
-                raw = post.get("search", "")
-                search = get_object_or_404(Search, pk=int(raw) if raw.isdigit() else 0, review=access.review)
+                counts = OutsideSearchForm(post, review=access.review)
+                if not counts.is_valid():
+                    raise ServiceError(first_error(counts))
+                hits = counts.cleaned_data["hits_reported"]
                 search_outside_counts_set(
                     review=access.review,
-                    search=search,
+                    search=counts.cleaned_data["search"],
                     by=request.user,
-                    hits_reported=post.get("hits_reported", ""),
-                    removed_before_import=post.get("removed_before_import", "") or 0,
-                    note=post.get("outside_note", ""),
+                    hits_reported="" if hits is None else hits,
+                    removed_before_import=counts.cleaned_data["removed_before_import"] or 0,
+                    note=counts.cleaned_data["outside_note"],
                 )
         except ServiceError as error:
             messages.error(request, error.message)
@@ -50,6 +57,6 @@ def outside_counts(request: AuthedRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Saved; the PRISMA diagram and CSV use it now.")
             return redirect("reporting:outside", slug=slug)
-    searches = Search.objects.filter(review=access.review).order_by("created_at", "pk")
+    searches = review_searches(review=access.review)
     context = {"access": access, "review": access.review, "searches": searches}
     return render(request, "reporting/outside.html", context, status=status)

@@ -1,6 +1,6 @@
 """Writes for charting: forms and their versions, extractions, consensus."""
 
-from charting.services.consensus import can_decide, consensus_seed_agreements, consensus_set
+from charting.services.consensus import consensus_seed_agreements, consensus_set
 from charting.services.extraction import (
     ExtractionIncomplete,
     SaveResult,
@@ -30,7 +30,6 @@ from charting.services.studies import study_link_report, study_suggestion_dismis
 __all__ = [
     "ExtractionIncomplete",
     "SaveResult",
-    "can_decide",
     "consensus_seed_agreements",
     "consensus_set",
     "extraction_assign",

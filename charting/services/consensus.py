@@ -12,12 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from charting import selectors
+from charting.access import consensus_may_decide
 from charting.answers import MAX_INSTANCES, address
 from charting.fieldtypes import FieldValueError, clean_value
 from charting.models import ConsensusValue, Extraction, Field, Form
-from review.access import role_in
 from review.errors import ServiceError
-from review.models import Record, Role
+from review.models import Record
 from review.services import audit
 
 
@@ -58,13 +58,6 @@ def consensus_seed_agreements(*, form: Form, record: Record, extractions: list[E
     return len(rows)
 
 
-def can_decide(*, form: Form, record: Record, user: User, pair: list[Extraction]) -> bool:
-    """The lead, or one of the study's own extractors, once all of them have submitted."""
-    if not selectors.all_submitted(pair):
-        return False
-    return role_in(user=user, review=form.review) == Role.LEAD or any(e.extractor_id == user.pk for e in pair)
-
-
 @transaction.atomic
 def consensus_set(
     *,
@@ -84,7 +77,7 @@ def consensus_set(
     pair = selectors.active_extractions(review=form.review, record=record, round=Extraction.Round.MAIN)
     if not selectors.all_submitted(pair):
         raise ServiceError("Consensus waits until every extractor of this study has submitted", code="conflict")
-    if not can_decide(form=form, record=record, user=by, pair=pair):
+    if not consensus_may_decide(form=form, record=record, user=by, group=pair):
         raise PermissionDenied("Only the lead or this study's extractors set consensus")
     spec = (
         Field.objects.filter(version=selectors.form_current_version(form=form), key=field_key)

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from charting import selectors
+from charting.access import extraction_check_editor
 from charting.answers import (
     SEP,
     AddressError,
@@ -189,8 +189,7 @@ def extraction_reassign(*, extraction: Extraction, to: User, by: User) -> Extrac
 
 def _lock_own_draft(extraction: Extraction, by: User) -> Extraction:
     locked = Extraction.objects.select_for_update(of=("self",)).select_related("form", "version").get(pk=extraction.pk)
-    if locked.extractor_id != by.pk:
-        raise PermissionDenied("Only its extractor can change an extraction")
+    extraction_check_editor(extraction=locked, user=by)
     if locked.status != Extraction.Status.DRAFT:
         raise ServiceError(
             "This extraction is closed (submitted or reassigned) and can no longer change", code="conflict"

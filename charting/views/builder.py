@@ -11,21 +11,27 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from charting import selectors, services
-from charting.forms import FieldForm, FormSettingsForm, FormStartForm, SectionForm
+from charting.forms import (
+    ConfirmForm,
+    FieldForm,
+    FieldMoveForm,
+    FormSettingsForm,
+    FormStartForm,
+    SectionEditForm,
+    SectionForm,
+    first_error,
+)
 from charting.keys import choice_lines
-from charting.models import Field, Form, FormVersion
+from charting.models import Field, Form
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
-from review.models import Membership, Review, Role
+from review.models import Review, Role
 
 
 def _copy_sources(request: AuthedRequest, review: Review) -> list[tuple[str, str]]:
     """Reviews the person leads that have a form to copy (never this one)."""
-    led = Membership.objects.filter(user=request.user, role=Role.LEAD).exclude(review=review).values("review_id")
-    return list(
-        Form.objects.filter(review_id__in=led).order_by("review__title").values_list("review__slug", "review__title")
-    )
+    return selectors.forms_to_copy(user=request.user, review=review)
 
 
 def _form_or_404(access: ReviewAccess) -> Form:
@@ -46,7 +52,7 @@ def _builder_context(access: ReviewAccess, form: Form, **extra: Any) -> dict[str
         "version": version,
         "started": selectors.version_started(version=version),
         "sections": sections,
-        "versions": FormVersion.objects.filter(form=form).select_related("created_by").order_by("-number"),
+        "versions": selectors.form_versions(form=form),
         "field_form": FieldForm(sections=[s for s, _f in sections], fields=all_fields),
         "section_form": SectionForm(auto_id="id_section_%s"),
         "settings_form": FormSettingsForm(
@@ -136,8 +142,12 @@ def section_add(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def section_edit(request: AuthedRequest, slug: str, section_key: str) -> HttpResponse:
     access, form = _lead_form(request, slug)
+    posted = SectionEditForm(request.POST)
     try:
-        if request.POST.get("delete"):
+        if not posted.is_valid():
+            raise ServiceError(first_error(posted))
+        data = posted.cleaned_data
+        if data["delete"]:
             services.section_delete(form=form, by=request.user, section_key=section_key)
             messages.success(request, "Section deleted.")
         else:
@@ -145,10 +155,10 @@ def section_edit(request: AuthedRequest, slug: str, section_key: str) -> HttpRes
                 form=form,
                 by=request.user,
                 section_key=section_key,
-                title=request.POST.get("title", ""),
+                title=data["title"],
                 # The checkbox sends nothing when unticked; the hidden marker says the form showed it.
-                repeating=bool(request.POST.get("repeating")) if "repeating_shown" in request.POST else None,
-                instance_label=request.POST.get("instance_label") if "instance_label" in request.POST else None,
+                repeating=data["repeating"] if data["repeating_shown"] else None,
+                instance_label=data["instance_label"] if "instance_label" in request.POST else None,
             )
             messages.success(request, "Section saved.")
     except ServiceError as error:
@@ -188,7 +198,7 @@ def field_add(request: AuthedRequest, slug: str) -> HttpResponse:
 
 
 def _current_field(form: Form, key: str) -> Field:
-    field = Field.objects.filter(version=selectors.form_current_version(form=form), key=key).first()
+    field = selectors.current_field(form=form, key=key)
     if field is None:
         raise Http404("No such field")
     return field
@@ -247,7 +257,8 @@ def field_delete(request: AuthedRequest, slug: str, key: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "charting/field_delete.html", context)
     try:
-        services.field_delete(form=form, by=request.user, key=key, confirm=request.POST.get("confirm") == "1")
+        confirm = ConfirmForm(request.POST).confirmed()
+        services.field_delete(form=form, by=request.user, key=key, confirm=confirm)
     except ServiceError as error:
         messages.error(request, error.message)
         return render(request, "charting/field_delete.html", context, status=409)
@@ -260,8 +271,11 @@ def field_delete(request: AuthedRequest, slug: str, key: str) -> HttpResponse:
 def field_move(request: AuthedRequest, slug: str, key: str) -> HttpResponse:
     access, form = _lead_form(request, slug)
     _current_field(form, key)
+    move = FieldMoveForm(request.POST)
     try:
-        services.field_move(form=form, by=request.user, key=key, direction=request.POST.get("direction", ""))
+        if not move.is_valid():
+            raise ServiceError("Move up or down", field="direction")
+        services.field_move(form=form, by=request.user, key=key, direction=move.cleaned_data["direction"])
     except ServiceError as error:
         messages.error(request, error.message)
         return _after_edit(request, access, form, status=400)

@@ -6,14 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from charting import selectors, services
+from charting.access import extraction_for_editor, extraction_for_reader
 from charting.answers import MAX_INSTANCES, SEP, instance_count
+from charting.forms import InstanceRemoveForm, first_error
 from charting.models import Extraction, Field
 from charting.widgets import Widget, posted_answers, widgets_for
 from review.access import ReviewAccess, review_for_user
@@ -27,24 +28,6 @@ def current_fulltext(record: Record) -> Any:
     from screening.selectors import current_fulltext as screening_fulltext
 
     return screening_fulltext(record=record)
-
-
-def _extraction(access: ReviewAccess, extraction_id: int) -> Extraction:
-    return get_object_or_404(
-        Extraction.objects.select_related("record", "extractor", "version", "form"),
-        pk=extraction_id,
-        review=access.review,
-    )
-
-
-def _may_read(access: ReviewAccess, extraction: Extraction, user_id: int) -> bool:
-    """Blinding: one's own extraction always; anyone else's once every extractor of the study has submitted."""
-    if extraction.extractor_id == user_id:
-        return True
-    if extraction.status == Extraction.Status.WITHDRAWN:
-        return access.is_lead
-    group = selectors.active_extractions(review=access.review, record=extraction.record, round=extraction.round)
-    return selectors.all_submitted(group)
 
 
 def _screen_context(
@@ -107,18 +90,13 @@ def _instance_widgets(
 @require_http_methods(["GET"])
 def extraction_screen(request: AuthedRequest, slug: str, extraction_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
-    extraction = _extraction(access, extraction_id)
-    if not _may_read(access, extraction, request.user.pk):
-        raise PermissionDenied("Extractions stay hidden until every extractor of this study has submitted")
+    extraction = extraction_for_reader(access=access, user=request.user, extraction_id=extraction_id)
     return render(request, "charting/extract.html", _screen_context(access, extraction, request.user.pk))
 
 
 def _own_draft(request: AuthedRequest, slug: str, extraction_id: int) -> tuple[ReviewAccess, Extraction]:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
-    extraction = _extraction(access, extraction_id)
-    if extraction.extractor_id != request.user.pk:
-        raise PermissionDenied("Only its extractor can change an extraction")
-    return access, extraction
+    return access, extraction_for_editor(access=access, user=request.user, extraction_id=extraction_id)
 
 
 @login_required
@@ -204,14 +182,15 @@ def extraction_instance(request: AuthedRequest, slug: str, extraction_id: int) -
 def extraction_instance_remove(request: AuthedRequest, slug: str, extraction_id: int) -> HttpResponse:
     """Save what is on the page, then remove one instance of a repeating group ("group:n")."""
     _access, extraction = _own_draft(request, slug, extraction_id)
-    group, _sep, number = request.POST.get("remove", "").partition(":")
+    which = InstanceRemoveForm(request.POST)
     fields = selectors.version_fields(version=extraction.version)
     typed, sources = posted_answers(fields, request.POST)
     try:
+        if not which.is_valid():
+            raise ServiceError(first_error(which))
         services.extraction_save_draft(extraction=extraction, by=request.user, values=typed, sources=sources)
-        if not number.isdigit():
-            raise ServiceError("Say which instance to remove")
-        services.extraction_remove_instance(extraction=extraction, by=request.user, group=group, instance=int(number))
+        group, number = which.group_and_instance()
+        services.extraction_remove_instance(extraction=extraction, by=request.user, group=group, instance=number)
         messages.success(request, "Removed; the later ones moved up.")
     except ServiceError as error:
         messages.error(request, error.message)

@@ -12,28 +12,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from charting import selectors, services
-from charting.studies import study_suggestions
+from charting.forms import ReportLinkForm, first_error
+from charting.selectors.studies import study_suggestions
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
-from review.models import Record, Role
-
-
-def _record(access: ReviewAccess, raw: str, what: str) -> Record:
-    # Ids from the form are looked up inside the review, never trusted.
-    if not raw.strip().isdigit():
-        raise ServiceError(f"Give the {what}'s record number", field=what)
-    record = Record.objects.filter(pk=int(raw), review=access.review).first()
-    if record is None:
-        raise ServiceError(f"No record {raw.strip()} in this review", field=what)
-    return record
+from review.models import Role
 
 
 def _context(access: ReviewAccess) -> dict[str, Any]:
     studies = selectors.chartable_records(review=access.review)
     reports = selectors.reports_by_study(review=access.review, study_ids=studies.values_list("pk", flat=True))
     grouped = {pk for pk, ids in reports.items() if len(ids) > 1}
-    records = Record.objects.in_bulk([pk for pk in grouped for pk in reports[pk]])
+    records = selectors.records_by_id(review=access.review, ids=[pk for pk in grouped for pk in reports[pk]])
     return {
         "access": access,
         "review": access.review,
@@ -52,11 +43,14 @@ def study_reports(request: AuthedRequest, slug: str) -> HttpResponse:
         access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
         return render(request, "charting/reports.html", _context(access))
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
-    action = request.POST.get("action", "")
+    posted = ReportLinkForm(request.POST, review=access.review)
+    if not posted.is_valid():
+        messages.error(request, first_error(posted))
+        return render(request, "charting/reports.html", _context(access), status=400)
+    action, report = posted.cleaned_data["action"], posted.cleaned_data["report"]
+    study = None if action == "unlink" else posted.cleaned_data["study"]
     try:
-        report = _record(access, request.POST.get("report", ""), "report")
-        study = None if action == "unlink" else _record(access, request.POST.get("study", ""), "study")
-        if action == "dismiss" and study is not None:
+        if action == "dismiss" and study is not None:  # the form requires a study to dismiss
             services.study_suggestion_dismiss(review=access.review, study=study, report=report, by=request.user)
             messages.success(request, f"Records {study.pk} and {report.pk} will not be suggested again.")
             return redirect("charting:reports", slug=slug)

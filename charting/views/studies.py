@@ -12,20 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from charting import selectors, services
-from charting.analysis import charted_data, pilot_agreement
+from charting.access import consensus_may_decide, consensus_source, extraction_for_lead
 from charting.fieldtypes import display_value
+from charting.forms import ConsensusForm, ExtractorsForm, PilotForm, ReassignForm, first_error
 from charting.models import Extraction, Form
+from charting.selectors.charted import charted_data, pilot_agreement
 from charting.widgets import raw_from_post, widget_for
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
 from review.models import Record, Role
-
-
-def _chosen_extractors(access: ReviewAccess, ids: list[str]) -> list[User]:
-    # Only members who may chart are offered; ids from the form are looked up among them, never trusted.
-    eligible = {str(u.pk): u for u in selectors.eligible_extractors(review=access.review)}
-    return [eligible[i] for i in ids if i in eligible]
 
 
 @login_required
@@ -61,8 +57,11 @@ def _lead(request: AuthedRequest, slug: str) -> tuple[ReviewAccess, Form]:
 @require_http_methods(["POST"])
 def assign_pending(request: AuthedRequest, slug: str) -> HttpResponse:
     access, _form = _lead(request, slug)
-    people = _chosen_extractors(access, request.POST.getlist("extractors"))
+    chosen = ExtractorsForm(request.POST, eligible=selectors.eligible_extractors(review=access.review))
     try:
+        if not chosen.is_valid():
+            raise ServiceError(first_error(chosen))
+        people = chosen.chosen()
         made = services.extractions_assign_pending(review=access.review, by=request.user, extractors=people)
         messages.success(request, f"{made} extraction{'s' if made != 1 else ''} assigned.")
     except ServiceError as error:
@@ -75,8 +74,11 @@ def assign_pending(request: AuthedRequest, slug: str) -> HttpResponse:
 def assign_study(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
     access, _form = _lead(request, slug)
     record = get_object_or_404(Record, pk=record_id, review=access.review)
-    people = _chosen_extractors(access, request.POST.getlist("extractors"))
+    chosen = ExtractorsForm(request.POST, eligible=selectors.eligible_extractors(review=access.review))
     try:
+        if not chosen.is_valid():
+            raise ServiceError(first_error(chosen))
+        people = chosen.chosen()
         services.extraction_assign(review=access.review, record=record, extractors=people, by=request.user)
         messages.success(request, "Study assigned.")
     except ServiceError as error:
@@ -88,13 +90,14 @@ def assign_study(request: AuthedRequest, slug: str, record_id: int) -> HttpRespo
 @require_http_methods(["POST"])
 def reassign(request: AuthedRequest, slug: str, extraction_id: int) -> HttpResponse:
     access, _form = _lead(request, slug)
-    extraction = get_object_or_404(Extraction, pk=extraction_id, review=access.review)
-    people = _chosen_extractors(access, [request.POST.get("extractor", "")])
+    extraction = extraction_for_lead(access=access, extraction_id=extraction_id)
+    chosen = ReassignForm(request.POST, eligible=selectors.eligible_extractors(review=access.review))
     try:
-        if not people:
-            raise ServiceError("Choose a reviewer of this review")
-        services.extraction_reassign(extraction=extraction, to=people[0], by=request.user)
-        messages.success(request, f"Reassigned to {people[0].get_username()}.")
+        if not chosen.is_valid():
+            raise ServiceError(first_error(chosen))
+        person = chosen.chosen()
+        services.extraction_reassign(extraction=extraction, to=person, by=request.user)
+        messages.success(request, f"Reassigned to {person.get_username()}.")
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect("charting:home", slug=slug)
@@ -105,7 +108,7 @@ def reassign(request: AuthedRequest, slug: str, extraction_id: int) -> HttpRespo
 def reopen(request: AuthedRequest, slug: str, extraction_id: int) -> HttpResponse:
     """The lead sends a submitted extraction back to its extractor, e.g. after revising the form."""
     access, _form = _lead(request, slug)
-    extraction = get_object_or_404(Extraction, pk=extraction_id, review=access.review)
+    extraction = extraction_for_lead(access=access, extraction_id=extraction_id)
     try:
         services.extraction_reopen(extraction=extraction, by=request.user)
         messages.success(request, f"{extraction.extractor.get_username()} can change this extraction again.")
@@ -119,10 +122,13 @@ def reopen(request: AuthedRequest, slug: str, extraction_id: int) -> HttpRespons
 def pilot(request: AuthedRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         access, _form = _lead(request, slug)
-        ids = [int(i) for i in request.POST.getlist("records") if i.isdigit()]
-        records = list(Record.objects.filter(review=access.review, pk__in=ids))
-        people = _chosen_extractors(access, request.POST.getlist("extractors"))
+        chosen = PilotForm(
+            request.POST, review=access.review, eligible=selectors.eligible_extractors(review=access.review)
+        )
         try:
+            if not chosen.is_valid():
+                raise ServiceError(first_error(chosen))
+            records, people = list(chosen.cleaned_data["records"]), chosen.chosen()
             made = services.pilot_assign(review=access.review, records=records, extractors=people, by=request.user)
             messages.success(request, f"Pilot: {made} extraction{'s' if made != 1 else ''} assigned.")
         except ServiceError as error:
@@ -190,7 +196,7 @@ def _compare_context(access: ReviewAccess, form: Form, record: Record, round: st
     context.update(
         rows=rows,
         can_decide=round == Extraction.Round.MAIN
-        and services.can_decide(form=form, record=record, user=user, pair=group),
+        and consensus_may_decide(form=form, record=record, user=user, group=group),
         open_fields=sum(1 for r in rows if r["differs"] and not r["decided"]),
     )
     return context
@@ -219,18 +225,18 @@ def study_consensus(request: AuthedRequest, slug: str, record_id: int) -> HttpRe
     if form is None:
         raise Http404("No charting form")
     record = get_object_or_404(Record, pk=record_id, review=access.review)
-    key = request.POST.get("field", "")
-    field = next(
-        (f for f in selectors.version_fields(version=selectors.form_current_version(form=form)) if f.key == key), None
-    )
-    if field is None:
-        raise Http404("No such field")
-    instance = request.POST.get("instance", "0")
-    if not instance.isdigit():
-        raise Http404("No such instance")
+    fields = selectors.version_fields(version=selectors.form_current_version(form=form))
+    posted = ConsensusForm(request.POST, fields=fields)
+    if not posted.is_valid():
+        messages.error(request, first_error(posted))
+        context = _compare_context(access, form, record, Extraction.Round.MAIN, request.user)
+        template = "charting/compare.html#comparison" if request.htmx else "charting/compare.html"
+        return render(request, template, context, status=400)
+    field = posted.specs[posted.cleaned_data["field"]]
+    key, instance = field.key, posted.cleaned_data["instance"]
     source = None
-    if request.POST.get("extraction"):
-        source = get_object_or_404(Extraction, pk=request.POST["extraction"], review=access.review, record=record)
+    if posted.cleaned_data["extraction"] is not None:
+        source = consensus_source(access=access, record=record, extraction_id=posted.cleaned_data["extraction"])
     status = 200
     try:
         services.consensus_set(
@@ -238,10 +244,10 @@ def study_consensus(request: AuthedRequest, slug: str, record_id: int) -> HttpRe
             record=record,
             by=request.user,
             field_key=key,
-            instance=int(instance),
+            instance=instance,
             value=None if source else raw_from_post(field, request.POST, prefix="c"),
             from_extraction=source,
-            note=request.POST.get("note", ""),
+            note=posted.cleaned_data["note"],
         )
         messages.success(request, f"Consensus for “{field.label}” saved.")
     except ServiceError as error:
@@ -250,7 +256,7 @@ def study_consensus(request: AuthedRequest, slug: str, record_id: int) -> HttpRe
     if request.htmx:
         context = _compare_context(access, form, record, Extraction.Round.MAIN, request.user)
         return render(request, "charting/compare.html#comparison", context, status=status)
-    return redirect(f"{_compare_url(slug, record.pk)}#row-{key}{f'-{instance}' if instance != '0' else ''}")
+    return redirect(f"{_compare_url(slug, record.pk)}#row-{key}{f'-{instance}' if instance else ''}")
 
 
 def _compare_url(slug: str, record_id: int) -> str:

@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from charting import exports, selectors
-from charting.analysis import ChartedData, charted_data, field_summaries, publication_dates
 from charting.fieldtypes import CATEGORICAL_TYPES
 from charting.models import Form
+from charting.selectors.charted import ChartedData, charted_data, field_summaries, publication_dates
 from charting.summaries import (
     CategoricalSummary,
     CrossTab,

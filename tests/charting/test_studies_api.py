@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from charting import selectors, services
 from charting.models import ConsensusValue, Extraction, ExtractionValue, ReportPairDismissal, Section
-from charting.studies import looks_like_versions, title_overlap
+from charting.selectors.studies import looks_like_versions, title_overlap
 from review.models import DuplicateDecision, Record
 from tests.charting.conftest import include_at_full_text, submit
 from tests.charting.factories import RecordFactory
@@ -247,7 +247,7 @@ def test_comparison_page_shows_instances_and_quotes_and_sets_consensus_per_insta
     row = ConsensusValue.objects.get(record_id=record, field_key="auc")
     assert (row.instance, row.value, row.quote, row.page) == (1, "0.9", "AUC was 0.9", "7")
     bad = as_lead.post(reverse("charting:consensus", args=["tl-clinical", record]), {"field": "auc", "instance": "x"})
-    assert bad.status_code == 404 and ConsensusValue.objects.filter(field_key="auc").count() == 1
+    assert bad.status_code == 400 and ConsensusValue.objects.filter(field_key="auc").count() == 1
 
 
 def test_reports_page_and_studies_api_take_a_fixed_number_of_queries(

@@ -9,8 +9,8 @@ import io
 import pytest
 
 from charting import exports, selectors, services
-from charting.analysis import charted_data, field_summaries
 from charting.models import ConsensusValue, Extraction, ExtractionValue, Field
+from charting.selectors.charted import charted_data, field_summaries
 from reporting.prisma import prisma_counts
 from review.errors import ServiceError
 from tests.charting.conftest import COMPLETE, include_at_full_text, submit

@@ -246,8 +246,11 @@ def test_lead_assigns_all_waiting_studies(as_lead, form, studies, reviewer, revi
     assert Extraction.objects.filter(round="main").count() == 6
 
 
-def test_assign_ignores_ids_of_people_outside_the_review(as_lead, form, studies, outsider, reviewer):
-    as_lead.post(url("assign-study", studies[1].pk), {"extractors": [outsider.pk, reviewer.pk]})
+def test_assign_refuses_ids_of_people_outside_the_review(as_lead, form, studies, outsider, reviewer):
+    response = as_lead.post(url("assign-study", studies[1].pk), {"extractors": [outsider.pk, reviewer.pk]}, follow=True)
+    assert f"{outsider.pk} is not one of the available choices" in response.content.decode()
+    assert not Extraction.objects.exists()
+    as_lead.post(url("assign-study", studies[1].pk), {"extractors": [reviewer.pk]})
     assert list(Extraction.objects.values_list("extractor_id", flat=True)) == [reviewer.pk]
 
 
@@ -437,7 +440,7 @@ def test_summaries_page_shows_frequencies_numbers_crosstab_and_charts(
     grid = response.context["grid"]
     assert grid["col_totals"][0] == 2  # both studies are cardiology
     content = response.content.decode()
-    from charting.analysis import study_label
+    from charting.selectors.charted import study_label
 
     assert f"<small>{study_label(two_final[0])}</small>" in content  # the study listed in its cross-table cell
     assert 'src="/reviews/tl-clinical/charting/summaries/sankey.svg?source=' in content

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from django.core.management import call_command
 
-from charting.analysis import charted_data
+from charting.selectors.charted import charted_data
 from reporting.bundle.read import BundleError, SafeZip, load_bundle
 from reporting.exports.registry import export_chunks
 from reporting.prisma import prisma_counts

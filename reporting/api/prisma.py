@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,8 +17,9 @@ from rest_framework.views import APIView
 
 from charting.services.studies import study_link_report
 from reporting.exports.registry import KINDS, SubsetError
+from reporting.exports.response import export_response
 from reporting.prisma import NODE_LABELS, TEMPLATE_FIELDS, consistency_checks, prisma_counts, prisma_records
-from reporting.views import _diagram_context, export_response
+from reporting.selectors import prisma_svg
 from review.access import review_for_user
 from review.api.imports import RecordOut
 from review.api.renderers import FILE_RENDERERS
@@ -163,8 +163,7 @@ class PrismaSvg(APIView):
     @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.STR, **ERRORS}, summary="The PRISMA diagram as SVG")
     def get(self, request: Request, review: str) -> HttpResponseBase:
         access = review_for_user(user=api_user(request), slug=review)
-        body = render_to_string("reporting/_diagram.svg", _diagram_context(access))
-        return HttpResponse('<?xml version="1.0" encoding="UTF-8"?>\n' + body, content_type="image/svg+xml")
+        return HttpResponse(prisma_svg(review=access.review), content_type="image/svg+xml")
 
 
 class ExportOut(serializers.Serializer):

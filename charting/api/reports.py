@@ -1,6 +1,6 @@
 """Studies and their reports through the API: the included studies with their report ids, and the suggested
 reports of one study, which the lead may dismiss. Confirming a suggestion is `PUT records/{id}/report-of/`
-(reporting.api), which moves the report's charting to its study through the same service as the page."""
+(reporting.api.prisma), which moves the report's charting to its study through the same service as the page."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting import selectors, services
-from charting.studies import study_suggestions
+from charting.selectors.studies import study_suggestions
 from review.access import review_for_user
 from review.http import api_user
 from review.models import Record, Role

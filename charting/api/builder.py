@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting import selectors, services
-from charting.api import FormOut
+from charting.api.extractions import FormOut
 from charting.fieldtypes import FieldType
 from charting.keys import ChoiceLinesError, choice_entries, parse_choice_lines
 from charting.models import Field, Form, Section
@@ -104,8 +105,9 @@ def _choices(raw: list[Any], existing: list[dict[str, str]]) -> list[dict[str, s
 
 
 def _field_out(form: Form, key: str) -> dict[str, Any]:
-    version = selectors.form_current_version(form=form)
-    field = Field.objects.select_related("section", "version").get(version=version, key=key)
+    field = selectors.current_field(form=form, key=key)
+    if field is None:
+        raise Http404("No such field")
     return dict(FieldOut(field).data)
 
 
@@ -257,6 +259,7 @@ class FieldMove(APIView):
         data = FieldMoveIn(data=request.data)
         data.is_valid(raise_exception=True)
         services.field_move(form=form, by=api_user(request), key=key, direction=data.validated_data["direction"])
-        field = Field.objects.select_related("section").get(version=selectors.form_current_version(form=form), key=key)
-        keys = Field.objects.filter(section=field.section).order_by("position", "id").values_list("key", flat=True)
-        return Response({"section": field.section.key, "fields": list(keys)})
+        field = selectors.current_field(form=form, key=key)
+        if field is None:
+            raise Http404("No such field")
+        return Response({"section": field.section.key, "fields": selectors.section_field_keys(section=field.section)})

@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reporting.api import ERROR, ERRORS
+from reporting.api.prisma import ERROR, ERRORS
+from reporting.selectors import review_searches
 from review.access import review_for_user
 from review.http import api_user
 from review.models import Review, Role, Search
@@ -55,7 +56,7 @@ class PreviousIn(serializers.Serializer):
 
 
 def _outside(review: Review) -> dict[str, object]:
-    searches = Search.objects.filter(review=review).order_by("created_at", "pk")
+    searches = review_searches(review=review)
     return OutsideOut(
         {
             "searches": searches,

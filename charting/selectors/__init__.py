@@ -280,3 +280,52 @@ def study_addresses(fields: list[Field], answer_sets: list[dict[str, Any]]) -> l
         else:
             slots.append((spec, 0, spec.key))
     return slots
+
+
+# ---- reads the pages and the API share (no view queries the ORM itself) ----------------------------------------
+
+
+def forms_to_copy(*, user: User, review: Review) -> list[tuple[str, str]]:
+    """(slug, title) of the other reviews `user` leads that have a form to copy (never `review`)."""
+    led = Membership.objects.filter(user=user, role=Role.LEAD).exclude(review=review).values("review_id")
+    return list(
+        Form.objects.filter(review_id__in=led).order_by("review__title").values_list("review__slug", "review__title")
+    )
+
+
+def review_forms(*, review: Review) -> QuerySet[Form]:
+    return Form.objects.filter(review=review)
+
+
+def form_versions(*, form: Form) -> QuerySet[FormVersion]:
+    """Newest first."""
+    return FormVersion.objects.filter(form=form).select_related("created_by").order_by("-number")
+
+
+def current_field(*, form: Form, key: str) -> Field | None:
+    return (
+        Field.objects.filter(version=form_current_version(form=form), key=key)
+        .select_related("section", "version")
+        .first()
+    )
+
+
+def section_field_keys(*, section: Section) -> list[str]:
+    return list(Field.objects.filter(section=section).order_by("position", "id").values_list("key", flat=True))
+
+
+def review_extractions(*, review: Review, extractor: User | None = None) -> QuerySet[Extraction]:
+    """Every extraction of the review (or one person's), by study; values are read apart, through the door."""
+    rows = Extraction.objects.filter(review=review).select_related("extractor", "version")
+    if extractor is not None:
+        rows = rows.filter(extractor=extractor)
+    return rows.order_by("record_id", "id")
+
+
+def extractions_by_id(ids: Iterable[int]) -> QuerySet[Extraction]:
+    return Extraction.objects.filter(pk__in=list(ids)).select_related("extractor", "version").order_by("id")
+
+
+def records_by_id(*, review: Review, ids: Iterable[int]) -> dict[int, Record]:
+    """The review's records among `ids`, by id (ids of other reviews are left out)."""
+    return {record.pk: record for record in Record.objects.filter(review=review, pk__in=list(ids))}

@@ -16,9 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting import selectors, services
-from charting.analysis import pilot_agreement
-from charting.api import ExtractionOut
+from charting.access import extraction_for_lead
+from charting.api.extractions import ExtractionOut
 from charting.models import Extraction, Form
+from charting.selectors.charted import pilot_agreement
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import api_user
@@ -42,8 +43,7 @@ def _extractors(access: ReviewAccess, usernames: list[str], field: str = "extrac
 
 
 def _extractions_out(extractions: list[Extraction]) -> list[dict[str, Any]]:
-    rows = Extraction.objects.filter(pk__in=[e.pk for e in extractions]).select_related("extractor", "version")
-    return list(ExtractionOut(rows.order_by("id"), many=True).data)
+    return list(ExtractionOut(selectors.extractions_by_id(e.pk for e in extractions), many=True).data)
 
 
 class ExtractorsIn(serializers.Serializer):
@@ -123,7 +123,7 @@ class ExtractionReassign(APIView):
     )
     def post(self, request: Request, review: str, extraction_id: int) -> Response:
         access, _form = _lead(request, review)
-        extraction = get_object_or_404(Extraction, pk=extraction_id, review=access.review)
+        extraction = extraction_for_lead(access=access, extraction_id=extraction_id)
         data = ReassignIn(data=request.data)
         data.is_valid(raise_exception=True)
         (person,) = _extractors(access, [data.validated_data["extractor"]], field="extractor")
@@ -183,7 +183,8 @@ class Pilot(APIView):
         data = PilotIn(data=request.data)
         data.is_valid(raise_exception=True)
         ids = list(dict.fromkeys(data.validated_data["records"]))
-        records = list(Record.objects.filter(review=access.review, pk__in=ids).order_by("pk"))
+        found = selectors.records_by_id(review=access.review, ids=ids)
+        records = [found[pk] for pk in sorted(found)]
         missing = sorted(set(ids) - {r.pk for r in records})
         if missing:
             raise ServiceError(f"No record {', '.join(map(str, missing))} in this review", field="records")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charting import selectors, services
+from charting.access import consensus_source, extraction_for_editor, extraction_for_lead, extraction_for_reader
 from charting.models import Extraction, Form, FormVersion
 from review.access import ReviewAccess, review_for_user
 from review.http import api_user
@@ -63,7 +63,7 @@ class FormListCreate(APIView):
     @extend_schema(responses=FormOut(many=True), summary="The review's charting form (a list of at most one)")
     def get(self, request: Request, review: str) -> Response:
         access = review_for_user(user=api_user(request), slug=review)
-        return Response(FormOut(Form.objects.filter(review=access.review), many=True).data)
+        return Response(FormOut(selectors.review_forms(review=access.review), many=True).data)
 
     @extend_schema(
         request=FormIn,
@@ -95,8 +95,7 @@ class FormVersions(APIView):
     def get(self, request: Request, review: str, form_id: int) -> Response:
         access = review_for_user(user=api_user(request), slug=review)
         form = get_object_or_404(Form, pk=form_id, review=access.review)
-        versions = FormVersion.objects.filter(form=form).select_related("created_by").order_by("-number")
-        return Response(VersionOut(versions, many=True).data)
+        return Response(VersionOut(selectors.form_versions(form=form), many=True).data)
 
 
 class FormVersionDetail(APIView):
@@ -169,44 +168,28 @@ class SaveOut(serializers.Serializer):
     values = serializers.DictField()
 
 
-def _extraction(access: ReviewAccess, extraction_id: int) -> Extraction:
-    return get_object_or_404(
-        Extraction.objects.select_related("record", "extractor", "version"), pk=extraction_id, review=access.review
-    )
-
-
-def _readable(access: ReviewAccess, extraction: Extraction, user_id: int) -> None:
-    if extraction.extractor_id == user_id:
-        return
-    group = selectors.active_extractions(review=access.review, record=extraction.record, round=extraction.round)
-    if extraction.status == Extraction.Status.WITHDRAWN or not selectors.all_submitted(group):
-        raise PermissionDenied("Extractions stay hidden until every extractor of this study has submitted")
-
-
 class ExtractionList(APIView):
     @extend_schema(
         responses=ExtractionOut(many=True), summary="My extractions (the lead sees everyone's, without values)"
     )
     def get(self, request: Request, review: str) -> Response:
         access = review_for_user(user=api_user(request), slug=review)
-        rows = Extraction.objects.filter(review=access.review).select_related("extractor", "version")
-        if not access.is_lead:
-            rows = rows.filter(extractor=api_user(request))
-        return Response(ExtractionOut(rows.order_by("record_id", "id"), many=True).data)
+        mine = None if access.is_lead else api_user(request)
+        rows = selectors.review_extractions(review=access.review, extractor=mine)
+        return Response(ExtractionOut(rows, many=True).data)
 
 
 class ExtractionDetail(APIView):
     @extend_schema(responses=ExtractionDetailOut, summary="An extraction with its current answers (blinded)")
     def get(self, request: Request, review: str, extraction_id: int) -> Response:
         access = review_for_user(user=api_user(request), slug=review)
-        extraction = _extraction(access, extraction_id)
-        _readable(access, extraction, api_user(request).pk)
+        extraction = extraction_for_reader(access=access, user=api_user(request), extraction_id=extraction_id)
         return Response(ExtractionDetailOut(extraction).data)
 
     @extend_schema(request=ValuesIn, responses=SaveOut, summary="Save a draft: valid answers stored, invalid reported")
     def patch(self, request: Request, review: str, extraction_id: int) -> Response:
         access = review_for_user(user=api_user(request), slug=review, min_role=Role.REVIEWER)
-        extraction = _extraction(access, extraction_id)
+        extraction = extraction_for_editor(access=access, user=api_user(request), extraction_id=extraction_id)
         data = ValuesIn(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.extraction_save_draft(
@@ -223,7 +206,7 @@ class ExtractionSubmit(APIView):
     @extend_schema(request=SubmitIn, responses=ExtractionDetailOut, summary="Submit an extraction (its extractor)")
     def post(self, request: Request, review: str, extraction_id: int) -> Response:
         access = review_for_user(user=api_user(request), slug=review, min_role=Role.REVIEWER)
-        extraction = _extraction(access, extraction_id)
+        extraction = extraction_for_editor(access=access, user=api_user(request), extraction_id=extraction_id)
         data = SubmitIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -245,7 +228,7 @@ class ExtractionInstanceRemove(APIView):
     )
     def post(self, request: Request, review: str, extraction_id: int) -> Response:
         access = review_for_user(user=api_user(request), slug=review, min_role=Role.REVIEWER)
-        extraction = _extraction(access, extraction_id)
+        extraction = extraction_for_editor(access=access, user=api_user(request), extraction_id=extraction_id)
         data = InstanceRemoveIn(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.extraction_remove_instance(extraction=extraction, by=api_user(request), **data.validated_data)
@@ -258,10 +241,10 @@ class ExtractionReopen(APIView):
     )
     def post(self, request: Request, review: str, extraction_id: int) -> Response:
         access = review_for_user(user=api_user(request), slug=review, min_role=Role.LEAD)
-        extraction = services.extraction_reopen(extraction=_extraction(access, extraction_id), by=api_user(request))
-        return Response(
-            ExtractionOut(Extraction.objects.select_related("extractor", "version").get(pk=extraction.pk)).data
+        extraction = services.extraction_reopen(
+            extraction=extraction_for_lead(access=access, extraction_id=extraction_id), by=api_user(request)
         )
+        return Response(ExtractionOut(selectors.extractions_by_id([extraction.pk]).get()).data)
 
 
 class ComparisonOut(serializers.Serializer):
@@ -366,9 +349,7 @@ class Consensus(APIView):
         data.is_valid(raise_exception=True)
         source = None
         if data.validated_data.get("extraction") is not None:
-            source = get_object_or_404(
-                Extraction, pk=data.validated_data["extraction"], review=access.review, record=record
-            )
+            source = consensus_source(access=access, record=record, extraction_id=data.validated_data["extraction"])
         row = services.consensus_set(
             form=form,
             record=record,
