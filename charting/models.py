@@ -102,7 +102,7 @@ class Extraction(models.Model):
     """One extractor's charting of one study in one round (pilot or main).
 
     `record` is the study's main report: a record that is an additional report of another (`report_of`) is charted
-    with its study, never on its own (charting.studies keeps this when reports are linked).
+    with its study, never on its own (charting.selectors.studies keeps this when reports are linked).
     """
 
     class Round(models.TextChoices):
@@ -174,7 +174,7 @@ class ExtractionValue(models.Model):
 class ConsensusValue(models.Model):
     """The agreed value of one field for one study; the newest row per (record, field_key, instance) is final.
 
-    `record` is the study's main report (see charting.studies); `instance` as in ExtractionValue.
+    `record` is the study's main report (see charting.selectors.studies); `instance` as in ExtractionValue.
     """
 
     class Source(models.TextChoices):
