@@ -72,12 +72,26 @@ class TestQueue:
     def test_random_order_is_fixed_by_the_seed(
         self, review, lead, reviewer, reviewer2, django_capture_on_commit_callbacks
     ):
-        many = [RecordFactory(review=review) for _ in range(30)]
+        RecordFactory.create_batch(30, review=review)
         with django_capture_on_commit_callbacks(execute=True):  # the new order is written once the change commits
             screening_settings_update(review=review, by=lead, order_title_abstract="random", random_seed=7)
+
+        def served_order() -> list[int]:
+            rows = StageOutcome.objects.filter(review=review, stage=TA).order_by("queue_key", "record_id")
+            return list(rows.values_list("record_id", flat=True))
+
+        shuffled = served_order()
+        # 30 records: the chance that a shuffle keeps import order is 1 in 30!, so this cannot pass by luck.
+        assert shuffled != sorted(shuffled)
         first = next_for(reviewer, review)
-        assert first != many[0]  # with 30 records the first in random order is almost surely another one
+        assert first.pk == shuffled[0]
         assert next_for(reviewer2, review) == first
+        with django_capture_on_commit_callbacks(execute=True):
+            screening_settings_update(review=review, by=lead, random_seed=8)
+        assert served_order() != shuffled
+        with django_capture_on_commit_callbacks(execute=True):
+            screening_settings_update(review=review, by=lead, random_seed=7)
+        assert served_order() == shuffled  # the seed alone fixes the order
 
     def test_year_order_serves_the_newest_first(self, review, lead, reviewer, django_capture_on_commit_callbacks):
         RecordFactory(review=review, year=2015)
