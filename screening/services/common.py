@@ -6,15 +6,13 @@ from django.db import IntegrityError, transaction
 
 from review.errors import ServiceError
 from review.models import Record, Review
+from screening.access import stage_of
 from screening.models import ScreeningSettings, Stage, StageOutcome
 from screening.selectors import queue_key_for
 
 
 def parse_stage(value: str) -> Stage:
-    try:
-        return Stage(value)
-    except ValueError:
-        raise ServiceError(f"Unknown screening stage {value!r}", field="stage", code="not_found") from None
+    return stage_of(value)
 
 
 def settings_for(review: Review) -> ScreeningSettings:
