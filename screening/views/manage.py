@@ -15,19 +15,21 @@ from review.errors import ServiceError
 from review.http import AuthedRequest
 from review.models import Role
 from screening import selectors
-from screening.models import ExclusionReason, PilotRound, QueueOrder, Stage
+from screening.forms import BlindingForm, PilotForm, ReasonAddForm, ReasonChangeForm, first_error
+from screening.models import ExclusionReason, QueueOrder, Stage
 from screening.prioritisation import prioritisation_summary
 from screening.progress import pilot_summary, stage_progress
 from screening.services import config as config_services
 from screening.services.common import settings_for
 from screening.stopping import stopping_state
+from screening.views.common import page_status
 
 
 @login_required
 @require_http_methods(["GET"])
 def progress(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug)
-    pilots = PilotRound.objects.filter(review=access.review).order_by("-created_at")[:3]
+    pilots = selectors.pilots_of(review=access.review)[:3]
     summaries = [prioritisation_summary(review=access.review, stage=stage) for stage in Stage]
     context = {
         "access": access,
@@ -107,7 +109,7 @@ def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | No
         "review": access.review,
         "form": form,
         "reasons": selectors.exclusion_reasons(review=access.review, include_archived=True),
-        "pilots": PilotRound.objects.filter(review=access.review).order_by("-created_at"),
+        "pilots": selectors.pilots_of(review=access.review),
         "open_pilot": selectors.open_pilot(review=access.review, stage=Stage.TITLE_ABSTRACT),
     }
 
@@ -132,10 +134,14 @@ def screening_settings(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def reason_add(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    form = ReasonAddForm(request.POST)
     try:
-        config_services.exclusion_reason_add(review=access.review, by=request.user, label=request.POST.get("label", ""))
+        if not form.is_valid():
+            raise ServiceError(first_error(form), field="label")
+        config_services.exclusion_reason_add(review=access.review, by=request.user, label=form.cleaned_data["label"])
     except ServiceError as error:
         messages.error(request, error.message)
+        return _reasons_after(request, slug, status=page_status(error))
     return _reasons_after(request, slug)
 
 
@@ -144,8 +150,11 @@ def reason_add(request: AuthedRequest, slug: str) -> HttpResponse:
 def reason_change(request: AuthedRequest, slug: str, reason_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     reason = get_object_or_404(ExclusionReason, pk=reason_id, review=access.review)
-    action = request.POST.get("action", "")
+    form = ReasonChangeForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ServiceError(first_error(form))
+        action = form.cleaned_data["action"]
         if action in ("up", "down"):
             offset = -1 if action == "up" else 1
             config_services.exclusion_reason_move(review=access.review, by=request.user, reason=reason, offset=offset)
@@ -155,16 +164,19 @@ def reason_change(request: AuthedRequest, slug: str, reason_id: int) -> HttpResp
             )
         else:
             config_services.exclusion_reason_update(
-                review=access.review, by=request.user, reason=reason, label=request.POST.get("label", "")
+                review=access.review, by=request.user, reason=reason, label=form.cleaned_data["label"]
             )
     except ServiceError as error:
         messages.error(request, error.message)
+        return _reasons_after(request, slug, status=page_status(error))
     return _reasons_after(request, slug)
 
 
-def _reasons_after(request: AuthedRequest, slug: str) -> HttpResponse:
+def _reasons_after(request: AuthedRequest, slug: str, status: int = 200) -> HttpResponse:
+    """The reason list again (htmx), with the status of what was asked; a plain form post goes back to the page."""
     if request.htmx:
-        return render(request, "screening/settings.html#reason-list", _settings_context(request, slug))
+        context = _settings_context(request, slug)
+        return render(request, "screening/settings.html#reason-list", context, status=status)
     return redirect("screening:settings", slug=slug)
 
 
@@ -172,14 +184,20 @@ def _reasons_after(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def pilot(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    form = PilotForm(request.POST)
+    if not form.is_valid():
+        context = _settings_context(request, slug)
+        messages.error(request, first_error(form))
+        return render(request, "screening/settings.html", context, status=400)
+    values = form.cleaned_data
     try:
-        if request.POST.get("action") == "close":
-            found = get_object_or_404(PilotRound, pk=request.POST.get("pilot", "0") or 0, review=access.review)
+        if values["action"] == "close":
+            found = get_object_or_404(selectors.pilots_of(review=access.review), pk=values["pilot"])
             config_services.pilot_close(review=access.review, by=request.user, pilot=found)
             messages.success(request, "The pilot round is closed; the main round has started.")
         else:
-            size = request.POST.get("size", "25")
-            config_services.pilot_start(review=access.review, by=request.user, size=int(size) if size.isdigit() else 0)
+            size = values["size"] if values["size"] is not None else 25
+            config_services.pilot_start(review=access.review, by=request.user, size=size)
             messages.success(request, "Pilot round started: every reviewer screens its sample first.")
     except ServiceError as error:
         messages.error(request, error.message)
@@ -190,7 +208,11 @@ def pilot(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def blinding(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
-    blinded = request.POST.get("blinded") == "on"
+    form = BlindingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return render(request, "screening/settings.html", _settings_context(request, slug), status=400)
+    blinded = form.cleaned_data["blinded"] == "on"
     config_services.review_unblind(review=access.review, by=request.user, blinded=blinded)
     messages.success(request, "Blinding is on." if blinded else "The review is unblinded: everyone sees every vote.")
     return redirect("screening:settings", slug=slug)
