@@ -25,7 +25,8 @@ from screening.api.common import (
     stage_from,
 )
 from screening.models import Choice, Stage
-from screening.services.queue import queue_empty_why, queue_hold, queue_release, queue_serve, queue_skip
+from screening.services.claims import queue_hold, queue_release, queue_skip
+from screening.services.queue import queue_empty_why, queue_serve
 from screening.services.votes import VoteInput, vote_cast, vote_withdraw
 
 

@@ -20,14 +20,9 @@ from screening.forms import VoteForm, first_error
 from screening.models import Stage
 from screening.prioritisation import relevance_of
 from screening.selectors import stage_totals
+from screening.services.claims import queue_hold, queue_release, queue_skip
 from screening.services.common import settings_for, votes_required
-from screening.services.queue import (
-    queue_empty_why,
-    queue_hold,
-    queue_next_for,
-    queue_release,
-    queue_skip,
-)
+from screening.services.queue import queue_empty_why, queue_next_for
 from screening.services.votes import vote_cast, vote_undo_last, vote_withdraw
 from screening.views.common import page_status, refusals_as_http, stage_or_404
 
