@@ -115,9 +115,10 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         single = super().clean
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple) and data:
             return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
+        found = single(data or None, initial)  # nothing sent: the field's own "required" message
+        return [found] if found else []
 
 
 class BulkUploadForm(forms.Form):
