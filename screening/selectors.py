@@ -241,7 +241,7 @@ def conflict_screeners(*, review: Review) -> QuerySet[Membership]:
 
 
 def pilots_of(*, review: Review) -> QuerySet[PilotRound]:
-    return PilotRound.objects.filter(review=review).order_by("-created_at")
+    return PilotRound.objects.filter(review=review).select_related("created_by").order_by("-created_at")
 
 
 def bulk_fulltexts_pending(*, review: Review) -> QuerySet[BulkFullText]:
