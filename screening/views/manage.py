@@ -28,7 +28,7 @@ from screening.views.common import page_status
 @login_required
 @require_http_methods(["GET"])
 def progress(request: AuthedRequest, slug: str) -> HttpResponse:
-    access = review_for_user(user=request.user, slug=slug)
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.VIEWER)
     pilots = selectors.pilots_of(review=access.review)[:3]
     summaries = [prioritisation_summary(review=access.review, stage=stage) for stage in Stage]
     context = {

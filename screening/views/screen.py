@@ -32,7 +32,7 @@ TEMPLATE = "screening/screen.html"
 @login_required
 @require_http_methods(["GET"])
 def overview(request: AuthedRequest, slug: str) -> HttpResponse:
-    access = review_for_user(user=request.user, slug=slug)
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.VIEWER)
     counts = selectors.stage_counts(review=access.review)
     mine = {stage: selectors.my_vote_count(review=access.review, user=request.user, stage=stage) for stage in Stage}
     stages = [{"stage": stage, "counts": counts[stage], "mine": mine[stage]} for stage in Stage]

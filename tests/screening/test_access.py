@@ -120,3 +120,18 @@ def test_the_api_answers_404_for_a_conflict_of_another_review(api_clients, revie
     api = f"/api/v1/reviews/{review.slug}/screening/{TA}/conflicts/{foreign.pk}/"
     response = api_clients(lead).get(api)
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_every_screening_page_and_route_states_the_role_it_needs():
+    """review_for_user defaults to the viewer role: a route that forgot to say would quietly open to viewers."""
+    import inspect
+    import re
+    from pathlib import Path
+
+    from screening.api.common import access_for
+
+    assert inspect.signature(access_for).parameters["min_role"].default is inspect.Parameter.empty
+    root = Path(__file__).resolve().parents[2] / "screening"
+    for path in [*root.glob("views/*.py"), *root.glob("api/*.py")]:
+        for call in re.findall(r"review_for_user\((.*?)\)\n", path.read_text(), re.S):
+            assert "min_role=" in call, f"{path.name}: review_for_user({call}) does not state its role"
