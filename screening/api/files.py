@@ -22,7 +22,7 @@ from screening.api.common import (
 )
 from screening.api.pilots import agreement_data
 from screening.models import ExclusionReason, Stage
-from screening.progress import stage_progress
+from screening.selectors.progress import stage_progress
 from screening.services import config as config_services
 from screening.services.fulltexts import fulltext_mark_not_retrieved, fulltext_upload
 from screening.views.fulltexts import fulltext_response

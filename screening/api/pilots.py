@@ -18,7 +18,7 @@ from review.models import Role
 from screening import selectors
 from screening.api.common import access_for
 from screening.models import PilotRound, Stage
-from screening.progress import AgreementSummary, pilot_summary
+from screening.selectors.progress import AgreementSummary, pilot_summary
 from screening.services import config as config_services
 
 

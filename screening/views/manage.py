@@ -18,7 +18,7 @@ from screening import selectors
 from screening.forms import BlindingForm, PilotForm, ReasonAddForm, ReasonChangeForm, first_error
 from screening.models import ExclusionReason, QueueOrder, Stage
 from screening.prioritisation import prioritisation_summary
-from screening.progress import pilot_summary, stage_progress
+from screening.selectors.progress import pilot_summary, stage_progress
 from screening.services import config as config_services
 from screening.services.common import settings_for
 from screening.stopping import stopping_state

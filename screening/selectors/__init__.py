@@ -1,4 +1,6 @@
 """Reads of the screening app. Blinding lives here: every view and API route reads votes through these functions.
+The progress dashboard's figures (per-reviewer progress, agreement, pilot summaries) are in `progress.py` beside
+this module.
 
 Blinding rule (Review.blinded): until a record is included or excluded at a stage, a person sees only their own
 vote on it. Exceptions: a record in conflict (every required vote in) shows all its votes to the lead and to the
