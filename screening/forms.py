@@ -99,7 +99,8 @@ class PilotForm(forms.Form):
 
 
 class BlindingForm(forms.Form):
-    blinded = forms.ChoiceField(choices=[("on", "on"), ("off", "off")], required=False)
+    # Required: unblinding shows every vote to everyone and cannot be taken back, so only the button says it.
+    blinded = forms.ChoiceField(choices=[("on", "on"), ("off", "off")])
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -143,5 +144,7 @@ class BulkApplyForm(forms.Form):
             if value == "":
                 continue
             decisions[int(item)] = None if value == "discard" else int(value)
+        if not decisions:
+            raise forms.ValidationError("Choose a record, or discard, for at least one file")
         cleaned["decisions"] = decisions
         return cleaned

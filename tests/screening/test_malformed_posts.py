@@ -205,8 +205,9 @@ def test_a_pilot_is_started_and_closed_through_the_form(as_lead, review, records
     assert pilot.closed_at is not None
 
 
-def test_an_unknown_blinding_value_is_400_and_the_review_stays_blinded(as_lead, review):
-    response = as_lead.post(url("blinding", review), {"blinded": "maybe"})
+@pytest.mark.parametrize("data", [{}, {"blinded": "maybe"}])
+def test_an_unknown_or_missing_blinding_value_is_400_and_the_review_stays_blinded(as_lead, review, data):
+    response = as_lead.post(url("blinding", review), data)
     assert response.status_code == 400
     review.refresh_from_db()
     assert review.blinded
@@ -228,7 +229,7 @@ def test_a_bulk_upload_without_files_is_400(as_reviewer, review):
     assert not BulkFullText.objects.exists()
 
 
-@pytest.mark.parametrize("data", [{"item_1": "record seven"}, {"item_x": "3"}, {"item_1": "²"}])
+@pytest.mark.parametrize("data", [{}, {"item_1": ""}, {"item_1": "record seven"}, {"item_x": "3"}, {"item_1": "²"}])
 def test_malformed_bulk_decisions_are_400(as_reviewer, review, data):
     response = as_reviewer.post(url("bulk-fulltexts-apply", review), data)
     assert response.status_code == 400
