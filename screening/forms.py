@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from screening.models import Choice
+from screening.models import Choice, QueueOrder
 from screening.services.votes import VoteInput
 
 MAX_ID = 2**63 - 1  # ids are bigints: a larger number names nothing, and is refused rather than sent to the database
@@ -96,6 +96,44 @@ class PilotForm(forms.Form):
         if cleaned.get("action") == "close" and cleaned.get("pilot") is None and "pilot" not in self.errors:
             raise forms.ValidationError("Say which pilot round to close")
         return cleaned
+
+
+class SettingsForm(forms.Form):
+    maybe_goes_to_full_text = forms.BooleanField(
+        required=False, label="In case of uncertainty go to full text (include+maybe, maybe+maybe are included)"
+    )
+    reason_mismatch_is_conflict = forms.BooleanField(
+        required=False,
+        label="Full-text exclusions with different reasons are a conflict (off: the first of them in the ranked "
+        "list of reasons is kept)",
+    )
+    title_abstract_reasons = forms.BooleanField(
+        required=False, label="Reviewers may give a reason when they exclude at title/abstract"
+    )
+    order_title_abstract = forms.ChoiceField(choices=QueueOrder.choices, label="Order at title/abstract")
+    order_full_text = forms.ChoiceField(choices=QueueOrder.choices, label="Order at full text")
+    random_seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, label="Seed of the random order")
+    show_relevance = forms.BooleanField(
+        required=False, label="Show reviewers the ranker's relevance estimate (off avoids anchoring their votes)"
+    )
+    stop_target_recall = forms.FloatField(
+        required=False,
+        min_value=0.5,
+        max_value=0.999,
+        label="Stopping rule: target recall (e.g. 0.95 for 95% of relevant records)",
+    )
+    stop_confidence = forms.FloatField(
+        required=False,
+        min_value=0.5,
+        max_value=0.999,
+        label="Stopping rule: confidence of the recall statement (e.g. 0.95)",
+    )
+    include_terms = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted green (one per line)"
+    )
+    exclude_terms = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted red (one per line)"
+    )
 
 
 class BlindingForm(forms.Form):

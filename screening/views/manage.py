@@ -3,7 +3,6 @@ exclusion reasons, pilot rounds and blinding."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -15,8 +14,8 @@ from review.errors import ServiceError
 from review.http import AuthedRequest
 from review.models import Role
 from screening import selectors
-from screening.forms import BlindingForm, PilotForm, ReasonAddForm, ReasonChangeForm, first_error
-from screening.models import ExclusionReason, QueueOrder, Stage
+from screening.forms import BlindingForm, PilotForm, ReasonAddForm, ReasonChangeForm, SettingsForm, first_error
+from screening.models import ExclusionReason, Stage
 from screening.prioritisation import prioritisation_summary
 from screening.selectors.progress import pilot_summary, stage_progress
 from screening.services import config as config_services
@@ -45,44 +44,6 @@ def progress(request: AuthedRequest, slug: str) -> HttpResponse:
         ],
     }
     return render(request, "screening/progress.html", context)
-
-
-class SettingsForm(forms.Form):
-    maybe_goes_to_full_text = forms.BooleanField(
-        required=False, label="In case of uncertainty go to full text (include+maybe, maybe+maybe are included)"
-    )
-    reason_mismatch_is_conflict = forms.BooleanField(
-        required=False,
-        label="Full-text exclusions with different reasons are a conflict (off: the first of them in the ranked "
-        "list of reasons is kept)",
-    )
-    title_abstract_reasons = forms.BooleanField(
-        required=False, label="Reviewers may give a reason when they exclude at title/abstract"
-    )
-    order_title_abstract = forms.ChoiceField(choices=QueueOrder.choices, label="Order at title/abstract")
-    order_full_text = forms.ChoiceField(choices=QueueOrder.choices, label="Order at full text")
-    random_seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, label="Seed of the random order")
-    show_relevance = forms.BooleanField(
-        required=False, label="Show reviewers the ranker's relevance estimate (off avoids anchoring their votes)"
-    )
-    stop_target_recall = forms.FloatField(
-        required=False,
-        min_value=0.5,
-        max_value=0.999,
-        label="Stopping rule: target recall (e.g. 0.95 for 95% of relevant records)",
-    )
-    stop_confidence = forms.FloatField(
-        required=False,
-        min_value=0.5,
-        max_value=0.999,
-        label="Stopping rule: confidence of the recall statement (e.g. 0.95)",
-    )
-    include_terms = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted green (one per line)"
-    )
-    exclude_terms = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted red (one per line)"
-    )
 
 
 def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | None = None) -> dict[str, object]:
