@@ -21,7 +21,7 @@ from django.urls import reverse
 from reporting.prisma import NODE_LABELS, PrismaCounts
 from review.access import ReviewAccess
 from screening.models import Stage
-from screening.progress import agreement_for
+from screening.selectors.progress import agreement_for
 
 PRISMA_HEADER = ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
 

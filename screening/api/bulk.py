@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 
 from review.errors import ServiceError
 from review.http import api_user
+from review.models import Role
+from screening import selectors
 from screening.api.common import access_for
 from screening.models import BulkFullText
 from screening.services.bulk_fulltexts import bulk_fulltext_apply, bulk_fulltext_upload
@@ -51,8 +53,8 @@ class BulkFullTexts(APIView):
 
     @extend_schema(responses=BulkItemOut(many=True), summary="Uploaded PDFs waiting for confirmation")
     def get(self, request: Request, review: str) -> Response:
-        access = access_for(request, review)
-        items = BulkFullText.objects.filter(review=access.review, status=BulkFullText.Status.PENDING)
+        access = access_for(request, review, Role.REVIEWER)
+        items = selectors.bulk_fulltexts_pending(review=access.review)
         return Response(BulkItemOut(items, many=True).data)
 
     @extend_schema(
@@ -61,7 +63,7 @@ class BulkFullTexts(APIView):
         summary="Upload many PDFs (or zips) and match each to a record; nothing is attached yet (reviewer)",
     )
     def post(self, request: Request, review: str) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.REVIEWER)
         files = request.FILES.getlist("files")
         if not files:
             raise ServiceError("Send the PDFs as 'files'", field="files")
@@ -75,7 +77,7 @@ class BulkFullTextsApply(APIView):
 
     @extend_schema(request=BulkApplyIn, responses=BulkApplyOut, summary="Attach (or discard) uploaded PDFs")
     def post(self, request: Request, review: str) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.REVIEWER)
         data = BulkApplyIn(data=request.data)
         data.is_valid(raise_exception=True)
         decisions = {item["id"]: item["record"] for item in data.validated_data["items"]}

@@ -91,7 +91,8 @@ class ScreeningRecordVotesOut(serializers.Serializer):
     )
 
 
-def access_for(request: Request, review: str, min_role: Role = Role.REVIEWER) -> ReviewAccess:
+def access_for(request: Request, review: str, min_role: Role) -> ReviewAccess:
+    """The review of an API request: review/access.py's one door, with the role each route states."""
     return review_for_user(user=api_user(request), slug=review, min_role=min_role)
 
 

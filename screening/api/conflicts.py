@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -13,10 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from review.access import ReviewAccess
 from review.http import api_user
-from review.models import Record, Role
+from review.models import Role
 from screening import selectors
+from screening.access import conflict_for
 from screening.api.common import (
     ScreeningOutcomeOut,
     ScreeningRecordOut,
@@ -26,7 +24,7 @@ from screening.api.common import (
     record_state,
     stage_from,
 )
-from screening.models import Choice, Stage, Vote
+from screening.models import Choice
 from screening.services.conflicts import conflict_comment_add, conflict_resolve
 
 
@@ -66,7 +64,7 @@ class ConflictList(GenericAPIView):
         responses=ScreeningConflictOut(many=True), summary="Conflicts at a stage (state=open|resolved, q=title)"
     )
     def get(self, request: Request, review: str, stage: str) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.REVIEWER)
         stage_value = stage_from(stage)
         reviewer = request.query_params.get("reviewer", "")
         outcomes = selectors.conflicts_for(
@@ -85,20 +83,12 @@ class ConflictList(GenericAPIView):
         return self.get_paginated_response(body)
 
 
-def _conflict_record(request: Request, access: ReviewAccess, stage: Stage, record_id: int) -> Record:
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
-    voted = Vote.objects.filter(record=record, stage=stage, reviewer=api_user(request)).exists()
-    if not access.can_resolve and not voted:
-        raise PermissionDenied("Only the lead and the reviewers in this conflict can open it")
-    return record
-
-
 class ConflictDetail(APIView):
     @extend_schema(responses=ScreeningConflictDetailOut, summary="A conflict: record, votes, discussion and decisions")
     def get(self, request: Request, review: str, stage: str, record_id: int) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.REVIEWER)
         stage_value = stage_from(stage)
-        record = _conflict_record(request, access, stage_value, record_id)
+        record = conflict_for(access=access, user=api_user(request), stage=stage_value, record_id=record_id)
         body = record_state(request, access, record, stage_value)
         body["comments"] = ScreeningCommentOut(
             selectors.conflict_thread(record=record, stage=stage_value), many=True
@@ -118,9 +108,9 @@ class ConflictComments(APIView):
         request=ScreeningCommentIn, responses={201: ScreeningCommentOut}, summary="Add to a conflict's discussion"
     )
     def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.REVIEWER)
         stage_value = stage_from(stage)
-        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        record = conflict_for(access=access, user=api_user(request), stage=stage_value, record_id=record_id)
         data = ScreeningCommentIn(data=request.data)
         data.is_valid(raise_exception=True)
         comment = conflict_comment_add(
@@ -149,7 +139,9 @@ class ConflictResolution(APIView):
     def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
         access = access_for(request, review, Role.ARBITER)
         stage_value = stage_from(stage)
-        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        record = conflict_for(
+            access=access, user=api_user(request), stage=stage_value, record_id=record_id, resolve=True
+        )
         data = ScreeningResolutionIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

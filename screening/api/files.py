@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -12,10 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from review.errors import ServiceError
 from review.http import api_user
-from review.models import Record, Role
+from review.models import Role
 from screening import selectors
+from screening.access import FullTextAction, fulltext_for, fulltext_record_for
 from screening.api.common import (
     ScreeningOutcomeOut,
     access_for,
@@ -23,7 +22,7 @@ from screening.api.common import (
 )
 from screening.api.pilots import agreement_data
 from screening.models import ExclusionReason, Stage
-from screening.progress import stage_progress
+from screening.selectors.progress import stage_progress
 from screening.services import config as config_services
 from screening.services.fulltexts import fulltext_mark_not_retrieved, fulltext_upload
 from screening.views.fulltexts import fulltext_response
@@ -48,18 +47,14 @@ class FullTextView(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes}, summary="Download a record's full text (members)")
     def get(self, request: Request, review: str, record_id: int) -> Any:
         access = access_for(request, review, Role.VIEWER)
-        record = get_object_or_404(Record, pk=record_id, review=access.review)
-        current = selectors.current_fulltext(record=record)
-        if current is None:
-            raise ServiceError("No full text for this record", code="not_found")
-        return fulltext_response(current, download=True)
+        return fulltext_response(fulltext_for(access=access, record_id=record_id), download=True)
 
     @extend_schema(
         request=ScreeningFullTextIn, responses={201: ScreeningFullTextOut}, summary="Upload or replace a record's PDF"
     )
     def post(self, request: Request, review: str, record_id: int) -> Response:
-        access = access_for(request, review)
-        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        access = access_for(request, review, Role.REVIEWER)
+        record = fulltext_record_for(access=access, record_id=record_id, action=FullTextAction.REPLACE)
         data = ScreeningFullTextIn(data=request.data)
         data.is_valid(raise_exception=True)
         fulltext = fulltext_upload(
@@ -80,7 +75,7 @@ class NotRetrieved(APIView):
     )
     def post(self, request: Request, review: str, record_id: int) -> Response:
         access = access_for(request, review, Role.LEAD)
-        record = get_object_or_404(Record, pk=record_id, review=access.review)
+        record = fulltext_record_for(access=access, record_id=record_id, action=FullTextAction.NOT_RETRIEVED)
         data = ScreeningNotRetrievedIn(data=request.data)
         data.is_valid(raise_exception=True)
         outcome = fulltext_mark_not_retrieved(

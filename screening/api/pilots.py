@@ -15,9 +15,10 @@ from rest_framework.views import APIView
 from review.access import ReviewAccess
 from review.http import api_user
 from review.models import Role
+from screening import selectors
 from screening.api.common import access_for
 from screening.models import PilotRound, Stage
-from screening.progress import AgreementSummary, pilot_summary
+from screening.selectors.progress import AgreementSummary, pilot_summary
 from screening.services import config as config_services
 
 
@@ -99,7 +100,7 @@ class Pilots(APIView):
     )
     def get(self, request: Request, review: str) -> Response:
         access = access_for(request, review, Role.VIEWER)
-        pilots = PilotRound.objects.filter(review=access.review).select_related("created_by").order_by("-created_at")
+        pilots = selectors.pilots_of(review=access.review)
         return Response([pilot_data(access, pilot) for pilot in pilots])
 
     @extend_schema(
@@ -127,6 +128,6 @@ class PilotClose(APIView):
     )
     def post(self, request: Request, review: str, pilot_id: int) -> Response:
         access = access_for(request, review, Role.LEAD)
-        pilot = get_object_or_404(PilotRound.objects.select_related("created_by"), pk=pilot_id, review=access.review)
+        pilot = get_object_or_404(selectors.pilots_of(review=access.review), pk=pilot_id)
         closed = config_services.pilot_close(review=access.review, by=api_user(request), pilot=pilot)
         return Response(pilot_data(access, closed))

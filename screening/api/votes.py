@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -15,8 +14,9 @@ from rest_framework.views import APIView
 from review.access import ReviewAccess
 from review.errors import ServiceError
 from review.http import api_user
-from review.models import Record, Role
+from review.models import Role
 from screening import selectors
+from screening.access import record_at_stage
 from screening.api.common import (
     ScreeningRecordVotesOut,
     ScreeningVoteOut,
@@ -25,7 +25,8 @@ from screening.api.common import (
     stage_from,
 )
 from screening.models import Choice, Stage
-from screening.services.queue import queue_empty_why, queue_hold, queue_release, queue_serve, queue_skip
+from screening.services.claims import queue_hold, queue_release, queue_skip
+from screening.services.queue import queue_empty_why, queue_serve
 from screening.services.votes import VoteInput, vote_cast, vote_withdraw
 
 
@@ -56,7 +57,7 @@ class NextRecordOut(ScreeningRecordVotesOut):
 class NextRecord(APIView):
     @extend_schema(responses=NextRecordOut, summary="The next record for me at a stage (held for me a short while)")
     def get(self, request: Request, review: str, stage: str) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.REVIEWER)
         stage_value = stage_from(stage)
         return Response(next_state(request, access, stage_value))
 
@@ -78,8 +79,8 @@ class ScreeningVoteAndNextOut(ScreeningRecordVotesOut):
 class RecordVote(APIView):
     @extend_schema(responses=ScreeningRecordVotesOut, summary="A record at a stage with the votes I may see")
     def get(self, request: Request, review: str, stage: str, record_id: int) -> Response:
-        access = access_for(request, review)
-        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
+        access = access_for(request, review, Role.REVIEWER)
+        record = record_at_stage(access=access, stage=stage, record_id=record_id)
         return Response(record_state(request, access, record, stage_from(stage)))
 
     @extend_schema(
@@ -92,9 +93,9 @@ class RecordVote(APIView):
         ],
     )
     def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.REVIEWER)
         stage_value = stage_from(stage)
-        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
+        record = record_at_stage(access=access, stage=stage_value, record_id=record_id)
         data = ScreeningVoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -117,9 +118,9 @@ class RecordVote(APIView):
 
     @extend_schema(responses=ScreeningRecordVotesOut, summary="Withdraw my vote (until the outcome is final)")
     def delete(self, request: Request, review: str, stage: str, record_id: int) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.REVIEWER)
         stage_value = stage_from(stage)
-        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
+        record = record_at_stage(access=access, stage=stage_value, record_id=record_id)
         vote_withdraw(review=access.review, record=record, stage=stage_value, reviewer=api_user(request))
         return Response(record_state(request, access, record, stage_value))
 
@@ -131,8 +132,8 @@ class HoldRecord(APIView):
         summary="Keep holding the record I am screening (send every 30-60 s while it is on screen)",
     )
     def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
-        access = access_for(request, review)
-        record = get_object_or_404(selectors.screenable_records(review=access.review), pk=record_id)
+        access = access_for(request, review, Role.REVIEWER)
+        record = record_at_stage(access=access, stage=stage, record_id=record_id, screenable=True)
         held = queue_hold(review=access.review, record=record, stage=stage_from(stage), reviewer=api_user(request))
         if not held:
             raise ServiceError("This record does not need your vote now", code="conflict")
@@ -140,8 +141,8 @@ class HoldRecord(APIView):
 
     @extend_schema(request=None, responses={204: None}, summary="Release my hold on the record (I left it)")
     def delete(self, request: Request, review: str, stage: str, record_id: int) -> Response:
-        access = access_for(request, review)
-        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
+        access = access_for(request, review, Role.REVIEWER)
+        record = record_at_stage(access=access, stage=stage, record_id=record_id)
         queue_release(review=access.review, stage=stage_from(stage), reviewer=api_user(request), record=record)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -149,8 +150,8 @@ class HoldRecord(APIView):
 class SkipRecord(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Skip a record; it comes back later")
     def post(self, request: Request, review: str, stage: str, record_id: int) -> Response:
-        access = access_for(request, review)
-        record = get_object_or_404(Record.objects.defer("raw"), pk=record_id, review=access.review)
+        access = access_for(request, review, Role.REVIEWER)
+        record = record_at_stage(access=access, stage=stage, record_id=record_id)
         queue_skip(review=access.review, record=record, stage=stage_from(stage), reviewer=api_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -189,7 +190,7 @@ class MyVotes(GenericAPIView):
 
     @extend_schema(responses=ScreeningVoteOut(many=True), summary="My current votes at a stage, latest first")
     def get(self, request: Request, review: str, stage: str) -> Response:
-        access = access_for(request, review)
+        access = access_for(request, review, Role.REVIEWER)
         votes = selectors.my_votes(review=access.review, user=api_user(request), stage=stage_from(stage))
         page = self.paginate_queryset(votes.select_related("reviewer"))
         return self.get_paginated_response(ScreeningVoteOut(page, many=True).data)

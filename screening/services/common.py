@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from review.errors import ServiceError
 from review.models import Record, Review
+from screening.access import stage_of
 from screening.models import ScreeningSettings, Stage, StageOutcome
 from screening.selectors import queue_key_for, settings_for
 
@@ -13,10 +14,7 @@ __all__ = ["is_screenable", "lock_outcome", "parse_stage", "settings_for", "sett
 
 
 def parse_stage(value: str) -> Stage:
-    try:
-        return Stage(value)
-    except ValueError:
-        raise ServiceError(f"Unknown screening stage {value!r}", field="stage", code="not_found") from None
+    return stage_of(value)
 
 
 def settings_for_update(review: Review) -> ScreeningSettings:

@@ -6,10 +6,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from review.access import role_in
 from review.errors import ServiceError
-from review.models import RESOLVER_ROLES, Record, Review
+from review.models import Record, Review
 from review.services import audit
+from screening.access import access_of, conflict_check
 from screening.models import (
     Choice,
     ConflictComment,
@@ -18,17 +18,10 @@ from screening.models import (
     Stage,
     StageOutcome,
     Status,
-    Vote,
 )
 from screening.selectors import stage_totals_forget
 from screening.services.common import lock_outcome, parse_stage, settings_for
 from screening.services.votes import enter_full_text
-
-
-def _may_discuss(*, review: Review, record: Record, stage: str, user: User) -> bool:
-    if role_in(user=user, review=review) in RESOLVER_ROLES:
-        return True
-    return Vote.objects.filter(record=record, stage=stage, reviewer=user).exists()
 
 
 @transaction.atomic
@@ -41,10 +34,7 @@ def conflict_comment_add(*, review: Review, record: Record, stage: str, by: User
     was_conflict = Resolution.objects.filter(record=record, stage=stage).exists()
     if outcome.status != Status.CONFLICT and not was_conflict:
         raise ServiceError("This record is not in conflict", code="conflict")
-    if not _may_discuss(review=review, record=record, stage=stage, user=by):
-        raise ServiceError(
-            "Only the lead, arbiters and the reviewers in this conflict can discuss it", code="forbidden"
-        )
+    conflict_check(access=access_of(user=by, review=review), user=by, record=record, stage=stage)
     comment = ConflictComment.objects.create(review=review, record=record, stage=stage, author=by, text=text)
     audit(review=review, actor=by, action="screening.conflict_commented", record=record.pk, stage=stage)
     return comment
@@ -64,9 +54,8 @@ def conflict_resolve(
 ) -> StageOutcome:
     """The lead's final decision on a record in conflict. Final: votes can no longer change it."""
     stage = parse_stage(stage)
-    role = role_in(user=by, review=review)
-    if role not in RESOLVER_ROLES:
-        raise ServiceError("Only the review's lead or an arbiter can decide a conflict", code="forbidden")
+    access = access_of(user=by, review=review)
+    conflict_check(access=access, user=by, record=record, stage=stage, resolve=True)
     if decision not in (Choice.INCLUDE, Choice.EXCLUDE):
         raise ServiceError("The decision is include or exclude", field="decision")
     rationale = rationale.strip()
@@ -121,7 +110,7 @@ def conflict_resolve(
         decision=decision,
         reasons=labels,
         rationale=rationale,
-        role=str(role),
+        role=str(access.role),
     )
     if stage == Stage.TITLE_ABSTRACT and outcome.status == Status.INCLUDED:
         enter_full_text(review=review, record=record)

@@ -6,15 +6,14 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from review.access import role_in
 from review.errors import ServiceError
-from review.models import Record, Review, Role
+from review.models import Record, Review
 from review.services import audit
+from screening.access import FullTextAction, access_of, fulltext_check
 from screening.models import FullText, QueueClaim, Stage, StageOutcome, Status
 from screening.selectors import stage_totals_forget
 from screening.services.common import lock_outcome
@@ -52,6 +51,7 @@ def _check_pdf(upload: UploadedFile) -> tuple[int, str]:
 def fulltext_upload(*, review: Review, record: Record, by: User, upload: UploadedFile) -> FullText:
     """Store a record's full text. A previous file stays, marked replaced; a record marked "not retrieved"
     is reopened for screening, since the report has now been found."""
+    fulltext_check(access=access_of(user=by, review=review), action=FullTextAction.REPLACE)
     size, sha256 = _check_pdf(upload)
     outcome = lock_outcome(review=review, record=record, stage=Stage.FULL_TEXT)
     previous = FullText.objects.select_for_update().filter(record=record, replaced_at__isnull=True).first()
@@ -96,8 +96,7 @@ def fulltext_mark_not_retrieved(*, review: Review, record: Record, by: User, not
     Only the lead may: a reviewer who could end a record's screening this way, then reopen it with an upload,
     would have seen the other reviewers' votes in between (issue #14). The votes of a record marked so stay
     blinded to reviewers (screening.selectors.unblinded_for)."""
-    if role_in(user=by, review=review) != Role.LEAD:
-        raise PermissionDenied("Only the lead marks a report as not retrieved")
+    fulltext_check(access=access_of(user=by, review=review), action=FullTextAction.NOT_RETRIEVED)
     note = note.strip()
     if not note:
         raise ServiceError("Say what was tried (e.g. library, interlibrary loan, authors contacted)", field="note")

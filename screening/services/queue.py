@@ -7,44 +7,32 @@ instant cannot both take the last slot.
 
 Looking is not claiming for long: a claim expires after CLAIM_TTL (a couple of minutes) unless the screening page
 that shows the record renews it (`queue_hold`, sent while the page is open and in use), and it is released as soon
-as the page is left (`queue_release`). A lead's management actions (marking a full text not retrieved) never claim.
+as the page is left (`queue_release`); those live in screening/services/claims.py. A lead's management actions
+(marking a full text not retrieved) never claim.
 When nothing is offered, `queue_empty_why` says why, in numbers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from review.errors import ServiceError
 from review.models import Record, Review
 from screening.models import PilotRound, QueueClaim, QueueSkip, Stage, StageOutcome, Status, Vote
 from screening.selectors import QUEUE_ORDERING, open_pilot, queue_key_for, screenable_records, stage_totals_forget
-from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
+from screening.services.claims import CLAIM_TTL, has_free_slot, held_by_others
+from screening.services.common import parse_stage, settings_for, votes_required
 
-# Short enough that a closed laptop frees a record within two minutes; the page renews every 30 s (static/js).
-CLAIM_TTL = timedelta(minutes=2)
 CANDIDATES_PER_TRY = 8
 LOCKED_RETRIES = 3
 _BUSY = StageOutcome()  # marker: the candidate's row was locked by another request
-
-
-def _held_by_others(*, stage: str, reviewer: User, since: datetime) -> Subquery:
-    claims = (
-        QueueClaim.objects.filter(record=OuterRef("record"), stage=stage, claimed_at__gte=since)
-        .exclude(reviewer=reviewer)
-        .values("record")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Subquery(claims, output_field=IntegerField())
 
 
 def _candidates(*, review: Review, stage: str, reviewer: User, skipped: bool, since: datetime) -> QuerySet:
@@ -68,25 +56,9 @@ def _candidates(*, review: Review, stage: str, reviewer: User, skipped: bool, si
     skips = QueueSkip.objects.filter(stage=stage, reviewer=reviewer).values("record_id")
     outcomes = outcomes.exclude(record_id__in=mine)
     outcomes = outcomes.filter(record_id__in=skips) if skipped else outcomes.exclude(record_id__in=skips)
-    held = Coalesce(_held_by_others(stage=stage, reviewer=reviewer, since=since), Value(0))
+    held = Coalesce(held_by_others(stage=stage, reviewer=reviewer, since=since), Value(0))
     free = Coalesce(F("votes_required"), Value(required)) - F("vote_count") - held
     return outcomes.annotate(free=free).filter(free__gt=0).order_by(*QUEUE_ORDERING)
-
-
-def _has_free_slot(*, review: Review, outcome: StageOutcome, reviewer: User, since: datetime) -> bool:
-    if outcome.status != Status.AWAITING:
-        return False
-    # One query: whether I voted already, and how many slots other reviewers' live claims hold.
-    mine, held = (
-        StageOutcome.objects.filter(pk=outcome.pk)
-        .annotate(
-            mine=Exists(Vote.objects.filter(record=OuterRef("record"), stage=outcome.stage, reviewer=reviewer)),
-            held=Coalesce(_held_by_others(stage=outcome.stage, reviewer=reviewer, since=since), Value(0)),
-        )
-        .values_list("mine", "held")
-        .get()
-    )
-    return not mine and outcome.vote_count + held < votes_required(review=review, stage=outcome.stage, outcome=outcome)
 
 
 def queue_next_for(*, review: Review, stage: str, reviewer: User) -> Record | None:
@@ -264,58 +236,10 @@ def _try_claim(
     )
     if outcome is None:
         return _BUSY
-    if not _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=since):
+    if not has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=since):
         return None
     _claim(review=review, outcome=outcome, reviewer=reviewer, now=now)
     return outcome
-
-
-@transaction.atomic
-def queue_skip(*, review: Review, record: Record, stage: str, reviewer: User) -> None:
-    """Put a record at the back of this reviewer's queue and free its slot for others."""
-    stage = parse_stage(stage)
-    lock_outcome(review=review, record=record, stage=stage)
-    QueueClaim.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
-    QueueSkip.objects.update_or_create(record=record, stage=stage, reviewer=reviewer, defaults={"at": timezone.now()})
-
-
-@transaction.atomic
-def queue_claim(*, review: Review, record: Record, stage: str, reviewer: User) -> None:
-    """Claim a specific record for the reviewer (going back to a record, or undoing a vote on it)."""
-    stage = parse_stage(stage)
-    outcome = lock_outcome(review=review, record=record, stage=stage)
-    if not _has_free_slot(review=review, outcome=outcome, reviewer=reviewer, since=timezone.now() - CLAIM_TTL):
-        raise ServiceError("This record does not need your vote now", code="conflict")
-    QueueClaim.objects.filter(reviewer=reviewer, stage=stage, record__review=review).delete()
-    QueueClaim.objects.create(record=record, stage=stage, reviewer=reviewer, claimed_at=timezone.now())
-
-
-@transaction.atomic
-def queue_hold(*, review: Review, record: Record, stage: str, reviewer: User) -> bool:
-    """Renew the reviewer's claim on the record they are looking at; True while they hold one of its slots.
-
-    A claim that expired meanwhile is taken again only if a slot is still free (someone else may have it now)."""
-    stage = parse_stage(stage)
-    renewed = QueueClaim.objects.filter(
-        record=record, stage=stage, reviewer=reviewer, claimed_at__gte=timezone.now() - CLAIM_TTL
-    ).update(claimed_at=timezone.now())
-    if renewed:
-        return True
-    try:
-        queue_claim(review=review, record=record, stage=stage, reviewer=reviewer)
-    except ServiceError:
-        return False
-    return True
-
-
-def queue_release(*, review: Review, stage: str, reviewer: User, record: Record | None = None) -> int:
-    """Give back the reviewer's claims at the stage (the page was left); returns how many were released."""
-    stage = parse_stage(stage)
-    claims = QueueClaim.objects.filter(reviewer=reviewer, stage=stage, record__review=review)
-    if record is not None:
-        claims = claims.filter(record=record)
-    deleted, _ = claims.delete()
-    return deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,16 +277,16 @@ def queue_empty_why(*, review: Review, stage: str, reviewer: User) -> QueueEmpty
     if pilot is not None:
         awaiting = awaiting.filter(pilot=pilot)
     mine = Vote.objects.filter(stage=stage, reviewer=reviewer, review=review).values("record_id")
-    held = Coalesce(_held_by_others(stage=stage, reviewer=reviewer, since=since), Value(0))
+    held = Coalesce(held_by_others(stage=stage, reviewer=reviewer, since=since), Value(0))
     open_slots = Coalesce(F("votes_required"), Value(required)) - F("vote_count")
-    held_by_others = (
+    held_elsewhere = (
         awaiting.exclude(record_id__in=mine)
         .annotate(held=held, open_slots=open_slots)
         .filter(held__gt=0, open_slots__gt=0, open_slots__lte=F("held"))
         .count()
     )
     return QueueEmpty(
-        held_by_others=held_by_others,
+        held_by_others=held_elsewhere,
         waiting_for_others=awaiting.filter(record_id__in=mine).count(),
         pilot_open=pilot is not None,
     )

@@ -31,7 +31,7 @@ from screening.models import (
 )
 from screening.prioritisation import relevance_retrain_soon
 from screening.rules import CastVote, allowed_choices, outcome_for
-from screening.selectors import exclusion_reason_rank, queue_key_for, stage_totals_forget
+from screening.selectors import exclusion_reason_rank, my_last_vote, queue_key_for, stage_totals_forget
 from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
 
 
@@ -158,13 +158,7 @@ def vote_withdraw(*, review: Review, record: Record, stage: str, reviewer: User)
 def vote_undo_last(*, review: Review, stage: str, reviewer: User) -> Record:
     """Withdraw the reviewer's most recent vote at the stage (key U) and return its record to show again."""
     stage = parse_stage(stage)
-    last = (
-        VoteEvent.objects.filter(review=review, stage=stage, reviewer=reviewer)
-        .exclude(action=VoteEvent.Action.WITHDRAW)
-        .order_by("-at", "-id")
-        .select_related("record")
-        .first()
-    )
+    last = my_last_vote(review=review, user=reviewer, stage=stage)
     if last is None or not Vote.objects.filter(record=last.record, stage=stage, reviewer=reviewer).exists():
         raise ServiceError("There is no vote of yours to undo", code="not_found")
     vote_withdraw(review=review, record=last.record, stage=stage, reviewer=reviewer)

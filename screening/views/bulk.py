@@ -8,68 +8,59 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from review.access import review_for_user
+from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
-from review.models import Record, Role
-from screening.models import BulkFullText, Stage, StageOutcome
+from review.models import Role
+from screening import selectors
+from screening.forms import BulkApplyForm, BulkUploadForm, first_error
 from screening.services.bulk_fulltexts import bulk_fulltext_apply, bulk_fulltext_upload
+from screening.views.common import page_status
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def bulk_fulltexts(request: AuthedRequest, slug: str) -> HttpResponse:
-    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
-    status, error = 200, ""
-    if request.method == "POST":
-        uploads = [(f.name or "file.pdf", f.read()) for f in request.FILES.getlist("files")]
-        try:
-            if not uploads:
-                raise ServiceError("Choose PDF files or a zip of them", field="files")
-            rows = bulk_fulltext_upload(review=access.review, by=request.user, uploads=uploads)
-        except ServiceError as problem:
-            status, error = 400, problem.message
-        else:
-            certain = sum(1 for row in rows if row.certain)
-            messages.success(
-                request,
-                f"{len(rows)} files read: {certain} matched with certainty; check each match below, then attach.",
-            )
-            return redirect("screening:bulk-fulltexts", slug=slug)
-    pending = list(
-        BulkFullText.objects.filter(review=access.review, status=BulkFullText.Status.PENDING).select_related("proposed")
-    )
-    skipped = BulkFullText.objects.filter(review=access.review, status=BulkFullText.Status.DISCARDED).exclude(
-        problem=""
-    )[:50]
-    at_full_text = StageOutcome.objects.filter(review=access.review, stage=Stage.FULL_TEXT).values("record_id")
-    records = Record.objects.filter(pk__in=at_full_text).only("pk", "title", "year").order_by("pk")
+def _page(request: AuthedRequest, access: ReviewAccess, *, status: int = 200, error: str = "") -> HttpResponse:
     context = {
         "access": access,
         "review": access.review,
-        "pending": pending,
-        "skipped": skipped,
-        "records": records,
+        "pending": list(selectors.bulk_fulltexts_pending(review=access.review)),
+        "skipped": selectors.bulk_fulltexts_skipped(review=access.review)[:50],
+        "records": selectors.records_at_full_text(review=access.review),
         "error": error,
     }
     return render(request, "screening/bulk_fulltexts.html", context, status=status)
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def bulk_fulltexts(request: AuthedRequest, slug: str) -> HttpResponse:
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
+    if request.method == "GET":
+        return _page(request, access)
+    form = BulkUploadForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ServiceError(first_error(form), field="files")
+        uploads = [(f.name or "file.pdf", f.read()) for f in form.cleaned_data["files"]]
+        rows = bulk_fulltext_upload(review=access.review, by=request.user, uploads=uploads)
+    except ServiceError as problem:
+        return _page(request, access, status=page_status(problem), error=problem.message)
+    certain = sum(1 for row in rows if row.certain)
+    messages.success(
+        request,
+        f"{len(rows)} files read: {certain} matched with certainty; check each match below, then attach.",
+    )
+    return redirect("screening:bulk-fulltexts", slug=slug)
+
+
+@login_required
 @require_http_methods(["POST"])
 def bulk_fulltexts_apply(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
-    decisions: dict[int, int | None] = {}
-    for key in request.POST:
-        value = str(request.POST.get(key, ""))
-        if not key.startswith("item_") or not key[5:].isdigit() or value == "":
-            continue
-        if value == "discard":
-            decisions[int(key[5:])] = None
-        elif value.isdigit():
-            decisions[int(key[5:])] = int(value)
+    form = BulkApplyForm(request.POST)
+    if not form.is_valid():
+        return _page(request, access, status=400, error=first_error(form))
     try:
-        counts = bulk_fulltext_apply(review=access.review, by=request.user, decisions=decisions)
+        counts = bulk_fulltext_apply(review=access.review, by=request.user, decisions=form.cleaned_data["decisions"])
     except ServiceError as error:
         messages.error(request, error.message)
     else:

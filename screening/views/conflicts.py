@@ -9,19 +9,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from review import selectors as review_selectors
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
-from review.models import Membership, Record, Role
+from review.models import Record, Role
 from screening import selectors
-from screening.models import Stage, Vote
+from screening.access import conflict_for
+from screening.forms import ConflictCommentForm, ConflictResolutionForm, VoteForm, first_error
+from screening.models import Stage
 from screening.services.conflicts import conflict_comment_add, conflict_resolve
 from screening.services.votes import vote_cast
-from screening.views.common import stage_or_404, vote_input_from
+from screening.views.common import page_status, refusals_as_http, stage_or_404
 
 
 @login_required
@@ -58,13 +60,7 @@ def conflict_list(request: AuthedRequest, slug: str, stage: str) -> HttpResponse
         "q": query,
         "reviewer": reviewer,
         "resolvers": review_selectors.review_resolvers(review=access.review),
-        "reviewers": (
-            Membership.objects.filter(review=access.review, role__in=[Role.REVIEWER, Role.ARBITER, Role.LEAD])
-            .select_related("user")
-            .order_by("user__username")
-            if access.can_resolve
-            else []
-        ),
+        "reviewers": selectors.conflict_screeners(review=access.review) if access.can_resolve else [],
     }
     template = "screening/conflicts.html#conflict-table" if request.htmx else "screening/conflicts.html"
     return render(request, template, context)
@@ -73,9 +69,6 @@ def conflict_list(request: AuthedRequest, slug: str, stage: str) -> HttpResponse
 def _detail_context(request: AuthedRequest, access: ReviewAccess, stage: Stage, record: Record) -> dict[str, Any]:
     outcome = selectors.outcome_of(record=record, stage=stage)
     votes = selectors.votes_visible_to(access=access, user=request.user, record=record, stage=stage, outcome=outcome)
-    involved = any(v.reviewer_id == request.user.pk for v in votes)
-    if not (access.can_resolve or involved):
-        raise PermissionDenied("Only the lead, arbiters and the reviewers in this conflict can open it")
     return {
         "access": access,
         "review": access.review,
@@ -94,16 +87,18 @@ def _detail_context(request: AuthedRequest, access: ReviewAccess, stage: Stage, 
 
 @login_required
 @require_http_methods(["GET"])
+@refusals_as_http
 def conflict_detail(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
-    if not Vote.objects.filter(record=record, stage=stage_value).exists():
+    record = conflict_for(access=access, user=request.user, stage=stage_value, record_id=record_id)
+    if not selectors.has_votes(record=record, stage=stage_value):
         raise PermissionDenied("This record has no votes at this stage")
     return render(request, "screening/conflict.html", _detail_context(request, access, stage_value, record))
 
 
 def _back(request: AuthedRequest, slug: str, stage: Stage, record: Record, status: int = 200) -> HttpResponse:
+    """The conflict again after a post; `record` came through the conflict door (screening/access.py)."""
     if request.htmx:
         access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
         context = _detail_context(request, access, stage, record)
@@ -113,61 +108,72 @@ def _back(request: AuthedRequest, slug: str, stage: Stage, record: Record, statu
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def conflict_comment(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    record = conflict_for(access=access, user=request.user, stage=stage_value, record_id=record_id)
+    form = ConflictCommentForm(request.POST)
     try:
-        conflict_comment_add(
-            review=access.review, record=record, stage=stage_value, by=request.user, text=request.POST.get("text", "")
-        )
+        if not form.is_valid():
+            raise ServiceError(first_error(form), field="text")
+        text = form.cleaned_data["text"]
+        conflict_comment_add(review=access.review, record=record, stage=stage_value, by=request.user, text=text)
     except ServiceError as error:
-        if error.http_status == 403:
-            raise PermissionDenied(error.message) from None
+        status = page_status(error)
         messages.error(request, error.message)
-        return _back(request, slug, stage_value, record, status=400)
+        return _back(request, slug, stage_value, record, status=status)
     return _back(request, slug, stage_value, record)
 
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def conflict_resolution(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.ARBITER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
-    reason = request.POST.get("reason", "")
+    record = conflict_for(access=access, user=request.user, stage=stage_value, record_id=record_id, resolve=True)
+    form = ConflictResolutionForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ServiceError(first_error(form))
+        values = form.cleaned_data
         conflict_resolve(
             review=access.review,
             record=record,
             stage=stage_value,
             by=request.user,
-            decision=request.POST.get("decision", ""),
-            rationale=request.POST.get("rationale", ""),
-            reason_id=int(reason) if reason.isdigit() else None,
-            reason_other=request.POST.get("reason_other", ""),
+            decision=values["decision"],
+            rationale=values["rationale"],
+            reason_id=values["reason"],
+            reason_other=values["reason_other"],
         )
     except ServiceError as error:
+        status = page_status(error)
         messages.error(request, error.message)
-        return _back(request, slug, stage_value, record, status=409 if error.code == "conflict" else 400)
+        return _back(request, slug, stage_value, record, status=status)
     messages.success(request, "Decision recorded.")
     return _back(request, slug, stage_value, record)
 
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def conflict_vote(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     """A reviewer in the conflict changes their own vote after the discussion."""
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
-    data = vote_input_from(request.POST, choice=request.POST.get("choice", ""))
-    if not Vote.objects.filter(record=record, stage=stage_value, reviewer=request.user).exists():
+    record = conflict_for(access=access, user=request.user, stage=stage_value, record_id=record_id)
+    if selectors.my_vote(user=request.user, record=record, stage=stage_value) is None:
         raise PermissionDenied("Only the reviewers in this conflict change their votes here")
+    form = VoteForm(request.POST)
     try:
-        vote_cast(review=access.review, record=record, stage=stage_value, reviewer=request.user, data=data)
+        if not form.is_valid():
+            raise ServiceError(first_error(form), field="choice")
+        vote_cast(review=access.review, record=record, stage=stage_value, reviewer=request.user, data=form.vote_input())
     except ServiceError as error:
+        status = page_status(error)
         messages.error(request, error.message)
-        return _back(request, slug, stage_value, record, status=409 if error.code == "conflict" else 400)
+        return _back(request, slug, stage_value, record, status=status)
     messages.success(request, "Your vote was changed.")
     return _back(request, slug, stage_value, record)

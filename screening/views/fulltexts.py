@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from review.access import review_for_user
 from review.errors import ServiceError
 from review.http import AuthedRequest
-from review.models import Record, Role
-from screening import selectors
+from review.models import Role
+from screening.access import FullTextAction, fulltext_for, fulltext_record_for
+from screening.forms import FullTextUploadForm, NotRetrievedForm, first_error
 from screening.models import FullText, Stage
+from screening.services.claims import queue_release
 from screening.services.fulltexts import fulltext_mark_not_retrieved, fulltext_upload
-from screening.services.queue import queue_release
+from screening.views.common import page_status, refusals_as_http
 from screening.views.screen import render_panel
 
 
@@ -33,31 +35,28 @@ def fulltext_response(fulltext: FullText, *, download: bool) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@refusals_as_http
 def fulltext(request: AuthedRequest, slug: str, record_id: int) -> FileResponse:
-    access = review_for_user(user=request.user, slug=slug)  # any member may read the full texts
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.VIEWER)
     version = request.GET.get("version", "")
-    if version.isdigit():
-        found = FullText.objects.filter(record=record, pk=int(version)).first()
-    else:
-        found = selectors.current_fulltext(record=record)
-    if found is None:
-        raise Http404("No full text for this record")
+    number = int(version) if version.isascii() and version.isdigit() and len(version) < 19 else None
+    found = fulltext_for(access=access, record_id=record_id, version=number)
     return fulltext_response(found, download=request.GET.get("download") == "1")
 
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def fulltext_upload_view(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
-    upload = request.FILES.get("file")
+    record = fulltext_record_for(access=access, record_id=record_id, action=FullTextAction.REPLACE)
+    form = FullTextUploadForm(request.POST, request.FILES)
     try:
-        if upload is None:
-            raise ServiceError("Choose a PDF file", field="file")
-        fulltext_upload(review=access.review, record=record, by=request.user, upload=upload)
+        if not form.is_valid():
+            raise ServiceError(first_error(form), field="file")
+        fulltext_upload(review=access.review, record=record, by=request.user, upload=form.cleaned_data["file"])
     except ServiceError as error:
-        status = 409 if error.code == "conflict" else 400
+        status = page_status(error)
         return render_panel(request, access, Stage.FULL_TEXT, record, status=status, error=error.message)
     if not request.htmx:
         return redirect("screening:record", slug=slug, stage=Stage.FULL_TEXT.value, record_id=record.pk)
@@ -66,16 +65,20 @@ def fulltext_upload_view(request: AuthedRequest, slug: str, record_id: int) -> H
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def not_retrieved(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
     # The lead's call: "not retrieved" ends screening of the record without votes (see fulltext_mark_not_retrieved).
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    record = fulltext_record_for(access=access, record_id=record_id, action=FullTextAction.NOT_RETRIEVED)
+    form = NotRetrievedForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ServiceError(first_error(form), field="note")
         fulltext_mark_not_retrieved(
-            review=access.review, record=record, by=request.user, note=request.POST.get("note", "")
+            review=access.review, record=record, by=request.user, note=form.cleaned_data["note"]
         )
     except ServiceError as error:
-        status = 409 if error.code == "conflict" else 400
+        status = page_status(error)
         return render_panel(request, access, Stage.FULL_TEXT, record, status=status, error=error.message)
     queue_release(review=access.review, stage=Stage.FULL_TEXT, reviewer=request.user, record=record)
     if not request.htmx:

@@ -3,7 +3,6 @@ exclusion reasons, pilot rounds and blinding."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -15,19 +14,21 @@ from review.errors import ServiceError
 from review.http import AuthedRequest
 from review.models import Role
 from screening import selectors
-from screening.models import ExclusionReason, PilotRound, QueueOrder, Stage
+from screening.forms import BlindingForm, PilotForm, ReasonAddForm, ReasonChangeForm, SettingsForm, first_error
+from screening.models import ExclusionReason, Stage
 from screening.prioritisation import prioritisation_summary
-from screening.progress import pilot_summary, stage_progress
+from screening.selectors.progress import pilot_summary, stage_progress
 from screening.services import config as config_services
 from screening.services.common import settings_for
 from screening.stopping import stopping_state
+from screening.views.common import page_status
 
 
 @login_required
 @require_http_methods(["GET"])
 def progress(request: AuthedRequest, slug: str) -> HttpResponse:
-    access = review_for_user(user=request.user, slug=slug)
-    pilots = PilotRound.objects.filter(review=access.review).order_by("-created_at")[:3]
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.VIEWER)
+    pilots = selectors.pilots_of(review=access.review)[:3]
     summaries = [prioritisation_summary(review=access.review, stage=stage) for stage in Stage]
     context = {
         "access": access,
@@ -43,50 +44,6 @@ def progress(request: AuthedRequest, slug: str) -> HttpResponse:
         ],
     }
     return render(request, "screening/progress.html", context)
-
-
-class SettingsForm(forms.Form):
-    votes_required_title_abstract = forms.IntegerField(
-        required=False, min_value=1, max_value=10, label="Votes required per record at title/abstract"
-    )
-    votes_required_full_text = forms.IntegerField(
-        required=False, min_value=1, max_value=10, label="Votes required per record at full text"
-    )
-    maybe_goes_to_full_text = forms.BooleanField(
-        required=False, label="In case of uncertainty go to full text (include+maybe, maybe+maybe are included)"
-    )
-    reason_mismatch_is_conflict = forms.BooleanField(
-        required=False,
-        label="Full-text exclusions with different reasons are a conflict (off: the first of them in the ranked "
-        "list of reasons is kept)",
-    )
-    title_abstract_reasons = forms.BooleanField(
-        required=False, label="Reviewers may give a reason when they exclude at title/abstract"
-    )
-    order_title_abstract = forms.ChoiceField(choices=QueueOrder.choices, label="Order at title/abstract")
-    order_full_text = forms.ChoiceField(choices=QueueOrder.choices, label="Order at full text")
-    random_seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, label="Seed of the random order")
-    show_relevance = forms.BooleanField(
-        required=False, label="Show reviewers the ranker's relevance estimate (off avoids anchoring their votes)"
-    )
-    stop_target_recall = forms.FloatField(
-        required=False,
-        min_value=0.5,
-        max_value=0.999,
-        label="Stopping rule: target recall (e.g. 0.95 for 95% of relevant records)",
-    )
-    stop_confidence = forms.FloatField(
-        required=False,
-        min_value=0.5,
-        max_value=0.999,
-        label="Stopping rule: confidence of the recall statement (e.g. 0.95)",
-    )
-    include_terms = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted green (one per line)"
-    )
-    exclude_terms = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Terms highlighted red (one per line)"
-    )
 
 
 def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | None = None) -> dict[str, object]:
@@ -116,7 +73,7 @@ def _settings_context(request: AuthedRequest, slug: str, form: SettingsForm | No
         "config": config,
         "form": form,
         "reasons": selectors.exclusion_reasons(review=access.review, include_archived=True),
-        "pilots": PilotRound.objects.filter(review=access.review).order_by("-created_at"),
+        "pilots": selectors.pilots_of(review=access.review),
         "open_pilot": selectors.open_pilot(review=access.review, stage=Stage.TITLE_ABSTRACT),
     }
 
@@ -141,10 +98,14 @@ def screening_settings(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def reason_add(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    form = ReasonAddForm(request.POST)
     try:
-        config_services.exclusion_reason_add(review=access.review, by=request.user, label=request.POST.get("label", ""))
+        if not form.is_valid():
+            raise ServiceError(first_error(form), field="label")
+        config_services.exclusion_reason_add(review=access.review, by=request.user, label=form.cleaned_data["label"])
     except ServiceError as error:
         messages.error(request, error.message)
+        return _reasons_after(request, slug, status=page_status(error))
     return _reasons_after(request, slug)
 
 
@@ -153,8 +114,11 @@ def reason_add(request: AuthedRequest, slug: str) -> HttpResponse:
 def reason_change(request: AuthedRequest, slug: str, reason_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
     reason = get_object_or_404(ExclusionReason, pk=reason_id, review=access.review)
-    action = request.POST.get("action", "")
+    form = ReasonChangeForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ServiceError(first_error(form))
+        action = form.cleaned_data["action"]
         if action in ("up", "down"):
             offset = -1 if action == "up" else 1
             config_services.exclusion_reason_move(review=access.review, by=request.user, reason=reason, offset=offset)
@@ -164,16 +128,19 @@ def reason_change(request: AuthedRequest, slug: str, reason_id: int) -> HttpResp
             )
         else:
             config_services.exclusion_reason_update(
-                review=access.review, by=request.user, reason=reason, label=request.POST.get("label", "")
+                review=access.review, by=request.user, reason=reason, label=form.cleaned_data["label"]
             )
     except ServiceError as error:
         messages.error(request, error.message)
+        return _reasons_after(request, slug, status=page_status(error))
     return _reasons_after(request, slug)
 
 
-def _reasons_after(request: AuthedRequest, slug: str) -> HttpResponse:
+def _reasons_after(request: AuthedRequest, slug: str, status: int = 200) -> HttpResponse:
+    """The reason list again (htmx), with the status of what was asked; a plain form post goes back to the page."""
     if request.htmx:
-        return render(request, "screening/settings.html#reason-list", _settings_context(request, slug))
+        context = _settings_context(request, slug)
+        return render(request, "screening/settings.html#reason-list", context, status=status)
     return redirect("screening:settings", slug=slug)
 
 
@@ -181,14 +148,20 @@ def _reasons_after(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def pilot(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
+    form = PilotForm(request.POST)
+    if not form.is_valid():
+        context = _settings_context(request, slug)
+        messages.error(request, first_error(form))
+        return render(request, "screening/settings.html", context, status=400)
+    values = form.cleaned_data
     try:
-        if request.POST.get("action") == "close":
-            found = get_object_or_404(PilotRound, pk=request.POST.get("pilot", "0") or 0, review=access.review)
+        if values["action"] == "close":
+            found = get_object_or_404(selectors.pilots_of(review=access.review), pk=values["pilot"])
             config_services.pilot_close(review=access.review, by=request.user, pilot=found)
             messages.success(request, "The pilot round is closed; the main round has started.")
         else:
-            size = request.POST.get("size", "25")
-            config_services.pilot_start(review=access.review, by=request.user, size=int(size) if size.isdigit() else 0)
+            size = values["size"] if values["size"] is not None else 25
+            config_services.pilot_start(review=access.review, by=request.user, size=size)
             messages.success(request, "Pilot round started: every reviewer screens its sample first.")
     except ServiceError as error:
         messages.error(request, error.message)
@@ -199,7 +172,11 @@ def pilot(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def blinding(request: AuthedRequest, slug: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.LEAD)
-    blinded = request.POST.get("blinded") == "on"
+    form = BlindingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return render(request, "screening/settings.html", _settings_context(request, slug), status=400)
+    blinded = form.cleaned_data["blinded"] == "on"
     config_services.review_unblind(review=access.review, by=request.user, blinded=blinded)
     messages.success(request, "Blinding is on." if blinded else "The review is unblinded: everyone sees every vote.")
     return redirect("screening:settings", slug=slug)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from review.access import ReviewAccess, review_for_user
@@ -15,19 +15,16 @@ from review.http import AuthedRequest
 from review.models import Record, Role
 from review.views.labels import labels_context
 from screening import selectors
-from screening.models import Stage, Vote, VoteEvent
+from screening.access import record_at_stage
+from screening.forms import VoteForm, first_error
+from screening.models import Stage
 from screening.prioritisation import relevance_of
 from screening.selectors import stage_totals
+from screening.services.claims import queue_hold, queue_release, queue_skip
 from screening.services.common import settings_for, votes_required
-from screening.services.queue import (
-    queue_empty_why,
-    queue_hold,
-    queue_next_for,
-    queue_release,
-    queue_skip,
-)
+from screening.services.queue import queue_empty_why, queue_next_for
 from screening.services.votes import vote_cast, vote_undo_last, vote_withdraw
-from screening.views.common import stage_or_404, vote_input_from
+from screening.views.common import page_status, refusals_as_http, stage_or_404
 
 TEMPLATE = "screening/screen.html"
 
@@ -35,11 +32,9 @@ TEMPLATE = "screening/screen.html"
 @login_required
 @require_http_methods(["GET"])
 def overview(request: AuthedRequest, slug: str) -> HttpResponse:
-    access = review_for_user(user=request.user, slug=slug)
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.VIEWER)
     counts = selectors.stage_counts(review=access.review)
-    mine = {
-        stage: Vote.objects.filter(review=access.review, stage=stage, reviewer=request.user).count() for stage in Stage
-    }
+    mine = {stage: selectors.my_vote_count(review=access.review, user=request.user, stage=stage) for stage in Stage}
     stages = [{"stage": stage, "counts": counts[stage], "mine": mine[stage]} for stage in Stage]
     pilots = {stage: selectors.open_pilot(review=access.review, stage=stage) for stage in Stage}
     context = {"access": access, "review": access.review, "stages": stages, "pilots": pilots}
@@ -51,13 +46,8 @@ def _panel_context(
 ) -> dict[str, Any]:
     review = access.review
     outcome = selectors.outcome_of(record=record, stage=stage) if record else None
-    last = (
-        VoteEvent.objects.filter(review=review, stage=stage, reviewer=request.user)
-        .exclude(action=VoteEvent.Action.WITHDRAW)
-        .order_by("-at", "-id")
-        .values_list("record_id", flat=True)
-        .first()
-    )
+    last = selectors.my_last_vote(review=review, user=request.user, stage=stage)
+    last_id = last.record_id if last is not None else None
     context: dict[str, Any] = {
         "access": access,
         "review": review,
@@ -66,9 +56,9 @@ def _panel_context(
         "outcome": outcome,
         "config": settings_for(review),
         "totals": stage_totals(review=review, stage=stage),
-        "my_done": Vote.objects.filter(review=review, stage=stage, reviewer=request.user).count(),
+        "my_done": selectors.my_vote_count(review=review, user=request.user, stage=stage),
         "pilot": selectors.open_pilot(review=review, stage=stage),
-        "previous_id": last if last != (record.pk if record else None) else None,
+        "previous_id": last_id if last_id != (record.pk if record else None) else None,
         "message": "",
         "error": "",
     }
@@ -120,26 +110,22 @@ def screen(request: AuthedRequest, slug: str, stage: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@refusals_as_http
 def record_view(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     """One given record on the screening screen: going back to the previous record to change a vote."""
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(selectors.screenable_records(review=access.review), pk=record_id)
+    record = record_at_stage(access=access, stage=stage_value, record_id=record_id, screenable=True)
     return render_panel(request, access, stage_value, record)
 
 
 @login_required
 @require_http_methods(["GET"])
+@refusals_as_http
 def previous(request: AuthedRequest, slug: str, stage: str) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    last = (
-        VoteEvent.objects.filter(review=access.review, stage=stage_value, reviewer=request.user)
-        .exclude(action=VoteEvent.Action.WITHDRAW)
-        .order_by("-at", "-id")
-        .select_related("record")
-        .first()
-    )
+    last = selectors.my_last_vote(review=access.review, user=request.user, stage=stage_value)
     if last is None:
         return render_panel(request, access, stage_value, message="You have not voted at this stage yet.")
     return render_panel(request, access, stage_value, last.record)
@@ -153,32 +139,35 @@ def _after(request: AuthedRequest, access: ReviewAccess, stage: Stage, **extra: 
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def vote(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
-    # At full text the reason buttons submit the form themselves: a reason without a choice means "exclude".
-    choice = request.POST.get("choice") or ("exclude" if "reason" in request.POST else "")
-    data = vote_input_from(request.POST, choice=choice)
+    record = record_at_stage(access=access, stage=stage_value, record_id=record_id)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return render_panel(request, access, stage_value, record, status=400, error=first_error(form))
+    data = form.vote_input()
     try:
         vote_cast(review=access.review, record=record, stage=stage_value, reviewer=request.user, data=data)
     except ServiceError as error:
         # Show the same record again with the reason it was refused.
-        status = 409 if error.code == "conflict" else 400
+        status = page_status(error)
         return render_panel(request, access, stage_value, record, status=status, error=error.message)
     return _after(request, access, stage_value, message=f"Saved: {data.choice} on record {record.pk}.")
 
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def withdraw(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    record = record_at_stage(access=access, stage=stage_value, record_id=record_id)
     try:
         vote_withdraw(review=access.review, record=record, stage=stage_value, reviewer=request.user)
     except ServiceError as error:
-        return render_panel(request, access, stage_value, record, status=409, error=error.message)
+        return render_panel(request, access, stage_value, record, status=page_status(error), error=error.message)
     return render_panel(request, access, stage_value, record, message="Your vote was withdrawn.")
 
 
@@ -190,40 +179,43 @@ def undo(request: AuthedRequest, slug: str, stage: str) -> HttpResponse:
     try:
         record = vote_undo_last(review=access.review, stage=stage_value, reviewer=request.user)
     except ServiceError as error:
-        return render_panel(request, access, stage_value, status=409, error=error.message)
+        return render_panel(request, access, stage_value, status=page_status(error), error=error.message)
     return render_panel(request, access, stage_value, record, message="Your last vote was undone.")
 
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def skip(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    record = record_at_stage(access=access, stage=stage_value, record_id=record_id)
     try:
         queue_skip(review=access.review, record=record, stage=stage_value, reviewer=request.user)
     except ServiceError as error:
-        return render_panel(request, access, stage_value, status=409, error=error.message)
+        return render_panel(request, access, stage_value, status=page_status(error), error=error.message)
     return _after(request, access, stage_value, message="Skipped; it comes back later.")
 
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def hold(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     """Sent by the open screening page every 30 s while it is in use: keeps the record's vote slot for me."""
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(selectors.screenable_records(review=access.review), pk=record_id)
+    record = record_at_stage(access=access, stage=stage_value, record_id=record_id, screenable=True)
     held = queue_hold(review=access.review, record=record, stage=stage_value, reviewer=request.user)
     return HttpResponse(status=204 if held else 409)
 
 
 @login_required
 @require_http_methods(["POST"])
+@refusals_as_http
 def release(request: AuthedRequest, slug: str, stage: str, record_id: int) -> HttpResponse:
     """Sent when the screening page is left: the record's slot is free for others at once."""
     access = review_for_user(user=request.user, slug=slug, min_role=Role.REVIEWER)
     stage_value = stage_or_404(stage)
-    record = get_object_or_404(Record, pk=record_id, review=access.review)
+    record = record_at_stage(access=access, stage=stage_value, record_id=record_id)
     queue_release(review=access.review, stage=stage_value, reviewer=request.user, record=record)
     return HttpResponse(status=204)

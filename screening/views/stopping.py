@@ -42,7 +42,7 @@ def sample_start(request: AuthedRequest, slug: str, stage: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def evidence_json(request: AuthedRequest, slug: str, stage: str) -> HttpResponse:
-    access = review_for_user(user=request.user, slug=slug)
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.VIEWER)
     found = stage_or_404(stage)
     evidence = stopping_evidence(review=access.review, stage=found)
     response = HttpResponse(json.dumps(evidence, indent=2), content_type="application/json")
@@ -53,7 +53,7 @@ def evidence_json(request: AuthedRequest, slug: str, stage: str) -> HttpResponse
 @login_required
 @require_http_methods(["GET"])
 def evidence_csv(request: AuthedRequest, slug: str, stage: str) -> StreamingHttpResponse:
-    access = review_for_user(user=request.user, slug=slug)
+    access = review_for_user(user=request.user, slug=slug, min_role=Role.VIEWER)
     found = stage_or_404(stage)
     rows = stopping_sample_rows(review=access.review, stage=found)
     return csv_response(

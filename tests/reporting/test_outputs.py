@@ -193,7 +193,7 @@ def test_a_duplicate_across_branches_keeps_the_database_copy(review, lead, djang
 
 def test_progress_done_counts_each_vote_once(prisma_review, lead, reviewer):
     from review.access import review_for_user
-    from screening.progress import reviewer_progress
+    from screening.selectors.progress import reviewer_progress
 
     access = review_for_user(user=lead, slug=prisma_review.review.slug)
     rows = {row.username: row for row in reviewer_progress(access=access, user=lead, stage=Stage.TITLE_ABSTRACT)}

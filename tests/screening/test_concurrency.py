@@ -139,7 +139,8 @@ def test_a_vote_waiting_on_a_claim_in_progress_does_not_deadlock_with_it(review)
     from django.db import transaction
     from django.utils import timezone
 
-    from screening.services.queue import CLAIM_TTL, _claim_first_free
+    from screening.services.claims import CLAIM_TTL
+    from screening.services.queue import _claim_first_free
 
     record = RecordFactory(review=review)
     claimer, voter = reviewers_of(review, 2)

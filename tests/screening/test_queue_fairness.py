@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from screening.models import QueueClaim, Stage, StageOutcome, Status
-from screening.services.queue import CLAIM_TTL, queue_empty_why, queue_hold, queue_next_for, queue_release
+from screening.services.claims import CLAIM_TTL, queue_hold, queue_release
+from screening.services.queue import queue_empty_why, queue_next_for
 from tests.factories import set_screening_rules
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT

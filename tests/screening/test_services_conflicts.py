@@ -8,8 +8,8 @@ from review.access import ReviewAccess
 from review.errors import ServiceError
 from review.models import AuditEvent, Role
 from screening.models import ConflictComment, Resolution, Stage, StageOutcome, Status
-from screening.progress import agreement_for, pilot_summary, reviewer_progress
 from screening.selectors import records_included_at_full_text, stage_counts, votes_visible_to
+from screening.selectors.progress import agreement_for, pilot_summary, reviewer_progress
 from screening.services.config import pilot_close, pilot_start
 from screening.services.conflicts import conflict_comment_add, conflict_resolve
 from screening.services.queue import queue_next_for

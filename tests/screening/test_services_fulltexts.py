@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from review.errors import ServiceError
@@ -77,8 +76,9 @@ class TestNotRetrieved:
 
     def test_only_the_lead_marks_not_retrieved(self, review, reviewer, at_full_text, record):
         at_full_text(record)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(ServiceError) as refused:
             fulltext_mark_not_retrieved(review=review, record=record, by=reviewer, note="ILL failed")
+        assert refused.value.code == "forbidden"
         assert StageOutcome.objects.get(record=record, stage=FT).status == Status.AWAITING
         assert not AuditEvent.objects.filter(action="screening.fulltext_not_retrieved").exists()
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from screening.models import QueueClaim, Stage, StageOutcome
+from screening.services.claims import queue_skip
 from screening.services.config import screening_settings_update
-from screening.services.queue import queue_next_for, queue_reorder, queue_skip
+from screening.services.queue import queue_next_for, queue_reorder
 from tests.screening.factories import RecordFactory
 
 TA = Stage.TITLE_ABSTRACT

@@ -1,4 +1,6 @@
 """Reads of the screening app. Blinding lives here: every view and API route reads votes through these functions.
+The progress dashboard's figures (per-reviewer progress, agreement, pilot summaries) are in `progress.py` beside
+this module.
 
 Blinding rule (Review.blinded): until a record is included or excluded at a stage, a person sees only their own
 vote on it. Exceptions: a record in conflict (every required vote in) shows all its votes to the lead and to the
@@ -19,10 +21,11 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from review.access import ReviewAccess
-from review.models import Record, Review
+from review.models import Membership, Record, Review, Role
 from screening.models import (
     FINAL_STATUSES,
     REVEALING_STATUSES,
+    BulkFullText,
     ConflictComment,
     ExclusionReason,
     FullText,
@@ -34,6 +37,7 @@ from screening.models import (
     StageOutcome,
     Status,
     Vote,
+    VoteEvent,
 )
 from screening.rules import first_reason
 
@@ -162,6 +166,26 @@ def my_vote(*, user: User, record: Record, stage: str) -> Vote | None:
     return Vote.objects.filter(record=record, stage=stage, reviewer=user).select_related("reason").first()
 
 
+def my_last_vote(*, review: Review, user: User, stage: str) -> VoteEvent | None:
+    """This person's latest vote cast or changed at the stage (withdrawals aside), with its record: what the
+    screening screen goes back to, and what undo withdraws."""
+    return (
+        VoteEvent.objects.filter(review=review, stage=stage, reviewer=user)
+        .exclude(action=VoteEvent.Action.WITHDRAW)
+        .select_related("record")
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def my_vote_count(*, review: Review, user: User, stage: str) -> int:
+    return Vote.objects.filter(review=review, stage=stage, reviewer=user).count()
+
+
+def has_votes(*, record: Record, stage: str) -> bool:
+    return Vote.objects.filter(record=record, stage=stage).exists()
+
+
 def my_votes(*, review: Review, user: User, stage: str) -> QuerySet[Vote]:
     return (
         Vote.objects.filter(review=review, stage=stage, reviewer=user)
@@ -219,6 +243,37 @@ def conflict_thread(*, record: Record, stage: str) -> QuerySet[ConflictComment]:
 
 def resolutions_of(*, record: Record, stage: str) -> QuerySet[Resolution]:
     return Resolution.objects.filter(record=record, stage=stage).select_related("decided_by", "reason")
+
+
+def conflict_screeners(*, review: Review) -> QuerySet[Membership]:
+    """The members whose votes a lead may filter the conflict list by."""
+    return (
+        Membership.objects.filter(review=review, role__in=[Role.REVIEWER, Role.ARBITER, Role.LEAD])
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+# ---- pilots and bulk full texts ------------------------------------------------------------------------------
+
+
+def pilots_of(*, review: Review) -> QuerySet[PilotRound]:
+    return PilotRound.objects.filter(review=review).select_related("created_by").order_by("-created_at")
+
+
+def bulk_fulltexts_pending(*, review: Review) -> QuerySet[BulkFullText]:
+    return BulkFullText.objects.filter(review=review, status=BulkFullText.Status.PENDING).select_related("proposed")
+
+
+def bulk_fulltexts_skipped(*, review: Review) -> QuerySet[BulkFullText]:
+    """Files of a bulk upload that were set aside with a problem (not a PDF, unreadable), for the page to list."""
+    return BulkFullText.objects.filter(review=review, status=BulkFullText.Status.DISCARDED).exclude(problem="")
+
+
+def records_at_full_text(*, review: Review) -> QuerySet[Record]:
+    """The records that reached the full-text stage: those a bulk-uploaded PDF may be attached to."""
+    at_full_text = StageOutcome.objects.filter(review=review, stage=Stage.FULL_TEXT).values("record_id")
+    return Record.objects.filter(pk__in=at_full_text).only("pk", "title", "year").order_by("pk")
 
 
 # ---- contracts for other apps --------------------------------------------------------------------------------
