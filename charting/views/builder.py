@@ -165,7 +165,7 @@ def section_edit(request: AuthedRequest, slug: str, section_key: str) -> HttpRes
         if error.code == "not_found":
             raise Http404(error.message) from None
         messages.error(request, error.message)
-        return _after_edit(request, access, form, status=400)
+        return _after_edit(request, access, form, status=error.http_status)
     return _after_edit(request, access, form)
 
 
@@ -261,7 +261,7 @@ def field_delete(request: AuthedRequest, slug: str, key: str) -> HttpResponse:
         services.field_delete(form=form, by=request.user, key=key, confirm=confirm)
     except ServiceError as error:
         messages.error(request, error.message)
-        return render(request, "charting/field_delete.html", context, status=409)
+        return render(request, "charting/field_delete.html", context, status=error.http_status)
     messages.success(request, f"Field “{field.label}” deleted; any data it had is kept.")
     return redirect("charting:form", slug=slug)
 
@@ -278,5 +278,5 @@ def field_move(request: AuthedRequest, slug: str, key: str) -> HttpResponse:
         services.field_move(form=form, by=request.user, key=key, direction=move.cleaned_data["direction"])
     except ServiceError as error:
         messages.error(request, error.message)
-        return _after_edit(request, access, form, status=400)
+        return _after_edit(request, access, form, status=error.http_status)
     return _after_edit(request, access, form)

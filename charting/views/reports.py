@@ -57,7 +57,7 @@ def study_reports(request: AuthedRequest, slug: str) -> HttpResponse:
         services.study_link_report(review=access.review, record=report, study=study, by=request.user)
     except ServiceError as error:
         messages.error(request, error.message)
-        return render(request, "charting/reports.html", _context(access), status=400)
+        return render(request, "charting/reports.html", _context(access), status=error.http_status)
     if study is None:
         messages.success(request, f"Record {report.pk} is a study of its own again.")
     else:
