@@ -46,7 +46,7 @@ urlpatterns = [
     ),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("review.api.urls")),
-    path("api/v1/", include("screening.api_urls")),
+    path("api/v1/", include("screening.api.urls")),
     path("api/v1/", include("charting.api.urls")),
     path("api/v1/", include("reporting.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

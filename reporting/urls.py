@@ -1,17 +1,17 @@
 from django.urls import path
 
-from reporting import views, views_outside
+from reporting.views import outside, prisma
 
 app_name = "reporting"
 
 R = "reviews/<slug:slug>/report/"
 
 urlpatterns = [
-    path(R, views.prisma, name="prisma"),
-    path(f"{R}prisma.svg", views.prisma_svg, name="prisma-svg"),
-    path(f"{R}prisma/<slug:node>/", views.prisma_node_records, name="prisma-records"),
-    path(f"{R}exports/", views.exports, name="exports"),
-    path(f"{R}exports/<slug:kind>/", views.export_download, name="export"),
-    path(f"{R}records/<int:record_id>/", views.record_prisma, name="record"),
-    path(f"{R}outside/", views_outside.outside_counts, name="outside"),
+    path(R, prisma.prisma, name="prisma"),
+    path(f"{R}prisma.svg", prisma.prisma_svg, name="prisma-svg"),
+    path(f"{R}prisma/<slug:node>/", prisma.prisma_node_records, name="prisma-records"),
+    path(f"{R}exports/", prisma.exports, name="exports"),
+    path(f"{R}exports/<slug:kind>/", prisma.export_download, name="export"),
+    path(f"{R}records/<int:record_id>/", prisma.record_prisma, name="record"),
+    path(f"{R}outside/", outside.outside_counts, name="outside"),
 ]

@@ -1,6 +1,7 @@
 """The review app's tables, one module per subject; everything is importable from `review.models`."""
 
 from review.models.audit import AuditEvent
+from review.models.labels import RecordEdit, RecordNote, RecordTag, Tag
 from review.models.records import (
     DedupRun,
     DuplicateDecision,
@@ -20,7 +21,6 @@ from review.models.reviews import (
     Role,
 )
 from review.models.searches import Job, Search, SearchFile, search_file_path
-from review.models_labels import RecordEdit, RecordNote, RecordTag, Tag
 
 __all__ = [
     "RESOLVER_ROLES",

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from review.models import Record, Review
+from review.models.records import Record
+from review.models.reviews import Review
 
 
 class Tag(models.Model):

@@ -6,6 +6,7 @@ a unique constraint); every cast, change and withdrawal is also appended to `Vot
 deleted by the application. Withdrawing deletes the current `Vote` row; its history stays in `VoteEvent`.
 """
 
+from screening.models.bulk import BulkFullText
 from screening.models.fulltexts import FullText, RankerRun, RelevanceScore, StoppingSample, fulltext_path
 from screening.models.settings import (
     FINAL_STATUSES,
@@ -27,7 +28,6 @@ from screening.models.votes import (
     Vote,
     VoteEvent,
 )
-from screening.models_bulk import BulkFullText
 
 __all__ = [
     "FINAL_STATUSES",

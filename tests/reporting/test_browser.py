@@ -36,7 +36,7 @@ def browser():
 def test_prisma_page_live_drill_down_and_png(
     browser, live_server, prisma_review, lead, reviewer, reviewer2, monkeypatch
 ):
-    from reporting import views
+    from reporting.views import prisma as views
 
     monkeypatch.setattr(views, "POLL_SECONDS", 1)
     client = Client()

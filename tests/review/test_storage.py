@@ -11,7 +11,7 @@ from django.test.utils import isolate_apps
 from django.utils import timezone
 
 from review.models import Record
-from review.models_labels import Tag
+from review.models.labels import Tag
 from review.storage import column_update, rows_insert, rows_upsert
 from review.storage.copy_text import CopyRows
 
