@@ -290,7 +290,7 @@ def time_retraining(n: int = 10_000) -> None:
 
 
 def time_app_retraining(n: int = 10_000) -> None:
-    """The retraining task's own path (screening.prioritisation.relevance_retrain) on one review of n records."""
+    """The retraining task's own path (screening.services.prioritisation.relevance_retrain) on n records."""
     from _setup import django_on
 
     django_on("reviews_bench_prioritisation")
@@ -298,8 +298,9 @@ def time_app_retraining(n: int = 10_000) -> None:
 
     from review.models import Record, Review, Search
     from screening.models import QueueOrder, Stage, StageOutcome, Status, Vote, VoteEvent
-    from screening.prioritisation import _features_path, relevance_retrain
+    from screening.ranking.features import features_path
     from screening.services.common import settings_for
+    from screening.services.prioritisation import relevance_retrain
     from screening.services.queue import outcomes_sync
 
     texts, truth = synthetic_texts(n)
@@ -318,7 +319,7 @@ def time_app_retraining(n: int = 10_000) -> None:
     config.save()
     outcomes_sync(review=review)
     stage = Stage.TITLE_ABSTRACT
-    _features_path(review, stage).unlink(missing_ok=True)
+    features_path(review, stage).unlink(missing_ok=True)
     record_ids = list(
         StageOutcome.objects.filter(review=review, stage=stage)
         .order_by("record_id")
