@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from screening.ranking.simulate import SimulationResult, read_dataset, screening_metrics, simulate
@@ -86,13 +87,12 @@ def test_the_stopping_procedure_samples_after_the_ranked_phase_and_stops_at_its_
     _, texts, labels = fixture_set
     for seed in (0, 1, 2):
         stop = simulate(texts, labels, seed=seed).stop
-        # The random sample begins after a run of 50 irrelevant records (the floor for a set of 120).
-        assert 52 <= stop.switched_at <= stop.screened <= 120
+        # The knee method asks for 150 records screened before the switch: a set of 120 is ranked to the end,
+        # and the sample has nothing left to cover.
+        assert stop.switched_at == stop.screened == 120
         assert stop.work_saved == pytest.approx((120 - stop.screened) / 120)
         assert (stop.target_recall, stop.confidence) == (0.95, 0.95)
-        # 12 included: fewer than 19 found, so the test needs about 95% of the records left sampled unless the
-        # urn is exhausted; recall at the stop is what was found by then.
-        assert stop.recall >= 11 / 12
+        assert stop.recall == 1.0
 
 
 def test_a_looser_target_stops_no_later(fixture_set) -> None:
@@ -185,3 +185,37 @@ def test_batch_must_be_positive(fixture_set) -> None:
     _, texts, labels = fixture_set
     with pytest.raises(ValueError, match="batch"):
         simulate(texts, labels, batch=0)
+
+
+def _separable_set(n: int = 400, relevant: int = 30) -> tuple[list[str], list[int]]:
+    rng = np.random.default_rng(7)
+    common = [f"word{i}" for i in range(300)]
+    texts, labels = [], []
+    for i in range(n):
+        words = list(rng.choice(common, size=40))
+        if i % (n // relevant) == 0 and sum(labels) < relevant:
+            words += ["exercise", "depression", "trial"] * 3
+            labels.append(1)
+        else:
+            labels.append(0)
+        texts.append(" ".join(words))
+    return texts, labels
+
+
+def test_the_switch_comes_at_the_knee_and_the_sample_stops_before_the_end() -> None:
+    texts, labels = _separable_set()
+    for seed in (0, 1):
+        stop = simulate(texts, labels, seed=seed).stop
+        assert stop is not None
+        # Every relevant record is ranked first; the knee method then needs 150 records screened.
+        assert stop.switched_at == 150
+        # 30 found: the test needs about 84% of the 250 left (none relevant), far from all of them.
+        assert 150 < stop.screened < 400 and stop.work_saved > 0.05
+        assert stop.recall == 1.0
+
+
+def test_ranked_figures_alone_skip_the_stopping_procedure(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    full, ranked = simulate(texts, labels, seed=2), simulate(texts, labels, seed=2, stopping=False)
+    assert ranked.stop is None
+    assert (ranked.wss95, ranked.recall_at_10pct) == (full.wss95, full.recall_at_10pct)
