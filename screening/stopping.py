@@ -57,7 +57,7 @@ class StoppingState:
     confidence: float
     records: int  # records of the stage now
     screened_since_last_include: int
-    switch_after: int  # records in a row without an include after which the random sample is suggested
+    switch_after: int  # irrelevant records in a row after which the random sample is suggested
     sample: StoppingSample | None
     estimate: RecallEstimate | None
     added_since: int  # records of the stage that are in neither the urn nor screened before it
@@ -146,42 +146,19 @@ def stopping_state(*, review: Review, stage: str, screened_since_last_include: i
     sample = StoppingSample.objects.filter(review=review, stage=stage).first()
     estimate = None
     added = 0
-    switch_after = screened_since_last_include
     if sample is not None:
         estimate, added = _estimate(sample, statuses, config.stop_target_recall, config.stop_confidence)
-    else:
-        labels = _gain_labels(review, stage)
-        left = sum(1 for status in statuses.values() if status not in DECIDED)
-        switch_after += switch_run_length(labels=labels, left=left)
     return StoppingState(
         stage=stage.value,
         target_recall=config.stop_target_recall,
         confidence=config.stop_confidence,
         records=len(statuses),
         screened_since_last_include=screened_since_last_include,
-        switch_after=switch_after,
+        switch_after=switch_run_length(len(statuses)),
         sample=sample,
         estimate=estimate,
         added_since=added,
     )
-
-
-def _gain_labels(review: Review, stage: str) -> list[int]:
-    """The stage's decided records in the order they were decided, 1 included and 0 otherwise: the gain curve the
-    switch rule reads (screening/ranking/stopping.py, the knee method), as the simulation reads its screening
-    order. Decided records only, so that in a blinded review no single vote moves it."""
-    rows = (
-        StageOutcome.objects.filter(
-            review=review,
-            stage=stage,
-            status__in=DECIDED,
-            record__merged_into__isnull=True,
-            record__removed_reason="",
-        )
-        .order_by("decided_at", "pk")
-        .values_list("status", flat=True)
-    )
-    return [int(status == Status.INCLUDED) for status in rows]
 
 
 def _estimate(

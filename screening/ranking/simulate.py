@@ -163,6 +163,7 @@ def simulate(
     n_at_10pct = _percent_of(10, n)
     queue: list[int] = []
     target = _percent_of(95, n_included)
+    irrelevant_run = 0
     switch: tuple[int, int, np.ndarray] | None = None  # (screened, relevant found, the urn) at the switch
     if not unscreened.any():
         switch = (len(screened), found, np.flatnonzero(unscreened))
@@ -178,7 +179,12 @@ def simulate(
         unscreened[record] = False
         screened.append(labels[record])
         found += labels[record]
-        if stopping and switch is None and (not unscreened.any() or switch_due(labels=screened)):
+        irrelevant_run = 0 if labels[record] else irrelevant_run + 1
+        if (
+            stopping
+            and switch is None
+            and (not unscreened.any() or switch_due(n_records=n, irrelevant_run=irrelevant_run))
+        ):
             switch = (len(screened), found, np.flatnonzero(unscreened))
     wss95, recall_at_10pct, n_to_target = screening_metrics(
         screened, n_records=n, n_included=n_included, n_priors=len(priors)

@@ -87,12 +87,13 @@ def test_the_stopping_procedure_samples_after_the_ranked_phase_and_stops_at_its_
     _, texts, labels = fixture_set
     for seed in (0, 1, 2):
         stop = simulate(texts, labels, seed=seed).stop
-        # The knee method asks for 150 records screened before the switch: a set of 120 is ranked to the end,
-        # and the sample has nothing left to cover.
-        assert stop.switched_at == stop.screened == 120
+        # The random sample begins after a run of 50 irrelevant records (the floor for a set of 120).
+        assert 52 <= stop.switched_at <= stop.screened <= 120
         assert stop.work_saved == pytest.approx((120 - stop.screened) / 120)
         assert (stop.target_recall, stop.confidence) == (0.95, 0.95)
-        assert stop.recall == 1.0
+        # 12 included: fewer than 19 found, so the test needs about 95% of the records left sampled unless the
+        # urn is exhausted; recall at the stop is what was found by then.
+        assert stop.recall >= 11 / 12
 
 
 def test_a_looser_target_stops_no_later(fixture_set) -> None:
@@ -202,15 +203,15 @@ def _separable_set(n: int = 400, relevant: int = 30) -> tuple[list[str], list[in
     return texts, labels
 
 
-def test_the_switch_comes_at_the_knee_and_the_sample_stops_before_the_end() -> None:
+def test_the_switch_follows_the_last_find_and_the_sample_stops_before_the_end() -> None:
     texts, labels = _separable_set()
     for seed in (0, 1):
         stop = simulate(texts, labels, seed=seed).stop
         assert stop is not None
-        # Every relevant record is ranked first; the knee method then needs 150 records screened.
-        assert stop.switched_at == 150
-        # 30 found: the test needs about 84% of the 250 left (none relevant), far from all of them.
-        assert 150 < stop.screened < 400 and stop.work_saved > 0.05
+        # Every relevant record is ranked first, then 50 irrelevant ones in a row (the floor) start the sample.
+        assert 80 <= stop.switched_at <= 100
+        # 30 found: the test needs about 84% of the ~300 left (none relevant), far from all of them.
+        assert stop.switched_at < stop.screened < 380 and stop.work_saved > 0.05
         assert stop.recall == 1.0
 
 

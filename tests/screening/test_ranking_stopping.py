@@ -107,27 +107,21 @@ def test_impossible_counts_and_shares_are_refused(urn, sampled, relevant, target
         )
 
 
-def test_switch_is_due_at_the_knee_of_the_gain_curve() -> None:
+def test_switch_follows_the_run_of_irrelevant_records() -> None:
+    assert switch_run_length(300) == 50  # the floor for small sets
+    assert switch_run_length(5000) == 500  # 10% of the set
+    assert not switch_due(n_records=5000, irrelevant_run=499)
+    assert switch_due(n_records=5000, irrelevant_run=500)
+
+
+def test_knee_ratio_compares_the_slopes_before_and_after_the_knee() -> None:
     # 10 relevant in the first 19 records, then none: the knee is the 19th record, the slope before it 10 / 19,
     # after it (0 + 1) / (n - 19).
     early = [1, 0] * 10
     assert knee_ratio(early + [0] * 130) == pytest.approx((10 / 19) / (1 / 131))
-    assert switch_due(labels=early + [0] * 130)  # 150 screened, ratio 69 >= 6
-    assert not switch_due(labels=early + [0] * 129)  # 149 screened: too few for the method
-    # A steady yield has no knee steep enough, however long it runs.
-    assert not switch_due(labels=[1, 0, 0, 0, 0] * 200)
-    assert not switch_due(labels=[0] * 400)  # nothing found: nothing to contrast
-    # A slowing yield: 1 in 2 for 100 records, then 1 in 25 (ratio 12.5, less the one added after the knee).
-    slowing = [1, 0] * 50 + ([1] + [0] * 24) * 4
-    assert switch_due(labels=slowing)
-
-
-def test_switch_run_length_counts_the_irrelevant_records_until_the_knee_rule_holds() -> None:
-    early = [1, 0] * 10
-    assert switch_run_length(labels=early + [0] * 100, left=1000) == 30  # reaching 150 screened is what is missing
-    assert switch_run_length(labels=early + [0] * 130, left=1000) == 0
-    assert switch_run_length(labels=[0] * 100, left=1000) == 1001  # never, with nothing found
-    assert switch_run_length(labels=early, left=10) == 11  # not within the records left
+    # A longer flat tail makes the drop steeper.
+    assert knee_ratio(early + [0] * 50) < knee_ratio(early + [0] * 130)
+    assert knee_ratio([0] * 400) == 0.0  # nothing found: nothing to contrast
 
 
 @pytest.mark.parametrize(
