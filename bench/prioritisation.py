@@ -10,10 +10,12 @@ Run from the project root:
    app ships: screening.ranking.model.DEFAULT) and ASReview 3.0.8's figure from the corpus README. Candidates
    are compared on the fewest sets more than 0.02 below ASReview, then on the mean difference from ASReview with
    each set's difference capped at +0.03, so that a large win on one set cannot hide a loss on another.
-2. Stopping rule. The shipped ranker with the stopping procedure on every set with each of --stop-seeds: the
+2. Switch rule. When the random sample begins, chosen by leave-one-set-out on the work saved at the stop among
+   runs of irrelevant records and the knee method (seeds as in 1).
+3. Stopping rule. The shipped ranker with the stopping procedure on every set with each of --stop-seeds: the
    share of runs that reached the target recall (to compare with the stated confidence), the mean recall and
    work saved at the stop.
-3. Timing of one retraining (fit + scores) on 10,000 synthetic records; --app also times the app's task path.
+4. Timing of one retraining (fit + scores) on 10,000 synthetic records; --app also times the app's task path.
 
 Simulations are cached per candidate, set and seed under --cache (default /tmp/bench-prioritisation.json), so
 a rerun after a change to the stopping rule alone only reruns what changed; --fresh ignores the cache.
@@ -24,9 +26,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -35,8 +39,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from screening.ranking.model import DEFAULT, Ranker, RankerConfig, vectorise
-from screening.ranking.simulate import read_dataset, simulate
+from screening.ranking.model import DEFAULT, Ranker, RankerConfig, retrain_batch, vectorise
+from screening.ranking.simulate import _priors, read_dataset, simulate, stopping_run
+from screening.ranking.stopping import SWITCH_RUN_MIN, SWITCH_RUN_SHARE, knee_ratio
 
 CORPUS = ROOT / ".." / "shared" / "corpus" / "screening"
 
@@ -51,17 +56,44 @@ ASREVIEW_WSS95 = {
     "Nelson_2002": 0.350,
 }
 
-# A small grid (each candidate costs a full pass over the sets): ASReview's weighting, the same with a weaker
-# regularisation, and stronger relevant weights with weaker regularisation. REFERENCES are printed but never
-# chosen: they teach random unscreened records as irrelevant, which lost badly on small unseen reviews (the
-# eleven sets of issue #18: a review of under 300 records with 6% included read 0.36 against ASReview's 0.74).
+# The grid (each candidate costs a pass over the sets). The first round compared constant weightings (ratio 9.8
+# as ASReview, 15, 20, 30; C 0.11 to 0.5; docs/prioritisation.md keeps its table): ratio 20, C 0.3 was chosen, and
+# two sets stayed more than 0.02 below ASReview when left out (Nagtegaal_2019, Wilson). This round adds choices
+# that follow the review as screening goes:
+# - the weighting tied to the prevalence seen so far (relevant labels weigh, in total, as many times the
+#   irrelevant ones as the irrelevant outnumber them, at most 20 or 30 times): a review with many includes
+#   (Nelson_2002, 22%) gets a mild weighting, one with few a strong one;
+# - random unscreened records taught as irrelevant (90, a third of a screened record's weight) only while at
+#   least 1,000 records are unscreened: there the 90 hold about one relevant record at 1% prevalence, while in a
+#   small review they would be a third of it (what lost on issue #18's small unseen reviews);
+# - a second view averaged by rank (multinomial naive Bayes, ASReview's classic default) and a stronger C.
+# Logistic regression (liblinear) was tried and dropped: 70 s for one simulation of Nelson_2002 against 2 s.
+# REFERENCES are printed but never chosen: they teach random unscreened records as irrelevant in every review,
+# which lost badly on small unseen reviews (issue #18: under 300 records, 6% included, 0.36 against 0.74).
 CANDIDATES = {
-    "ratio 9.8, C 0.11": RankerConfig(relevant_weight_ratio=9.8, pseudo_negatives=0, c=0.11),
-    "ratio 9.8, C 0.3": RankerConfig(relevant_weight_ratio=9.8, pseudo_negatives=0, c=0.3),
-    "ratio 15, C 0.3": RankerConfig(relevant_weight_ratio=15, pseudo_negatives=0, c=0.3),
     "ratio 20, C 0.3": RankerConfig(relevant_weight_ratio=20, pseudo_negatives=0, c=0.3),
-    "ratio 20, C 0.5": RankerConfig(relevant_weight_ratio=20, pseudo_negatives=0, c=0.5),
-    "ratio 30, C 0.3": RankerConfig(relevant_weight_ratio=30, pseudo_negatives=0, c=0.3),
+    "ratio 20 + NB view, C 0.3": RankerConfig(relevant_weight_ratio=20, pseudo_negatives=0, c=0.3, second_view="nb"),
+    "prevalence ratio <= 20, C 0.3": RankerConfig(
+        relevant_weight_ratio=20, pseudo_negatives=0, c=0.3, ratio_from_prevalence=True
+    ),
+    "prevalence ratio <= 30, C 0.3": RankerConfig(
+        relevant_weight_ratio=30, pseudo_negatives=0, c=0.3, ratio_from_prevalence=True
+    ),
+    "prevalence ratio <= 30, C 1": RankerConfig(
+        relevant_weight_ratio=30, pseudo_negatives=0, c=1.0, ratio_from_prevalence=True
+    ),
+    "ratio 20, 90 sampled at >= 1,000 left, C 0.3": RankerConfig(
+        relevant_weight_ratio=20, pseudo_negatives=90, pseudo_min_unscreened=1000, c=0.3
+    ),
+    "ratio 30, 90 sampled at >= 1,000 left, C 0.3": RankerConfig(
+        relevant_weight_ratio=30, pseudo_negatives=90, pseudo_min_unscreened=1000, c=0.3
+    ),
+    "prevalence ratio <= 20, 90 sampled at >= 1,000 left, C 0.3": RankerConfig(
+        relevant_weight_ratio=20, pseudo_negatives=90, pseudo_min_unscreened=1000, c=0.3, ratio_from_prevalence=True
+    ),
+    "prevalence ratio <= 30, 90 sampled at >= 1,000 left, C 0.3": RankerConfig(
+        relevant_weight_ratio=30, pseudo_negatives=90, pseudo_min_unscreened=1000, c=0.3, ratio_from_prevalence=True
+    ),
 }
 REFERENCES = {
     "ratio 30, 3% sampled, C 0.3": RankerConfig(relevant_weight_ratio=30, pseudo_share=0.03, c=0.3),
@@ -97,6 +129,7 @@ def main() -> int:
         cache = Cache(Path(args.cache), fresh=args.fresh)
         sets = [name for name in args.sets.split(",") if (CORPUS / f"{name}.csv").is_file()]
         leave_one_set_out(sets, {n: CANDIDATES[n] for n in names}, references, seeds, cache)
+        switch_rule(sets, seeds, cache)
         stopping(sets, stop_seeds, cache)
     if not args.no_timing:
         time_retraining()
@@ -123,36 +156,37 @@ class Cache:
         self._sets: dict[str, tuple[list[str], list[int], object]] = {}
 
     def run(self, name: str, config: RankerConfig, seed: int, *, stop: bool = False) -> dict[str, float]:
-        """The figures of one simulation; without ``stop``, a run cached before the stopping procedure last
-        changed will do (the ranked order, and so WSS@95 and recall@10%, does not depend on it)."""
-        key = json.dumps([asdict(config), name, seed, STOP_VERSION])
-        if not stop and key not in self.data:
-            for version in range(int(STOP_VERSION) - 1, 0, -1):
-                older = json.dumps([asdict(config), name, seed, str(version)])
-                if older in self.data:
-                    return self.data[older]
+        """The figures of one simulation. Without ``stop`` only the ranked figures (WSS@95, recall@10%), from a
+        run that ends once they are known; with it, the stopping procedure's as well, from a full run (the
+        stopping figures are redone when STOP_VERSION changes)."""
+        key = json.dumps([asdict(config), name, seed, STOP_VERSION if stop else "ranked"])
         if key not in self.data:
             if name not in self._sets:
                 _, texts, labels = read_dataset(CORPUS / f"{name}.csv")
                 self._sets = {name: (texts, labels, vectorise(texts))}  # one set's matrix in memory at a time
             texts, labels, features = self._sets[name]
-            result = simulate(texts, labels, seed=seed, config=config, features=features)  # type: ignore[arg-type]
-            self.data[key] = {
+            result = simulate(texts, labels, seed=seed, config=config, features=features, stopping=stop)  # type: ignore[arg-type]
+            figures = {
                 "wss95": result.wss95,
                 "recall_at_10pct": result.recall_at_10pct,
-                "stop_screened": result.stop.screened,
-                "stop_recall": result.stop.recall,
-                "stop_target": result.stop.target_recall,
-                "stop_work_saved": result.stop.work_saved,
-                "stop_reached": float(result.stop.recall >= result.stop.target_recall),
                 "n": len(texts),
                 "seconds": result.seconds,
             }
+            if result.stop is not None:
+                figures |= {
+                    "stop_screened": result.stop.screened,
+                    "stop_recall": result.stop.recall,
+                    "stop_target": result.stop.target_recall,
+                    "stop_work_saved": result.stop.work_saved,
+                    "stop_switched_at": result.stop.switched_at,
+                    "stop_reached": float(result.stop.recall >= result.stop.target_recall),
+                }
+            self.data[key] = figures
             self.path.write_text(json.dumps(self.data))
         return self.data[key]
 
 
-STOP_VERSION = "3"  # bump when the stopping procedure changes, so that cached runs are redone
+STOP_VERSION = "5"  # bump when the stopping procedure changes, so that cached runs are redone
 
 
 def _mean(runs: list[dict[str, float]], field: str) -> float:
@@ -219,6 +253,119 @@ def leave_one_set_out(
 
 def _name_of(config: RankerConfig, candidates: dict[str, RankerConfig]) -> str:
     return next((name for name, c in candidates.items() if c == config), "not among the candidates")
+
+
+def _run_rule(share: float, minimum: int) -> Callable[[np.ndarray, int], bool]:
+    def due(labels: np.ndarray, n: int) -> bool:
+        found_at = np.flatnonzero(labels)
+        run = len(labels) - (int(found_at[-1]) + 1 if len(found_at) else 0)
+        return run >= max(minimum, math.ceil(share * n))
+
+    return due
+
+
+def _knee_rule(ratio: float | None) -> Callable[[np.ndarray, int], bool]:
+    """The knee method; ratio None is the paper's own 156 - min(relevant found, 150)."""
+
+    def due(labels: np.ndarray, n: int) -> bool:
+        found = int(labels.sum())
+        if len(labels) < 150 or found == 0:
+            return False
+        return knee_ratio(labels) >= (156 - min(found, 150) if ratio is None else ratio)
+
+    return due
+
+
+# Candidate switch rules (screening/ranking/stopping.py): a run of irrelevant ranked records of a share of the set
+# (with a floor), and the knee method of Cormack & Grossman (2016).
+SWITCH_CANDIDATES: dict[str, Callable[[np.ndarray, int], bool]] = {
+    **{
+        f"run {share:.1%} of the set, >= {minimum}": _run_rule(share, minimum)
+        for share in (0.05, 0.075, 0.10, 0.15, 0.20, 0.30)
+        for minimum in (50, 100)
+    },
+    **{f"knee, ratio {ratio}, >= 150 screened": _knee_rule(ratio) for ratio in (6, 10, 15)},
+    "knee, ratio 156 - min(found, 150)": _knee_rule(None),
+}
+
+
+def ranked_order(cache: Cache, name: str, seed: int) -> list[int]:
+    """The shipped ranker's screening order of a set until every relevant record is found (priors first)."""
+    key = json.dumps([asdict(DEFAULT), name, seed, "order"])
+    if key not in cache.data:
+        _, texts, labels = read_dataset(CORPUS / f"{name}.csv")
+        truth = np.asarray(labels)
+        features = vectorise(texts)
+        priors = _priors(truth, None, None, 1, 1, np.random.default_rng(seed))
+        ranker = Ranker(seed=seed, config=DEFAULT)
+        known = {i: int(truth[i]) for i in priors}
+        unscreened = np.ones(len(truth), dtype=bool)
+        unscreened[priors] = False
+        order, found = list(priors), int(truth[priors].sum())
+        queue: list[int] = []
+        while found < truth.sum():
+            if not queue:
+                ranker.fit(texts, known, features=features)
+                candidates = np.flatnonzero(unscreened)
+                best = np.argsort(-ranker.scores()[candidates], kind="stable")[: retrain_batch(len(known))]
+                queue = [int(i) for i in candidates[best]]
+            record = queue.pop(0)
+            known[record] = int(truth[record])
+            unscreened[record] = False
+            order.append(record)
+            found += known[record]
+        cache.data[key] = order  # type: ignore[assignment]
+        cache.path.write_text(json.dumps(cache.data))
+    return cache.data[key]  # type: ignore[return-value]
+
+
+def switch_rule(sets: list[str], seeds: list[int], cache: Cache) -> None:
+    """Leave-one-set-out over SWITCH_CANDIDATES on the work saved at the stop. The ranked order does not depend on
+    the switch, so one ranked run per set and seed (to the last relevant record) serves every rule: the switch
+    point is found on it and the random sample is then drawn exactly as in simulate()."""
+    print(f"\nswitch rule by leave-one-set-out on the work saved at the stop, shipped ranker, seeds {seeds}")
+    saved: dict[str, dict[str, float]] = {rule: {} for rule in SWITCH_CANDIDATES}
+    reached: list[bool] = []
+    for name in sets:
+        truth = np.asarray(read_dataset(CORPUS / f"{name}.csv")[2])
+        n = len(truth)
+        for rule, due in SWITCH_CANDIDATES.items():
+            works = []
+            for seed in seeds:
+                order = ranked_order(cache, name, seed)
+                labels = np.concatenate([truth[order], np.zeros(n - len(order), dtype=truth.dtype)])
+                switch = next((i for i in range(3, n + 1) if due(labels[:i], n)), n)
+                screened = np.zeros(n, dtype=bool)
+                screened[order[:switch]] = True
+                # Past the last relevant record the ranked records are all irrelevant: which ones does not matter.
+                urn = np.flatnonzero(~screened)[max(0, switch - len(order)) :]
+                stop = stopping_run(
+                    truth,
+                    screened_before=switch,
+                    found_before=int(labels[:switch].sum()),
+                    urn=urn,
+                    rng=np.random.default_rng([seed, 1]),
+                    target_recall=0.95,
+                    confidence=0.95,
+                )
+                works.append(stop.work_saved)
+                reached.append(stop.recall >= 0.95)
+            saved[rule][name] = statistics.mean(works)
+    for rule in SWITCH_CANDIDATES:
+        row = " ".join(f"{saved[rule][n]:.3f}" for n in sets)
+        print(f"  {rule:36s} work saved per set: {row}  mean {statistics.mean(saved[rule].values()):.3f}")
+    left_out = []
+    for name in sets:
+        others = [n for n in sets if n != name]
+        chosen = max(SWITCH_CANDIDATES, key=lambda r: statistics.mean(saved[r][n] for n in others))
+        left_out.append(saved[chosen][name])
+        print(f"  left out {name:32s} {saved[chosen][name]:.3f}  chosen without it: {chosen}")
+    in_sample = max(SWITCH_CANDIDATES, key=lambda r: statistics.mean(saved[r].values()))
+    print(
+        f"left-out mean work saved {statistics.mean(left_out):.3f}; chosen on all sets: {in_sample} "
+        f"(shipped: run {SWITCH_RUN_SHARE:.1%} of the set, >= {SWITCH_RUN_MIN}); "
+        f"target reached in {statistics.mean(reached):.1%} of {len(reached)} rule x run pairs"
+    )
 
 
 def stopping(sets: list[str], seeds: list[int], cache: Cache) -> None:
@@ -290,7 +437,7 @@ def time_retraining(n: int = 10_000) -> None:
 
 
 def time_app_retraining(n: int = 10_000) -> None:
-    """The retraining task's own path (screening.prioritisation.relevance_retrain) on one review of n records."""
+    """The retraining task's own path (screening.services.prioritisation.relevance_retrain) on n records."""
     from _setup import django_on
 
     django_on("reviews_bench_prioritisation")
@@ -298,8 +445,9 @@ def time_app_retraining(n: int = 10_000) -> None:
 
     from review.models import Record, Review, Search
     from screening.models import QueueOrder, Stage, StageOutcome, Status, Vote, VoteEvent
-    from screening.prioritisation import _features_path, relevance_retrain
+    from screening.ranking.features import features_path
     from screening.services.common import settings_for
+    from screening.services.prioritisation import relevance_retrain
     from screening.services.queue import outcomes_sync
 
     texts, truth = synthetic_texts(n)
@@ -318,7 +466,7 @@ def time_app_retraining(n: int = 10_000) -> None:
     config.save()
     outcomes_sync(review=review)
     stage = Stage.TITLE_ABSTRACT
-    _features_path(review, stage).unlink(missing_ok=True)
+    features_path(review, stage).unlink(missing_ok=True)
     record_ids = list(
         StageOutcome.objects.filter(review=review, stage=stage)
         .order_by("record_id")

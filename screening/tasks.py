@@ -9,7 +9,7 @@ from review.models import Review
 
 @shared_task(acks_late=True)
 def queue_reorder_task(review_id: int, stage: str) -> int:
-    from screening.prioritisation import relevance_reorder
+    from screening.services.prioritisation import relevance_reorder
     from screening.services.queue import queue_reorder
     from screening.stopping import stopping_sample_keys
 
@@ -27,7 +27,7 @@ def queue_reorder_task(review_id: int, stage: str) -> int:
 def relevance_retrain_task(review_id: int, stage: str, force: bool = False) -> int:
     """Retrain the relevance ranker of a stage; returns the model version. Skipped when nothing new arrived,
     unless `force`."""
-    from screening.prioritisation import relevance_retrain
+    from screening.services.prioritisation import relevance_retrain
 
     review = Review.objects.filter(pk=review_id).first()
     if review is None:

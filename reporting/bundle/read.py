@@ -22,9 +22,11 @@ from django.db import models, transaction
 from reporting.bundle.spec import (
     DROPPED_TARGETS,
     FORMAT,
+    ID_LIST_FIELDS,
     PARTS,
     REVIEW_FIELDS,
     SCREENING_RULES,
+    STOPPING_PARTS,
     VERSION,
     auto_now_add_fields,
     foreign_keys,
@@ -180,7 +182,7 @@ def load_bundle(*, file: str | IO[bytes], slug: str | None = None, by: User | No
             "review.Review": {int(manifest["review_id"]): review.pk},
             user_label(): _users(bundle, result),
         }
-        for part in PARTS:
+        for part in [*PARTS, *STOPPING_PARTS]:
             model = part.model
             label = str(model._meta.label)
             maps[label] = {}
@@ -213,6 +215,7 @@ def _load_rows(
     pk_name = model._meta.pk.attname  # type: ignore[union-attr]
     fks = {f.attname: f for f in foreign_keys(model)}
     fields = {f.attname: f for f in model._meta.concrete_fields}
+    id_lists = ID_LIST_FIELDS.get(label, {})
     objects, old_ids = [], []
     for row in rows:
         values: dict[str, Any] = {}
@@ -230,6 +233,8 @@ def _load_rows(
                     value = mapped
             elif name == pk_name:
                 continue
+            elif name in id_lists:
+                value = _mapped_ids(label, name, value, maps.get(id_lists[name], {}))
             else:
                 value = from_json(fields[name], value)
             values[name] = value
@@ -252,6 +257,16 @@ def _load_rows(
     for obj, old in zip(created, old_ids, strict=True):
         maps[label][int(old)] = obj.pk
     return len(created)
+
+
+def _mapped_ids(label: str, name: str, value: Any, ids: dict[int, int]) -> list[int]:
+    """A list of ids of another model (the stopping sample's records), mapped to the rows loaded here."""
+    if not isinstance(value, list):
+        raise BundleError(f"{label}.{name} must be a list of ids")
+    missing = [old for old in value if int(old) not in ids]
+    if missing:
+        raise BundleError(f"{label}.{name} points at {len(missing)} missing record(s), e.g. {missing[0]}")
+    return [ids[int(old)] for old in value]
 
 
 def _attach_file(bundle: SafeZip, obj: models.Model, field_obj: models.FileField, row: dict[str, Any]) -> None:

@@ -118,3 +118,16 @@ def auto_now_add_fields(model: type[models.Model]) -> list[str]:
         for f in model._meta.concrete_fields
         if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
     ]
+
+
+# ---- the stopping rule's evidence ------------------------------------------------------------------------------
+# Kept apart from PARTS above: the stage's random sample (screening/stopping.py) is loaded after every other part,
+# and its list of record ids is mapped to the new records like a foreign key, so that the imported review states
+# the same recall bound. The evidence as it stood at export (the JSON and CSV of the stopping export) travels
+# beside it for the methods section, as `stopping/<stage>.json`.
+STOPPING_PARTS = [Part("screening.StoppingSample", "review")]
+ID_LIST_FIELDS = {"screening.StoppingSample": {"record_ids": "review.Record"}}  # field -> model of its ids
+
+
+def stopping_member(stage: str) -> str:
+    return f"stopping/{stage}.json"

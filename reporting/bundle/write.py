@@ -15,9 +15,11 @@ from reporting.bundle.spec import (
     PARTS,
     REVIEW_FIELDS,
     SCREENING_RULES,
+    STOPPING_PARTS,
     VERSION,
     dump_row,
     foreign_keys,
+    stopping_member,
     to_json,
     user_label,
 )
@@ -59,7 +61,7 @@ def _jsonl(rows: Iterable[Any]) -> Iterator[str]:
 
 def _part_rows(access: ReviewAccess, users: set[int]) -> Iterator[tuple[str, Iterator[str]]]:
     review = access.review
-    for part in PARTS:
+    for part in [*PARTS, *STOPPING_PARTS]:
         model = part.model
         user_fks = [f.attname for f in foreign_keys(model) if f.related_model._meta.label == user_label()]  # type: ignore[union-attr]
 
@@ -143,10 +145,26 @@ def bundle_members(*, access: ReviewAccess, user: User) -> Iterator[tuple[str, I
     rows = [row if row["id"] == user.pk else {**row, "email": ""} for row in people.order_by("pk")]
     yield "data/users.jsonl", _jsonl(rows)
     yield from _files(access)
+    yield from _stopping_evidence(access)
     for kind in CSV_MEMBERS:
         yield f"exports/{KINDS[kind].suffix}", export_chunks(access=access, user=user, kind=kind)
     yield "exports/included.ris", export_chunks(access=access, user=user, kind="included-ris")
     yield "exports/included.bib", export_chunks(access=access, user=user, kind="included-bibtex")
+
+
+def _stopping_evidence(access: ReviewAccess) -> Iterator[tuple[str, list[str]]]:
+    """The stopping rule's evidence of each stage whose random sample began: the figures and, per sampled record,
+    the test as it stood after it (what the stopping export gives), as they were at export."""
+    from screening.models import StoppingSample
+    from screening.stopping import stopping_evidence, stopping_sample_rows
+
+    review = access.review
+    for stage in StoppingSample.objects.filter(review=review).order_by("stage").values_list("stage", flat=True):
+        evidence = {
+            **stopping_evidence(review=review, stage=stage),
+            "sample_rows": stopping_sample_rows(review=review, stage=stage),
+        }
+        yield stopping_member(stage), [json.dumps(evidence, indent=2, ensure_ascii=False, default=str)]
 
 
 def bundle_chunks(*, access: ReviewAccess, user: User) -> Iterator[bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from screening.ranking.simulate import SimulationResult, read_dataset, screening_metrics, simulate
@@ -185,3 +186,37 @@ def test_batch_must_be_positive(fixture_set) -> None:
     _, texts, labels = fixture_set
     with pytest.raises(ValueError, match="batch"):
         simulate(texts, labels, batch=0)
+
+
+def _separable_set(n: int = 400, relevant: int = 30) -> tuple[list[str], list[int]]:
+    rng = np.random.default_rng(7)
+    common = [f"word{i}" for i in range(300)]
+    texts, labels = [], []
+    for i in range(n):
+        words = list(rng.choice(common, size=40))
+        if i % (n // relevant) == 0 and sum(labels) < relevant:
+            words += ["exercise", "depression", "trial"] * 3
+            labels.append(1)
+        else:
+            labels.append(0)
+        texts.append(" ".join(words))
+    return texts, labels
+
+
+def test_the_switch_follows_the_last_find_and_the_sample_stops_before_the_end() -> None:
+    texts, labels = _separable_set()
+    for seed in (0, 1):
+        stop = simulate(texts, labels, seed=seed).stop
+        assert stop is not None
+        # Every relevant record is ranked first, then 50 irrelevant ones in a row (the floor) start the sample.
+        assert 80 <= stop.switched_at <= 100
+        # 30 found: the test needs about 84% of the ~300 left (none relevant), far from all of them.
+        assert stop.switched_at < stop.screened < 380 and stop.work_saved > 0.05
+        assert stop.recall == 1.0
+
+
+def test_ranked_figures_alone_skip_the_stopping_procedure(fixture_set) -> None:
+    _, texts, labels = fixture_set
+    full, ranked = simulate(texts, labels, seed=2), simulate(texts, labels, seed=2, stopping=False)
+    assert ranked.stop is None
+    assert (ranked.wss95, ranked.recall_at_10pct) == (full.wss95, full.recall_at_10pct)

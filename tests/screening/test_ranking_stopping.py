@@ -9,6 +9,7 @@ from scipy.stats import hypergeom
 
 from screening.ranking.simulate import stopping_run
 from screening.ranking.stopping import (
+    knee_ratio,
     look_alpha,
     recall_estimate,
     sequential_met,
@@ -108,9 +109,19 @@ def test_impossible_counts_and_shares_are_refused(urn, sampled, relevant, target
 
 def test_switch_follows_the_run_of_irrelevant_records() -> None:
     assert switch_run_length(300) == 50  # the floor for small sets
-    assert switch_run_length(5000) == 250  # 5% of the set
-    assert not switch_due(n_records=5000, irrelevant_run=249)
-    assert switch_due(n_records=5000, irrelevant_run=250)
+    assert switch_run_length(5000) == 500  # 10% of the set
+    assert not switch_due(n_records=5000, irrelevant_run=499)
+    assert switch_due(n_records=5000, irrelevant_run=500)
+
+
+def test_knee_ratio_compares_the_slopes_before_and_after_the_knee() -> None:
+    # 10 relevant in the first 19 records, then none: the knee is the 19th record, the slope before it 10 / 19,
+    # after it (0 + 1) / (n - 19).
+    early = [1, 0] * 10
+    assert knee_ratio(early + [0] * 130) == pytest.approx((10 / 19) / (1 / 131))
+    # A longer flat tail makes the drop steeper.
+    assert knee_ratio(early + [0] * 50) < knee_ratio(early + [0] * 130)
+    assert knee_ratio([0] * 400) == 0.0  # nothing found: nothing to contrast
 
 
 @pytest.mark.parametrize(

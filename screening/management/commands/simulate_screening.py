@@ -62,18 +62,20 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(f"{path}: {error}") from None
+        stop = result.stop
+        assert stop is not None  # the stopping procedure runs unless simulate() is told otherwise
         figures = {
             "wss95": round(result.wss95, 4),
             "recall_at_10pct": round(result.recall_at_10pct, 4),
             "n_screened_to_95recall": result.n_screened_to_95recall,
             "seconds": round(result.seconds, 3),
             "stop": {
-                "screened": result.stop.screened,
-                "recall": round(result.stop.recall, 4),
-                "target_recall": result.stop.target_recall,
-                "confidence": result.stop.confidence,
-                "switched_at": result.stop.switched_at,
-                "work_saved": round(result.stop.work_saved, 4),
+                "screened": stop.screened,
+                "recall": round(stop.recall, 4),
+                "target_recall": stop.target_recall,
+                "confidence": stop.confidence,
+                "switched_at": stop.switched_at,
+                "work_saved": round(stop.work_saved, 4),
             },
         }
         if options["json"]:
@@ -85,7 +87,7 @@ class Command(BaseCommand):
             f"recall after 10% screened: {figures['recall_at_10pct']:.3f}\n"
             f"records screened to reach 95% recall: {figures['n_screened_to_95recall']}\n"
             f"seconds: {figures['seconds']:.2f}\n"
-            f"stopping rule ({result.stop.target_recall:g} recall with {result.stop.confidence:g} confidence): "
-            f"stopped after {result.stop.screened} records (random sample from record {result.stop.switched_at + 1}), "
-            f"recall {result.stop.recall:.3f}, work saved {result.stop.work_saved:.3f}"
+            f"stopping rule ({stop.target_recall:g} recall with {stop.confidence:g} confidence): "
+            f"stopped after {stop.screened} records (random sample from record {stop.switched_at + 1}), "
+            f"recall {stop.recall:.3f}, work saved {stop.work_saved:.3f}"
         )
