@@ -1,7 +1,7 @@
 """Screening prioritisation: where each part lives, and the names callers import from here.
 
 - writes (retraining, scores, queue keys, scheduling): screening/services/prioritisation.py
-- reads (training labels, the dashboard figures): screening/selectors_prioritisation.py
+- reads (training labels, the dashboard figures): screening/selectors/prioritisation.py
 - the TF-IDF feature cache: screening/ranking/features.py
 - the pure ranker: screening/ranking/model.py; the task: screening/tasks.py
 """
@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from screening.ranking.features import FEATURES_FORMAT, features_path, record_texts, stage_features
-from screening.selectors_prioritisation import (
+from screening.selectors.prioritisation import (
     RELEVANT_CHOICES,
     PrioritisationSummary,
     StageSnapshot,

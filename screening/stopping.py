@@ -182,7 +182,7 @@ def _estimate(
 
 def stopping_evidence(*, review: Review, stage: str) -> dict[str, object]:
     """Everything a methods section needs about the stop, as plain data (the JSON export)."""
-    from screening.selectors_prioritisation import screened_since_last_include
+    from screening.selectors.prioritisation import screened_since_last_include
 
     stage = parse_stage(stage)
     state = stopping_state(

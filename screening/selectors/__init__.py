@@ -2,7 +2,7 @@
 The progress dashboard's figures (per-reviewer progress, agreement, pilot summaries) are in `progress.py` beside
 this module.
 
-Blinding rule (Review.blinded): until a record is included or excluded at a stage, a person sees only their own
+Blinding rule (settings `blinded`): until a record is included or excluded at a stage, a person sees only their own
 vote on it. Exceptions: a record in conflict (every required vote in) shows all its votes to the lead and to the
 reviewers who voted on it (they must discuss it); a record marked "not retrieved" shows them to the lead only,
 since an uploaded report reopens it for the reviewers who have not voted yet. An unblinded review shows every

@@ -2,7 +2,7 @@
 scores and ordering prioritised queues by them.
 
 The ranker itself is pure and lives in screening/ranking/model.py; the labels it learns from are read by
-screening/selectors_prioritisation.py (`stage_snapshot`, which states the label rule), its TF-IDF features are
+screening/selectors/prioritisation.py (`stage_snapshot`, which states the label rule), its TF-IDF features are
 kept by screening/ranking/features.py, and the task that runs it is screening/tasks.py.
 
 Blinding: a record's stored score and queue key change only while nobody has voted on it at the stage. The
@@ -43,7 +43,7 @@ from review.storage import column_update, rows_upsert
 from screening.models import QueueOrder, RankerRun, RelevanceScore, Stage, StageOutcome, Status, Vote
 from screening.ranking.features import stage_features
 from screening.selectors import queue_key_for
-from screening.selectors_prioritisation import RELEVANT_CHOICES, StageSnapshot, stage_snapshot
+from screening.selectors.prioritisation import RELEVANT_CHOICES, StageSnapshot, stage_snapshot
 from screening.services.common import parse_stage, settings_for
 from screening.services.queue import outcomes_sync
 from screening.stopping import stopping_sample_active

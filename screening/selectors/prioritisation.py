@@ -30,7 +30,8 @@ from screening.models import (
     Vote,
     VoteEvent,
 )
-from screening.services.common import parse_stage, settings_for
+from screening.selectors import is_blinded, settings_for
+from screening.services.common import parse_stage
 
 RELEVANT_CHOICES = (Choice.INCLUDE, Choice.MAYBE)
 
@@ -67,7 +68,7 @@ def stage_snapshot(*, review: Review, stage: str) -> StageSnapshot:
     labels: dict[int, int] = {}
     voted = {index[r] for r in Vote.objects.filter(review=review, stage=stage).values_list("record_id", flat=True)
              if r in index}  # fmt: skip
-    if not review.blinded:
+    if not is_blinded(review):
         for record_id, choice in Vote.objects.filter(review=review, stage=stage).values_list("record_id", "choice"):
             i = index.get(record_id)
             if i is not None:
@@ -123,7 +124,7 @@ def screened_since_last_include(*, review: Review, stage: str) -> int:
     """
     events = VoteEvent.objects.filter(review=review, stage=stage)
     includes = events.filter(choice=Choice.INCLUDE).exclude(action=VoteEvent.Action.WITHDRAW)
-    if review.blinded:
+    if is_blinded(review):
         decided = StageOutcome.objects.filter(review=review, stage=stage, status=Status.INCLUDED).values("record_id")
         includes = includes.filter(record_id__in=decided)
     last_include = includes.aggregate(m=Max("id"))["m"]
