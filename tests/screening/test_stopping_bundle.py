@@ -16,6 +16,7 @@ from review.models import Record
 from screening.models import Stage, StoppingSample
 from screening.services.queue import outcomes_sync
 from screening.stopping import stopping_evidence, stopping_sample_rows, stopping_sample_start
+from tests.factories import set_screening_rules
 from tests.screening.factories import RecordFactory
 
 TA = Stage.TITLE_ABSTRACT
@@ -24,8 +25,7 @@ TA = Stage.TITLE_ABSTRACT
 @pytest.fixture
 def sampled(review, lead, reviewer, vote):
     """40 records screened by one vote each: 10 in ranked order (2 included), then 12 of the random sample."""
-    review.votes_required_title_abstract = 1
-    review.save()
+    set_screening_rules(review, votes_required_title_abstract=1)
     records = [RecordFactory(review=review, title=f"Record {i}", abstract="") for i in range(40)]
     outcomes_sync(review=review)
     for record in records[:10]:
