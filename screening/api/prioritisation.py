@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 from review.http import api_user
 from review.models import Role
 from screening.api.common import access_for, stage_from
-from screening.prioritisation import PrioritisationSummary, prioritisation_summary, relevance_retrain_request
+from screening.selectors.prioritisation import PrioritisationSummary, prioritisation_summary
+from screening.services.prioritisation import relevance_retrain_request
 from screening.stopping import stopping_evidence, stopping_sample_start
 
 

@@ -41,7 +41,7 @@ class QueueOrder(models.TextChoices):
     RANDOM = "random", "Random (fixed seed)"
     YEAR = "year", "Publication year, newest first"
     # Most likely relevant first, by the ranker retrained as votes arrive (random with the seed until it has
-    # seen one relevant and one irrelevant record): see screening/prioritisation.py.
+    # seen one relevant and one irrelevant record): see screening/services/prioritisation.py.
     PRIORITISED = "prioritised", "Prioritised (most likely relevant first)"
 
 

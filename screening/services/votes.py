@@ -29,10 +29,10 @@ from screening.models import (
     Vote,
     VoteEvent,
 )
-from screening.prioritisation import relevance_retrain_soon
 from screening.rules import CastVote, allowed_choices, outcome_for
 from screening.selectors import exclusion_reason_rank, my_last_vote, queue_key_for, stage_totals_forget
 from screening.services.common import lock_outcome, parse_stage, settings_for, votes_required
+from screening.services.prioritisation import relevance_retrain_soon
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from review.models import Role
 from screening import selectors
 from screening.forms import BlindingForm, PilotForm, ReasonAddForm, ReasonChangeForm, SettingsForm, first_error
 from screening.models import ExclusionReason, Stage
-from screening.prioritisation import prioritisation_summary
+from screening.selectors.prioritisation import prioritisation_summary
 from screening.selectors.progress import pilot_summary, stage_progress
 from screening.services import config as config_services
 from screening.services.common import settings_for

@@ -18,8 +18,8 @@ from screening import selectors
 from screening.access import record_at_stage
 from screening.forms import VoteForm, first_error
 from screening.models import Stage
-from screening.prioritisation import relevance_of
 from screening.selectors import stage_totals
+from screening.selectors.prioritisation import relevance_of
 from screening.services.claims import queue_hold, queue_release, queue_skip
 from screening.services.common import settings_for, votes_required
 from screening.services.queue import queue_empty_why, queue_next_for

@@ -8,20 +8,14 @@ import pytest
 from django.core.cache import cache
 
 from review.models import AuditEvent
-from screening import prioritisation
 from screening.models import QueueOrder, RankerRun, RelevanceScore, Stage, StageOutcome, Status
-from screening.prioritisation import (
-    RETRAIN_EVERY_VOTES,
-    prioritisation_summary,
-    relevance_retrain,
-    relevance_retrain_soon,
-    screened_since_last_include,
-    stage_features,
-    stage_snapshot,
-)
+from screening.ranking.features import stage_features
 from screening.selectors import queue_key_for
+from screening.selectors.prioritisation import prioritisation_summary, screened_since_last_include, stage_snapshot
+from screening.services import prioritisation
 from screening.services.common import settings_for
 from screening.services.config import screening_settings_update
+from screening.services.prioritisation import RETRAIN_EVERY_VOTES, relevance_retrain, relevance_retrain_soon
 from screening.services.queue import outcomes_sync, queue_next_for
 from tests.factories import set_screening_rules
 from tests.screening.factories import RecordFactory

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection, connections
 
 from screening.models import QueueOrder, RankerRun, RelevanceScore, Stage, StageOutcome, Vote
-from screening.prioritisation import relevance_retrain
 from screening.ranking import model
 from screening.services.config import screening_settings_update
+from screening.services.prioritisation import relevance_retrain
 from screening.services.votes import VoteInput, vote_cast
 from tests.factories import set_screening_rules
 from tests.screening.factories import RecordFactory

@@ -194,8 +194,8 @@ def test_api_begins_the_sample_and_reads_the_evidence(api_clients, lead, reviewe
 
 def test_retraining_and_a_new_order_keep_the_sample_order(single, vote, reviewer, review, lead) -> None:
     from screening.models import QueueOrder, RelevanceScore
-    from screening.prioritisation import relevance_retrain
     from screening.services.config import screening_settings_update
+    from screening.services.prioritisation import relevance_retrain
     from screening.tasks import queue_reorder_task
 
     screening_settings_update(review=review, by=lead, order_title_abstract=QueueOrder.PRIORITISED)

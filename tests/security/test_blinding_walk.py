@@ -24,8 +24,8 @@ from reporting.exports.registry import KINDS
 from reporting.prisma import NODE_LABELS
 from review.models import Record, Search
 from screening.models import QueueOrder, Stage
-from screening.prioritisation import relevance_retrain
 from screening.services.config import screening_settings_update
+from screening.services.prioritisation import relevance_retrain
 from screening.services.queue import outcomes_sync
 from tests.conftest import client_for
 from tests.factories import set_screening_rules
