@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from review import selectors as review_selectors
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
-from review.http import AuthedRequest
+from review.http import AuthedRequest, page_status, refusals_as_http
 from review.models import Record, Role
 from screening import selectors
 from screening.access import conflict_for
@@ -23,7 +23,7 @@ from screening.forms import ConflictCommentForm, ConflictResolutionForm, VoteFor
 from screening.models import Stage
 from screening.services.conflicts import conflict_comment_add, conflict_resolve
 from screening.services.votes import vote_cast
-from screening.views.common import page_status, refusals_as_http, stage_or_404
+from screening.views.common import stage_or_404
 
 
 @login_required

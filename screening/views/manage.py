@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from review.access import review_for_user
 from review.errors import ServiceError
-from review.http import AuthedRequest
+from review.http import AuthedRequest, page_status
 from review.models import Role
 from screening import selectors
 from screening.forms import BlindingForm, PilotForm, ReasonAddForm, ReasonChangeForm, SettingsForm, first_error
@@ -21,7 +21,6 @@ from screening.selectors.progress import pilot_summary, stage_progress
 from screening.services import config as config_services
 from screening.services.common import settings_for
 from screening.stopping import stopping_state
-from screening.views.common import page_status
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
-from review.http import AuthedRequest
+from review.http import AuthedRequest, page_status, refusals_as_http
 from review.models import Record, Role
 from review.views.labels import labels_context
 from screening import selectors
@@ -24,7 +24,7 @@ from screening.services.claims import queue_hold, queue_release, queue_skip
 from screening.services.common import settings_for, votes_required
 from screening.services.queue import queue_empty_why, queue_next_for
 from screening.services.votes import vote_cast, vote_undo_last, vote_withdraw
-from screening.views.common import page_status, refusals_as_http, stage_or_404
+from screening.views.common import stage_or_404
 
 TEMPLATE = "screening/screen.html"
 
