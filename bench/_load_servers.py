@@ -26,32 +26,31 @@ def server_env(*, db: str, redis_url: str, out: Path) -> dict[str, str]:
     return variables
 
 
+def gunicorn_start(
+    *,
+    port: int,
+    workers: int,
+    env: dict[str, str],
+    threads: int = 2,
+    keep_alive: int = 30,
+    access_log: str = os.devnull,
+    access_format: str = "",
+) -> subprocess.Popen:
+    """gunicorn with the production settings (config/gunicorn.conf.py); the flags set this run's sizes."""
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        *("-c", "config/gunicorn.conf.py", "config.wsgi:application"),
+        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread"),
+        *("--threads", str(threads), "--keep-alive", str(keep_alive), "--log-level", "warning"),
+        *("--access-logfile", access_log),
+    ]
+    if access_format:
+        command += ["--access-logformat", access_format]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
 def start_servers(*, port: int, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, subprocess.Popen]:
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-c",
-            "config/gunicorn.conf.py",  # the production settings; the flags below set this run's sizes
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "2",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-            "--access-logfile",
-            os.devnull,
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    gunicorn = gunicorn_start(port=port, workers=workers, env=env)
     worker = subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1"),

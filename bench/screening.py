@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _load_servers import gunicorn_start
 from _screening_client import Reviewer, server_cpu, warm_up
 from _screening_setup import REDIS_URL, SLUG, admin, env, free_port, prepare, redis_cleanup, reuse, server_url
 
@@ -167,32 +168,14 @@ def main() -> int:
     if tokens is None:
         tokens = prepare(db=BENCH_DB, records=args.records, reviewers=args.reviewers)
     port = free_port()
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-c",
-            "config/gunicorn.conf.py",  # the production settings; the flags below set this run's sizes
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "--keep-alive",
-            str(args.keep_alive),
-            "--log-level",
-            "warning",
-            "--access-logfile",
-            str(ACCESS_LOG),
-            "--access-logformat",
-            "%(m)s %(s)s %(D)s",
-        ],
-        cwd=ROOT,
+    gunicorn = gunicorn_start(
+        port=port,
+        workers=args.workers,
         env=env(BENCH_DB),
-        start_new_session=True,
+        threads=args.threads,
+        keep_alive=args.keep_alive,
+        access_log=str(ACCESS_LOG),
+        access_format="%(m)s %(s)s %(D)s",
     )
     try:
         deadline = time.time() + 30
