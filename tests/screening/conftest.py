@@ -62,3 +62,11 @@ def at_full_text(vote, reviewer, reviewer2):
         return record
 
     return include
+
+
+@pytest.fixture
+def conflict(vote, reviewer, reviewer2, record):
+    """A title/abstract conflict: one include, one exclude with a note."""
+    vote(reviewer, record, "include")
+    vote(reviewer2, record, "exclude", note="imaging only")
+    return record

@@ -24,13 +24,6 @@ def access(user, review):
 
 
 @pytest.fixture
-def conflict(vote, reviewer, reviewer2, record):
-    vote(reviewer, record, "include")
-    vote(reviewer2, record, "exclude")
-    return record
-
-
-@pytest.fixture
 def foreign(lead, record):
     """A record that belongs to another review of the same lead."""
     other = Review.objects.create(title="Other", slug="other", created_by=lead)

@@ -29,13 +29,6 @@ def base(review):
     return f"/api/v1/reviews/{review.slug}/screening"
 
 
-@pytest.fixture
-def conflict(vote, reviewer, reviewer2, record):
-    vote(reviewer, record, "include")
-    vote(reviewer2, record, "exclude", note="imaging only")
-    return record
-
-
 def test_next_record_then_vote_then_next(api_as, reviewer, review, records):
     client = api_as(reviewer)
     body = client.get(f"{base(review)}/{TA}/next/").json()

@@ -3,20 +3,12 @@ review; conflicts say who may decide them and the audit says who did, in which r
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from review.models import AuditEvent, Membership, Role
 from screening.models import Resolution, Stage, StageOutcome, Status, Vote
 
 TA = Stage.TITLE_ABSTRACT.value
-
-
-@pytest.fixture
-def conflict(vote, reviewer, reviewer2, record):
-    vote(reviewer, record, "include")
-    vote(reviewer2, record, "exclude", note="imaging only")
-    return record
 
 
 def url(name, review, *args):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from review.models import Review
 from screening.models import (
@@ -16,7 +15,6 @@ from screening.models import (
     PilotRound,
     Resolution,
     ScreeningSettings,
-    Stage,
     StageOutcome,
     Status,
     Vote,
@@ -25,22 +23,7 @@ from screening.models import (
 from screening.services.config import pilot_start
 from screening.services.fulltexts import fulltext_upload
 from tests.screening.factories import ExclusionReasonFactory
-
-TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
-HX = {"HTTP_HX_REQUEST": "true"}
-PDF = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n"
-
-
-def url(name, review, *args):
-    return reverse(f"screening:{name}", args=[review.slug, *args])
-
-
-@pytest.fixture
-def conflict(vote, reviewer, reviewer2, record):
-    vote(reviewer, record, "include")
-    vote(reviewer2, record, "exclude", note="imaging only")
-    return record
-
+from tests.screening.pages import FT, HX, PDF, TA, url
 
 # ---- the vote on the screening screen ------------------------------------------------------------------------
 

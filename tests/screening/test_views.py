@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from review.models import AuditEvent, Review
 from screening.models import (
@@ -21,22 +20,7 @@ from screening.models import (
     Vote,
 )
 from tests.screening.factories import RecordFactory
-
-TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
-HX = {"HTTP_HX_REQUEST": "true"}
-PDF = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n"
-
-
-def url(name, review, *args):
-    return reverse(f"screening:{name}", args=[review.slug, *args])
-
-
-@pytest.fixture
-def conflict(vote, reviewer, reviewer2, record):
-    vote(reviewer, record, "include")
-    vote(reviewer2, record, "exclude", note="imaging only")
-    return record
-
+from tests.screening.pages import FT, HX, PDF, TA, url
 
 # ---- the screening screen ----------------------------------------------------------------------------------
 
