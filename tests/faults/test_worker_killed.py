@@ -21,7 +21,7 @@ from django.db import connection
 from review.importers import parse
 from review.models import DedupRun, Job, Record, SearchFile
 from review.services import dedup, imports
-from tests.review.test_celery_worker import _database_url
+from tests.faults.workers import tasks_sent_to, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS = 20_000
@@ -59,29 +59,17 @@ def synthetic_ris(count: int) -> bytes:
 def worker(transactional_db, tmp_path, settings):
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database: PostgreSQL only")
-    from config.celery import app
-
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     settings.MEDIA_ROOT = tmp_path / "media"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "DATA_DIR": str(tmp_path),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-    }
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1", "-Q", queue],
         cwd=ROOT,
-        env=env,
+        env=worker_env(tmp_path, settings.REDIS_URL),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    eager, default_queue = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
-    yield process
-    app.conf.task_always_eager, app.conf.task_default_queue = eager, default_queue
+    with tasks_sent_to(queue):
+        yield process
     process.terminate()
     try:
         process.wait(timeout=20)

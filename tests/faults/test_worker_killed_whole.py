@@ -22,7 +22,7 @@ from review.importers import parse
 from review.models import DedupRun, Job, Record, SearchFile
 from review.services import dedup, imports
 from tests.faults.test_worker_killed import RECORDS, ROOT, storing_records, synthetic_ris, wait_for
-from tests.review.test_celery_worker import _database_url
+from tests.faults.workers import tasks_sent_to, worker_env
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -37,20 +37,14 @@ def workers(transactional_db, tmp_path, settings):
     """start() launches a worker in a process group of its own on a queue of this test's own."""
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database: PostgreSQL only")
-    from config.celery import app
-
     queue = f"faults-whole-{uuid.uuid4().hex[:8]}"
     settings.MEDIA_ROOT = tmp_path / "media"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "DATA_DIR": str(tmp_path),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "JOB_STALE_SECONDS": str(STALE_SECONDS),
-        "CELERY_QUEUE": queue,  # where the new worker's sweep sends the job again
-    }
+    env = worker_env(
+        tmp_path,
+        settings.REDIS_URL,
+        JOB_STALE_SECONDS=str(STALE_SECONDS),
+        CELERY_QUEUE=queue,  # where the new worker's sweep sends the job again
+    )
     started: list[subprocess.Popen] = []
     log = (tmp_path / "workers.log").open("wb")
 
@@ -67,10 +61,8 @@ def workers(transactional_db, tmp_path, settings):
         started.append(process)
         return process
 
-    eager, default_queue = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
-    yield start
-    app.conf.task_always_eager, app.conf.task_default_queue = eager, default_queue
+    with tasks_sent_to(queue):
+        yield start
     for process in started:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
