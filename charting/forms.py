@@ -231,11 +231,3 @@ class SectionEditForm(forms.Form):
 
 class FieldMoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
-
-
-def first_error(form: forms.Form) -> str:
-    """The first message of an invalid form, as the page shows it."""
-    for name, errors in form.errors.items():
-        label = "" if name == "__all__" else f"{name.replace('_', ' ')}: "
-        return f"{label}{errors[0]}"
-    return "The form is not valid"

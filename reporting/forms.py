@@ -11,14 +11,6 @@ from django import forms
 from review.models import Record, Review, Search
 
 
-def first_error(form: forms.Form) -> str:
-    """The first message of an invalid form, as the page shows it."""
-    for field, errors in form.errors.items():
-        label = "" if field == "__all__" else f"{field.replace('_', ' ')}: "
-        return f"{label}{errors[0]}"
-    return "The form is not valid"
-
-
 class RecordActionForm(forms.Form):
     """The lead's actions on a record's PRISMA page: remove before screening, restore, link as a report."""
 

@@ -8,6 +8,14 @@ from review.importers import ENCODING_CHOICES, FORMATS
 from review.models import Review, Role, Search
 
 
+def first_error(form: forms.Form) -> str:
+    """The first message of an invalid form, as one line for a page's message (every app's pages use it)."""
+    for name, errors in form.errors.items():
+        label = "" if name == "__all__" else f"{name.replace('_', ' ')}: "
+        return f"{label}{errors[0]}"
+    return "The form is not valid"
+
+
 class ReviewForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -20,14 +20,6 @@ MAX_ID = 2**63 - 1  # ids are bigints: a larger number names nothing, and is ref
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
-def first_error(form: forms.Form) -> str:
-    """The form's first problem, as one line for the page's error banner."""
-    for field, errors in form.errors.items():
-        label = "" if field == "__all__" else f"{field}: "
-        return f"{label}{errors[0]}"
-    return ""
-
-
 class VoteForm(forms.Form):
     """A vote from the screening screen or a conflict page. At full text the reason buttons submit the form
     themselves: a reason without a choice means "exclude"."""

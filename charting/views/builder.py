@@ -19,12 +19,12 @@ from charting.forms import (
     FormStartForm,
     SectionEditForm,
     SectionForm,
-    first_error,
 )
 from charting.keys import choice_lines
 from charting.models import Field, Form
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest
 from review.models import Review, Role
 

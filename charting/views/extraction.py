@@ -14,11 +14,12 @@ from django.views.decorators.http import require_http_methods
 from charting import selectors, services
 from charting.access import extraction_for_editor, extraction_for_reader
 from charting.answers import MAX_INSTANCES, SEP, instance_count
-from charting.forms import InstanceRemoveForm, first_error
+from charting.forms import InstanceRemoveForm
 from charting.models import Extraction, Field
 from charting.widgets import Widget, posted_answers, widgets_for
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest
 from review.models import Record, Role
 

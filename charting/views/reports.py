@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from charting import selectors, services
-from charting.forms import ReportLinkForm, first_error
+from charting.forms import ReportLinkForm
 from charting.selectors.studies import study_suggestions
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest
 from review.models import Role
 

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods
 from charting import selectors, services
 from charting.access import consensus_may_decide, consensus_source, extraction_for_lead
 from charting.fieldtypes import display_value
-from charting.forms import ConsensusForm, ExtractorsForm, PilotForm, ReassignForm, first_error
+from charting.forms import ConsensusForm, ExtractorsForm, PilotForm, ReassignForm
 from charting.models import Extraction, Form
 from charting.selectors.charted import charted_data, pilot_agreement
 from charting.widgets import raw_from_post, widget_for
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest
 from review.models import Record, Role
 

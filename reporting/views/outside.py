@@ -9,10 +9,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from reporting.forms import OutsideSearchForm, PreviousVersionForm, first_error
+from reporting.forms import OutsideSearchForm, PreviousVersionForm
 from reporting.selectors import review_searches
 from review.access import review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest
 from review.models import Role
 from review.services.outside import review_previous_set, search_outside_counts_set

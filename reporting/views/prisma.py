@@ -15,12 +15,13 @@ from django.views.decorators.http import require_http_methods
 from charting.services.studies import study_link_report
 from reporting.exports.registry import KINDS, SubsetError
 from reporting.exports.response import export_response
-from reporting.forms import RecordActionForm, first_error
+from reporting.forms import RecordActionForm
 from reporting.prisma import NODE_LABELS, prisma_records
 from reporting.selectors import prisma_diagram
 from reporting.selectors import prisma_svg as prisma_svg_document
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest
 from review.models import Record, Role
 from review.services.records import record_remove_before_screening, record_restore

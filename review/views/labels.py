@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
-from review.forms import NoteAddForm, RecordEditForm, TagAddForm
+from review.forms import NoteAddForm, RecordEditForm, TagAddForm, first_error
 from review.http import AuthedRequest
 from review.models import Record, Role, Tag
 from review.selectors.records import labels_unblinded, record_notes, record_tags, review_tags
@@ -46,11 +45,6 @@ def _labels_response(request: AuthedRequest, access: ReviewAccess, record: Recor
     return render(request, LABELS, labels_context(access, request.user, record, **extra), status=status)
 
 
-def _first_error(form: forms.Form) -> str:
-    field, errors = next(iter(form.errors.items()))
-    return f"{field}: {errors[0]}"
-
-
 @login_required
 @require_http_methods(["POST"])
 def tag_add(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
@@ -58,7 +52,7 @@ def tag_add(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
     record = get_object_or_404(Record, pk=record_id, review=access.review)
     form = TagAddForm(request.POST)
     if not form.is_valid():
-        return _labels_response(request, access, record, status=400, labels_error=_first_error(form))
+        return _labels_response(request, access, record, status=400, labels_error=first_error(form))
     try:
         labels.tag_add(review=access.review, record=record, name=form.cleaned_data["name"], by=request.user)
     except ServiceError as error:
@@ -86,7 +80,7 @@ def note_add(request: AuthedRequest, slug: str, record_id: int) -> HttpResponse:
     record = get_object_or_404(Record, pk=record_id, review=access.review)
     form = NoteAddForm(request.POST)
     if not form.is_valid():
-        return _labels_response(request, access, record, status=400, labels_error=_first_error(form))
+        return _labels_response(request, access, record, status=400, labels_error=first_error(form))
     try:
         labels.note_add(review=access.review, record=record, text=form.cleaned_data["text"], by=request.user)
     except ServiceError as error:

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_http_methods
 
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest, page_status
 from review.models import Role
 from screening import selectors
-from screening.forms import BulkApplyForm, BulkUploadForm, first_error
+from screening.forms import BulkApplyForm, BulkUploadForm
 from screening.services.bulk_fulltexts import bulk_fulltext_apply, bulk_fulltext_upload
 
 

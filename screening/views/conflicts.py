@@ -15,11 +15,12 @@ from django.views.decorators.http import require_http_methods
 from review import selectors as review_selectors
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest, page_status, refusals_as_http
 from review.models import Record, Role
 from screening import selectors
 from screening.access import conflict_for
-from screening.forms import ConflictCommentForm, ConflictResolutionForm, VoteForm, first_error
+from screening.forms import ConflictCommentForm, ConflictResolutionForm, VoteForm
 from screening.models import Stage
 from screening.services.conflicts import conflict_comment_add, conflict_resolve
 from screening.services.votes import vote_cast

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_http_methods
 
 from review.access import review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest, page_status, refusals_as_http
 from review.models import Role
 from screening.access import FullTextAction, fulltext_for, fulltext_record_for
-from screening.forms import FullTextUploadForm, NotRetrievedForm, first_error
+from screening.forms import FullTextUploadForm, NotRetrievedForm
 from screening.models import FullText, Stage
 from screening.services.claims import queue_release
 from screening.services.fulltexts import fulltext_mark_not_retrieved, fulltext_upload

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from review.access import review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest, page_status
 from review.models import Role
 from screening import selectors
-from screening.forms import BlindingForm, PilotForm, ReasonAddForm, ReasonChangeForm, SettingsForm, first_error
+from screening.forms import BlindingForm, PilotForm, ReasonAddForm, ReasonChangeForm, SettingsForm
 from screening.models import ExclusionReason, Stage
 from screening.selectors.prioritisation import prioritisation_summary
 from screening.selectors.progress import pilot_summary, stage_progress

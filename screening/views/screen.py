@@ -11,12 +11,13 @@ from django.views.decorators.http import require_http_methods
 
 from review.access import ReviewAccess, review_for_user
 from review.errors import ServiceError
+from review.forms import first_error
 from review.http import AuthedRequest, page_status, refusals_as_http
 from review.models import Record, Role
 from review.views.labels import labels_context
 from screening import selectors
 from screening.access import record_at_stage
-from screening.forms import VoteForm, first_error
+from screening.forms import VoteForm
 from screening.models import Stage
 from screening.selectors import stage_totals
 from screening.selectors.prioritisation import relevance_of
