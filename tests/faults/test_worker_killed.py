@@ -104,7 +104,10 @@ def storing_records() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def test_import_survives_a_killed_worker(worker, review, lead):
+def import_until_storing(review, lead) -> tuple[SearchFile, Job]:
+    """Upload RECORDS records, confirm once previewed, and return as soon as the worker's import is storing them.
+
+    The file is parsed as it is stored, 20,000 records in about a second: a kill then lands mid-import."""
     review.dedup_automatic = False
     review.save()
     search = imports.search_create(review=review, by=lead, database="Embase")
@@ -114,9 +117,13 @@ def test_import_survives_a_killed_worker(worker, review, lead):
     wait_for(lambda: SearchFile.objects.get(pk=search_file.pk).status == "previewed", 180, "the preview")
     job = imports.search_file_confirm(review=review, search_file=search_file, by=lead)
     wait_for(lambda: Job.objects.get(pk=job.pk).state == Job.State.RUNNING, 60, "the import to start")
-    # The file is parsed as it is stored, 20,000 records in about a second: kill once the first batches are in.
     wait_for(storing_records, 60, "the import to store its first batch", every=0.05)
     assert SearchFile.objects.get(pk=search_file.pk).status == "importing"  # killed mid-import, not after
+    return search_file, job
+
+
+def test_import_survives_a_killed_worker(worker, review, lead):
+    search_file, job = import_until_storing(review, lead)
     assert kill_pool_child(worker) >= 1
     wait_for(lambda: SearchFile.objects.get(pk=search_file.pk).status == "imported", 240, "the retried import")
     assert Record.objects.filter(search_file=search_file).count() == RECORDS

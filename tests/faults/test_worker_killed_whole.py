@@ -21,7 +21,14 @@ from django.db import connection
 from review.importers import parse
 from review.models import DedupRun, Job, Record, SearchFile
 from review.services import dedup, imports
-from tests.faults.test_worker_killed import RECORDS, ROOT, storing_records, synthetic_ris, wait_for
+from tests.faults.test_worker_killed import (
+    RECORDS,
+    ROOT,
+    import_until_storing,
+    storing_records,
+    synthetic_ris,
+    wait_for,
+)
 from tests.faults.workers import tasks_sent_to, worker_env
 
 pytestmark = [
@@ -76,18 +83,8 @@ def workers(transactional_db, tmp_path, settings):
 
 
 def test_import_is_recovered_after_the_whole_worker_is_killed_and_another_starts(workers, review, lead):
-    review.dedup_automatic = False
-    review.save()
     first = workers()
-    search = imports.search_create(review=review, by=lead, database="Embase")
-    search_file = imports.search_file_upload(
-        review=review, search=search, by=lead, name="big.ris", data=synthetic_ris(RECORDS)
-    )
-    wait_for(lambda: SearchFile.objects.get(pk=search_file.pk).status == "previewed", 180, "the preview")
-    job = imports.search_file_confirm(review=review, search_file=search_file, by=lead)
-    wait_for(lambda: Job.objects.get(pk=job.pk).state == Job.State.RUNNING, 60, "the import to start")
-    wait_for(storing_records, 60, "the import to store its first batch", every=0.05)
-    assert SearchFile.objects.get(pk=search_file.pk).status == "importing"  # killed mid-import, not after
+    search_file, job = import_until_storing(review, lead)
     assert Job.objects.get(pk=job.pk).heartbeat_at is not None
     os.killpg(first.pid, signal.SIGKILL)  # the main process and its pool: nothing is left to tell the broker
     first.wait(timeout=30)
