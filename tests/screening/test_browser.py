@@ -136,8 +136,13 @@ def test_full_text_exclusion_with_pdf_and_reason_key(browser, live_server, team,
     page.click("text=Upload PDF")
     page.wait_for_selector(".screen-pdf iframe")
     assert FullText.objects.filter(record=record).count() == 1
+    # Chromium's PDF viewer takes the keyboard focus when it has loaded, which on a busy machine can be between
+    # two key presses; a reviewer clicks back on the page, and so does this test, before each key.
+    back_to_page = "document.activeElement && document.activeElement.blur()"
+    page.evaluate(back_to_page)
     page.keyboard.press("e")
     page.wait_for_selector("#reasons:not([hidden])")
+    page.evaluate(back_to_page)
     page.keyboard.press("2")
     page.wait_for_selector("text=Nothing left for you")
     vote = Vote.objects.get(reviewer=ann, stage=FT)
