@@ -33,9 +33,11 @@ from screening.ranking.simulate import _priors, read_dataset, screening_metrics,
 
 CORPUS = ROOT / ".." / "shared" / "corpus" / "screening"
 
-# (set, records, included): 15 of 250 (6%) from every set that has 15 includes (Chou_2004 has 9: 9 of 150), and
-# the dense shapes where a set has the includes for them (15-20% of 250-300), and one of 1,000 records at 8%.
-PLAN = [
+# (set, records, included[, share of abstracts left out]): 15 of 250 (6%) from every set that has 15 includes
+# (Chou_2004 has 9: 9 of 150), the dense shapes where a set has the includes for them (15-20% of 250-300), one of
+# 1,000 records at 8%, and three with 40% of the abstracts blank (records exported without one, as from some
+# databases and from conference proceedings).
+PLAN: list[tuple[str, int, int] | tuple[str, int, int, float]] = [
     ("Cohen_2006_ADHD", 250, 15),
     ("Kitchenham_2010", 250, 15),
     ("Nagtegaal_2019", 250, 15),
@@ -48,11 +50,15 @@ PLAN = [
     ("Meijboom_2021", 250, 37),
     ("Nelson_2002", 300, 60),
     ("Nagtegaal_2019", 1000, 80),
+    ("Cohen_2006_ADHD", 250, 15, 0.4),
+    ("Kitchenham_2010", 300, 45, 0.4),
+    ("Nelson_2002", 300, 60, 0.4),
 ]
 
 
-def draw(name: str, size: int, included: int, draw_seed: int, folder: Path) -> Path:
-    """A CSV of ``size`` records of the set, ``included`` of them included, in a random order."""
+def draw(name: str, size: int, included: int, draw_seed: int, folder: Path, blank: float = 0.0) -> Path:
+    """A CSV of ``size`` records of the set, ``included`` of them included, in a random order, with the abstracts
+    of a ``blank`` share of them (drawn at random) left out."""
     with open(CORPUS / f"{name}.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     relevant = [r for r in rows if r["label_included"] == "1"]
@@ -61,7 +67,8 @@ def draw(name: str, size: int, included: int, draw_seed: int, folder: Path) -> P
     picked = [relevant[i] for i in rng.choice(len(relevant), included, replace=False)]
     picked += [irrelevant[i] for i in rng.choice(len(irrelevant), size - included, replace=False)]
     order = rng.permutation(len(picked))
-    path = folder / f"{name}_{size}_{included}_{draw_seed}.csv"
+    no_abstract = set(rng.choice(len(picked), round(blank * len(picked)), replace=False).tolist()) if blank else set()
+    path = folder / f"{name}_{size}_{included}_{round(blank * 100)}_{draw_seed}.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["record_id", "title", "abstract", "label_included"])
         writer.writeheader()
@@ -71,7 +78,7 @@ def draw(name: str, size: int, included: int, draw_seed: int, folder: Path) -> P
                 {
                     "record_id": position,
                     "title": row["title"],
-                    "abstract": row["abstract"],
+                    "abstract": "" if i in no_abstract else row["abstract"],
                     "label_included": row["label_included"],
                 }
             )
@@ -109,20 +116,24 @@ def main() -> int:
         print(f"skipped: {CORPUS.resolve()} not found")
         return 0
     seeds = [int(s) for s in args.seeds.split(",")]
-    print(f"{'set':32s} {'N':>5s} {'incl':>4s} {'draw':>4s} {'seed':>4s} {'ranker':>6s} {'ASRev':>6s} {'diff':>6s}")
+    print(
+        f"{'set':32s} {'N':>5s} {'incl':>4s} {'no AB':>5s} {'draw':>4s} {'seed':>4s} "
+        f"{'ranker':>6s} {'ASRev':>6s} {'diff':>6s}"
+    )
     ours: list[float] = []
     differences: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        for name, size, included in PLAN:
+        for name, size, included, *rest in PLAN:
+            blank = float(rest[0]) if rest else 0.0
             for draw_seed in range(args.draws):
-                path = draw(name, size, included, draw_seed, Path(folder))
+                path = draw(name, size, included, draw_seed, Path(folder), blank)
                 _, texts, labels = read_dataset(path)
                 truth = np.asarray(labels)
                 for seed in seeds:
                     priors = _priors(truth, None, None, 1, 1, np.random.default_rng(seed))
                     wss = simulate(texts, labels, prior_ids=priors, seed=seed, stopping=False).wss95
                     ours.append(wss)
-                    line = f"{name:32s} {size:5d} {included:4d} {draw_seed:4d} {seed:4d} {wss:6.3f}"
+                    line = f"{name:32s} {size:5d} {included:4d} {blank:5.0%} {draw_seed:4d} {seed:4d} {wss:6.3f}"
                     if args.asreview:
                         reference = asreview_wss95(args.asreview, path, priors, seed, truth)
                         differences.append(wss - reference)
